@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Platform.ServiceDefaults.Health;
+using Platform.ServiceDefaults.Http;
+using Platform.ServiceDefaults.Telemetry;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.ServiceDefaults;
+
+public static class Extensions
+{
+    /// <summary>
+    /// What every service shares: telemetry, health, problem details for every error, the clock and
+    /// the tenant context. Persistence and messaging are added by <c>AddServiceDatabase</c> and
+    /// <c>AddServiceMessaging</c>.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string serviceName)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => ServiceIdentity.Create(serviceName, sp.GetRequiredService<TimeProvider>()));
+
+        builder.AddPlatformTelemetry(serviceName);
+        builder.Services.AddPlatformHealthChecks();
+        builder.Services.AddPlatformProblemDetails();
+        builder.Services.AddTenancy();
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>/health</c> (ready: every dependency reachable), <c>/alive</c> (process up), the OpenAPI
+    /// document, error handling and the county route binding, in the order they must run.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseRouting();
+        app.UseStatusCodePages();
+        app.UseCountyTenancy();
+
+        app.MapHealthEndpoints();
+        app.MapOpenApi();
+        return app;
+    }
+}

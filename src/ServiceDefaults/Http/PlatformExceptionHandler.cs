@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Platform.ServiceDefaults.Persistence;
+
+namespace Platform.ServiceDefaults.Http;
+
+/// <summary>
+/// Maps what escapes a handler to problem details: bad input is the client's (4xx, naming the
+/// field), anything else is ours (500 without internals). Handlers map the errors they expect
+/// themselves; this is the net under them.
+/// </summary>
+internal sealed partial class PlatformExceptionHandler(IProblemDetailsService problems, ILogger<PlatformExceptionHandler> logger)
+    : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = exception switch
+        {
+            BadHttpRequestException { InnerException: JsonException json } => MalformedJson(json),
+            BadHttpRequestException bad => FromBadRequest(bad),
+            DbUpdateConcurrencyException => Problem(StatusCodes.Status409Conflict, ProblemCodes.ConcurrencyConflict, "Conflict",
+                "The resource was changed by someone else; read it again and retry with its current version."),
+            DbUpdateException db when PostgresErrors.IsUniqueViolation(db) => Problem(StatusCodes.Status409Conflict, ProblemCodes.Conflict,
+                "Conflict", "The resource already exists."),
+            OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => null,
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            if (httpContext.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away; there is nobody to answer.
+                httpContext.Response.StatusCode = 499;
+                return true;
+            }
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+            problem = Problem(StatusCodes.Status500InternalServerError, ProblemCodes.InternalError, "Internal error",
+                "The request could not be completed. Quote the traceId when reporting it.");
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+
+    private static ProblemDetails MalformedJson(JsonException json)
+    {
+        var field = JsonPathToField(json.Path);
+        // The serializer's own message names .NET types; the client gets the rule in its own terms.
+        var detail = field is null
+            ? "The request body is not valid JSON."
+            : json.Message.Contains("could not be mapped", StringComparison.Ordinal)
+                ? $"'{field}' is not a field of this request."
+                : $"'{field}' has a value of the wrong JSON type, or the body ends early.";
+        var problem = Problem(StatusCodes.Status400BadRequest, ProblemCodes.MalformedJson, "Malformed JSON", detail);
+        if (field is not null)
+        {
+            problem.Extensions["field"] = field;
+        }
+        return problem;
+    }
+
+    private static ProblemDetails FromBadRequest(BadHttpRequestException bad) => bad.StatusCode switch
+    {
+        StatusCodes.Status413PayloadTooLarge => Problem(bad.StatusCode, ProblemCodes.PayloadTooLarge, "Payload too large", bad.Message),
+        StatusCodes.Status415UnsupportedMediaType => Problem(bad.StatusCode, ProblemCodes.UnsupportedMediaType, "Unsupported media type",
+            "Send the body as application/json."),
+        _ => Problem(bad.StatusCode, ProblemCodes.BadRequest, "Bad request", bad.Message),
+    };
+
+    private static ProblemDetails Problem(int status, string code, string title, string detail)
+    {
+        var problem = new ProblemDetails { Status = status, Type = Problems.TypePrefix + code, Title = title, Detail = detail };
+        problem.Extensions["code"] = code;
+        return problem;
+    }
+
+    /// <summary>"$.name" → "name"; "$.items[2].code" → "items[2].code"; "$" → null.</summary>
+    private static string? JsonPathToField(string? path) =>
+        path is null or "$" ? null : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+}

@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Platform.ServiceDefaults.Http;
+
+/// <summary>
+/// The one way the platform answers an error: RFC 9457 problem details with a stable
+/// <c>type</c> (<c>urn:problem:{code}</c>) and <c>code</c>, so integrators can switch on them.
+/// Codes are listed in docs/problems.md.
+/// </summary>
+public static class Problems
+{
+    public const string TypePrefix = "urn:problem:";
+
+    public static ProblemHttpResult NotFound(string code, string detail) => Create(StatusCodes.Status404NotFound, code, "Not found", detail);
+
+    public static ProblemHttpResult Conflict(string code, string detail, string? field = null) =>
+        Create(StatusCodes.Status409Conflict, code, "Conflict", detail, field);
+
+    public static ProblemHttpResult Unprocessable(string code, string detail, string? field = null) =>
+        Create(StatusCodes.Status422UnprocessableEntity, code, "Unprocessable request", detail, field);
+
+    /// <summary>400 with every failing field and rule, keyed by the field's JSON name.</summary>
+    public static ValidationProblem Validation(IDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(
+            errors,
+            detail: "One or more fields are invalid: " + string.Join(", ", errors.Keys) + ".",
+            title: "Invalid request",
+            type: TypePrefix + ProblemCodes.ValidationFailed,
+            extensions: new Dictionary<string, object?> { ["code"] = ProblemCodes.ValidationFailed });
+
+    public static ProblemHttpResult Create(int status, string code, string title, string detail, string? field = null)
+    {
+        var problem = new ProblemDetails
+        {
+            Status = status,
+            Type = TypePrefix + code,
+            Title = title,
+            Detail = detail,
+        };
+        problem.Extensions["code"] = code;
+        if (field is not null)
+        {
+            problem.Extensions["field"] = field;
+        }
+        return TypedResults.Problem(problem);
+    }
+}
+
+/// <summary>Stable problem codes shared by every service.</summary>
+public static class ProblemCodes
+{
+    public const string ValidationFailed = "validation_failed";
+    public const string MalformedJson = "malformed_json";
+    public const string BadRequest = "bad_request";
+    public const string PayloadTooLarge = "payload_too_large";
+    public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string CountyNotFound = "county_not_found";
+    public const string NotFound = "not_found";
+    public const string Conflict = "conflict";
+    public const string ConcurrencyConflict = "concurrency_conflict";
+    public const string InternalError = "internal_error";
+}

@@ -1,0 +1,69 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Platform.ServiceDefaults.Http;
+
+/// <summary>
+/// Collects every field error of a request before anything is written, so a client learns all of
+/// them at once. Field names are the JSON names the client sent.
+/// </summary>
+public sealed class ValidationErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool IsValid => _errors.Count == 0;
+
+    public ValidationErrors Add(string field, string rule)
+    {
+        if (!_errors.TryGetValue(field, out var rules))
+        {
+            _errors[field] = rules = [];
+        }
+        rules.Add(rule);
+        return this;
+    }
+
+    /// <summary>Required, trimmed length within bounds; returns whether the value passed.</summary>
+    public bool RequireText(string field, string? value, int maxLength, int minLength = 1)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Add(field, $"'{field}' is required.");
+            return false;
+        }
+        return CheckLength(field, value, maxLength, minLength);
+    }
+
+    /// <summary>Optional text: when present, its trimmed length must be within bounds.</summary>
+    public bool OptionalText(string field, string? value, int maxLength) =>
+        value is null || CheckLength(field, value, maxLength, minLength: 0);
+
+    public bool RequireMatch(string field, string? value, Regex pattern, string ruleDescription)
+    {
+        if (value is null || !pattern.IsMatch(value))
+        {
+            Add(field, $"'{field}' {ruleDescription}.");
+            return false;
+        }
+        return true;
+    }
+
+    public ValidationProblem ToProblem() =>
+        Problems.Validation(_errors.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray(), StringComparer.Ordinal));
+
+    private bool CheckLength(string field, string value, int maxLength, int minLength)
+    {
+        var length = value.Trim().Length;
+        if (length > maxLength)
+        {
+            Add(field, $"'{field}' must be at most {maxLength} characters (got {length}).");
+            return false;
+        }
+        if (length < minLength)
+        {
+            Add(field, $"'{field}' must be at least {minLength} characters.");
+            return false;
+        }
+        return true;
+    }
+}

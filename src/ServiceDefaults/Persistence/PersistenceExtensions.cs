@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Platform.ServiceDefaults.Messaging.Outbox;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.ServiceDefaults.Persistence;
+
+public static class PersistenceExtensions
+{
+    /// <summary>
+    /// The service's database: <c>ConnectionStrings:{name}</c> is the application role's connection
+    /// (row-level security applies to it); <c>ConnectionStrings:{name}-owner</c>, when present, is the
+    /// schema owner's, used only to migrate.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string name)
+        where TContext : ServiceDbContext
+    {
+        var connectionString = builder.Configuration.GetConnectionString(name)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured.");
+        var ownerConnectionString = builder.Configuration.GetConnectionString(name + "-owner") ?? connectionString;
+
+        builder.Services.TryAddSingleton<OutboxSignal>();
+        builder.Services.TryAddSingleton<OutboxCommitInterceptor>();
+        builder.Services.TryAddScoped<TenantDbInterceptor>();
+        builder.Services.AddDbContext<TContext>((services, options) => options
+            .UseNpgsql(connectionString)
+            .AddInterceptors(services.GetRequiredService<TenantDbInterceptor>(), services.GetRequiredService<OutboxCommitInterceptor>()));
+        builder.Services.AddScoped<ServiceDbContext>(services => services.GetRequiredService<TContext>());
+
+        builder.Services.AddSingleton<SqlMigrator>();
+        builder.Services.AddSingleton(new DatabaseMigration(typeof(TContext), ownerConnectionString));
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck<TContext>>(name);
+        return builder;
+    }
+
+    /// <summary>Applies the pending migrations before the service takes traffic; waits for the database up to a deadline.</summary>
+    public static async Task MigrateDatabaseAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        var migration = app.Services.GetRequiredService<DatabaseMigration>();
+        var migrator = app.Services.GetRequiredService<SqlMigrator>();
+        var clock = app.Services.GetRequiredService<TimeProvider>();
+        var migrations = SqlMigrator.Discover(migration.ContextType.Assembly);
+        var deadline = clock.GetUtcNow() + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            try
+            {
+                await migrator.MigrateAsync(migration.OwnerConnectionString, migrations, cancellationToken);
+                return;
+            }
+            catch (NpgsqlException exception) when (exception.IsTransient && clock.GetUtcNow() < deadline)
+            {
+                app.Logger.LogWarning("Database not reachable yet ({Reason}); retrying", exception.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), clock, cancellationToken);
+            }
+        }
+    }
+
+    internal sealed record DatabaseMigration(Type ContextType, string OwnerConnectionString);
+
+    private sealed class DatabaseHealthCheck<TContext>(TContext db) : IHealthCheck where TContext : DbContext
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT 1", cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                return HealthCheckResult.Unhealthy("The database is not reachable.", exception);
+            }
+        }
+    }
+}

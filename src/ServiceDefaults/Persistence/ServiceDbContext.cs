@@ -1,0 +1,191 @@
+using System.Linq.Expressions;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Platform.ServiceDefaults.Messaging.Inbox;
+using Platform.ServiceDefaults.Messaging.Outbox;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.ServiceDefaults.Persistence;
+
+/// <summary>
+/// Base of every service's DbContext: the county directory, the outbox and the inbox live in each
+/// service's own database; tenant-scoped entities get the county query filter; names are snake_case
+/// to match the SQL migrations.
+/// </summary>
+public abstract class ServiceDbContext(DbContextOptions options, ITenantContext tenant, TimeProvider clock) : DbContext(options)
+{
+    public DbSet<County> Counties => Set<County>();
+
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
+
+    /// <summary>Publishes events through the outbox: they leave only if the transaction commits.</summary>
+    public OutboxWriter Outbox => new(this, clock);
+
+    /// <summary>
+    /// The county the query filters compare with. EF reads it per query; with no county it is the
+    /// empty id, which matches no row (fail closed).
+    /// </summary>
+    protected Guid CurrentCountyId => tenant.CountyId ?? Guid.Empty;
+
+    /// <summary>Whether outbox rows were added since the relay was last woken (see <see cref="OutboxCommitInterceptor"/>).</summary>
+    internal bool HasUnsignalledOutboxMessages { get; set; }
+
+    protected sealed override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ConfigurePlatformModel(modelBuilder);
+        ConfigureModel(modelBuilder);
+        ApplyTenantFilters(modelBuilder);
+        ApplySnakeCaseNames(modelBuilder);
+    }
+
+    /// <summary>The service's own entities.</summary>
+    protected abstract void ConfigureModel(ModelBuilder modelBuilder);
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        StampTenant();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        StampTenant();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>New tenant rows take the current county; a row for another county is refused before it reaches the database.</summary>
+    private void StampTenant()
+    {
+        foreach (var entry in ChangeTracker.Entries<ITenantScoped>())
+        {
+            if (entry.State != EntityState.Added && entry.State != EntityState.Modified)
+            {
+                continue;
+            }
+            var current = tenant.CountyId
+                ?? throw new InvalidOperationException($"{entry.Metadata.ClrType.Name} is tenant-scoped but no county is set for this scope.");
+            if (entry.Entity.CountyId == Guid.Empty)
+            {
+                entry.Entity.CountyId = current;
+            }
+            else if (entry.Entity.CountyId != current)
+            {
+                throw new InvalidOperationException($"{entry.Metadata.ClrType.Name} belongs to county {entry.Entity.CountyId}, not {current}.");
+            }
+        }
+    }
+
+    private static void ConfigurePlatformModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<County>(county =>
+        {
+            county.ToTable("counties");
+            county.HasKey(c => c.Id);
+            county.Property(c => c.Id).ValueGeneratedNever();
+            county.Property(c => c.Code).HasMaxLength(12);
+            county.HasIndex(c => c.Code).IsUnique().HasDatabaseName("ux_counties_code");
+            county.Property(c => c.Name).HasMaxLength(100);
+            county.Property(c => c.TimeZone).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<OutboxMessage>(outbox =>
+        {
+            outbox.ToTable("outbox_messages");
+            outbox.HasKey(m => m.Id);
+            outbox.Property(m => m.Id).UseIdentityAlwaysColumn();
+            outbox.HasIndex(m => m.MessageId).IsUnique().HasDatabaseName("ux_outbox_messages_message_id");
+            outbox.Property(m => m.MessageType).HasMaxLength(256);
+            outbox.Property(m => m.Body).HasColumnType("jsonb");
+            outbox.HasIndex(m => new { m.NextAttemptAt, m.Id }).HasDatabaseName("ix_outbox_messages_due");
+        });
+
+        modelBuilder.Entity<InboxMessage>(inbox =>
+        {
+            inbox.ToTable("inbox_messages");
+            inbox.HasKey(m => new { m.MessageId, m.Consumer });
+            inbox.Property(m => m.Consumer).HasMaxLength(256);
+            inbox.HasIndex(m => m.ReceivedAt).HasDatabaseName("ix_inbox_messages_received_at");
+        });
+    }
+
+    private void ApplyTenantFilters(ModelBuilder modelBuilder)
+    {
+        foreach (var entityType in modelBuilder.Model.GetEntityTypes())
+        {
+            if (!typeof(ITenantScoped).IsAssignableFrom(entityType.ClrType) || entityType.BaseType is not null)
+            {
+                continue;
+            }
+            // e => e.CountyId == this.CurrentCountyId, evaluated per query.
+            var entity = Expression.Parameter(entityType.ClrType, "e");
+            var filter = Expression.Lambda(
+                Expression.Equal(
+                    Expression.Property(entity, nameof(ITenantScoped.CountyId)),
+                    Expression.Property(Expression.Constant(this), nameof(CurrentCountyId))),
+                entity);
+            modelBuilder.Entity(entityType.ClrType).HasQueryFilter(filter);
+            modelBuilder.Entity(entityType.ClrType).HasIndex(nameof(ITenantScoped.CountyId));
+        }
+    }
+
+    private static void ApplySnakeCaseNames(ModelBuilder modelBuilder)
+    {
+        foreach (var entityType in modelBuilder.Model.GetEntityTypes())
+        {
+            var table = entityType.GetTableName();
+            if (table is not null)
+            {
+                entityType.SetTableName(ToSnakeCase(table));
+            }
+            var storeObject = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
+            foreach (var property in entityType.GetProperties())
+            {
+                var column = property.GetColumnName(storeObject);
+                if (column is not null && column == property.Name)
+                {
+                    property.SetColumnName(ToSnakeCase(column));
+                }
+            }
+            foreach (var key in entityType.GetKeys())
+            {
+                key.SetName(ToSnakeCase(key.GetName() ?? key.GetDefaultName()!));
+            }
+            foreach (var foreignKey in entityType.GetForeignKeys())
+            {
+                foreignKey.SetConstraintName(ToSnakeCase(foreignKey.GetConstraintName() ?? foreignKey.GetDefaultName()!));
+            }
+            foreach (var index in entityType.GetIndexes())
+            {
+                index.SetDatabaseName(ToSnakeCase(index.GetDatabaseName() ?? index.GetDefaultDatabaseName()!));
+            }
+        }
+    }
+
+    /// <summary>"OutboxMessages" → "outbox_messages"; "PK_counties" → "pk_counties".</summary>
+    public static string ToSnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                var startsWord = i > 0 && name[i - 1] != '_' &&
+                    (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1])));
+                if (startsWord)
+                {
+                    builder.Append('_');
+                }
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+        return builder.ToString();
+    }
+}

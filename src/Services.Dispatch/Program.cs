@@ -1,0 +1,20 @@
+using Platform.Dispatch;
+using Platform.Dispatch.Counties;
+using Platform.ServiceDefaults;
+using Platform.ServiceDefaults.Messaging;
+using Platform.ServiceDefaults.Persistence;
+using Platform.ServiceDefaults.Tenancy;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults("dispatch");
+builder.AddServiceDatabase<DispatchDbContext>("dispatchdb");
+builder.AddServiceMessaging<DispatchDbContext>("dispatch", bus => bus.AddConsumer<CountyRegisteredConsumer>());
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapCountyDirectoryApi("dispatch");
+
+await app.MigrateDatabaseAsync();
+await app.RunAsync();

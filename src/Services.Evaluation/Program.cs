@@ -1,0 +1,20 @@
+using Platform.Evaluation;
+using Platform.Evaluation.Counties;
+using Platform.ServiceDefaults;
+using Platform.ServiceDefaults.Messaging;
+using Platform.ServiceDefaults.Persistence;
+using Platform.ServiceDefaults.Tenancy;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults("evaluation");
+builder.AddServiceDatabase<EvaluationDbContext>("evaluationdb");
+builder.AddServiceMessaging<EvaluationDbContext>("evaluation", bus => bus.AddConsumer<CountyRegisteredConsumer>());
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapCountyDirectoryApi("evaluation");
+
+await app.MigrateDatabaseAsync();
+await app.RunAsync();

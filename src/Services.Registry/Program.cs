@@ -1,0 +1,19 @@
+using Platform.Registry;
+using Platform.Registry.Counties;
+using Platform.ServiceDefaults;
+using Platform.ServiceDefaults.Messaging;
+using Platform.ServiceDefaults.Persistence;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults("registry");
+builder.AddServiceDatabase<RegistryDbContext>("registrydb");
+builder.AddServiceMessaging<RegistryDbContext>("registry");
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapCountiesApi();
+
+await app.MigrateDatabaseAsync();
+await app.RunAsync();

@@ -1,0 +1,85 @@
+using Platform.LocalInfrastructure;
+
+namespace Platform.IntegrationTests.Support;
+
+/// <summary>The four processes of the platform, wired by the Aspire environment contract as the AppHost does.</summary>
+public sealed class RunningPlatform : IAsyncDisposable
+{
+    private readonly List<ServiceProcess> _processes = [];
+
+    private RunningPlatform(PlatformFixture fixture) => Fixture = fixture;
+
+    public PlatformFixture Fixture { get; }
+
+    public Dictionary<string, ServiceDatabase> Databases { get; } = [];
+
+    public Dictionary<string, string> Urls { get; } = [];
+
+    public string GatewayUrl => Urls["gateway"];
+
+    public HttpClient Gateway() => new() { BaseAddress = new Uri(GatewayUrl), Timeout = TimeSpan.FromSeconds(30) };
+
+    public static async Task<RunningPlatform> StartAsync(PlatformFixture fixture)
+    {
+        var platform = new RunningPlatform(fixture);
+        try
+        {
+            await platform.StartServicesAsync();
+            return platform;
+        }
+        catch
+        {
+            await platform.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The environment the AppHost gives a service: its database, the broker, its URL.</summary>
+    public static Dictionary<string, string> ServiceEnvironment(string name, string url, ServiceDatabase database, string amqpUri) => new()
+    {
+        ["ASPNETCORE_URLS"] = url,
+        [$"ConnectionStrings__{name}db"] = database.AppConnectionString,
+        [$"ConnectionStrings__{name}db-owner"] = database.OwnerConnectionString,
+        ["ConnectionStrings__messaging"] = amqpUri,
+        ["OTEL_SERVICE_NAME"] = name,
+    };
+
+    private async Task StartServicesAsync()
+    {
+        string[] services = ["registry", "dispatch", "evaluation"];
+        foreach (var service in services)
+        {
+            Databases[service] = await Fixture.CreateDatabaseAsync(service + "db");
+            Urls[service] = $"http://127.0.0.1:{FreePort.Next()}";
+        }
+        Urls["gateway"] = $"http://127.0.0.1:{FreePort.Next()}";
+
+        foreach (var service in services)
+        {
+            var project = "src/Services." + char.ToUpperInvariant(service[0]) + service[1..];
+            _processes.Add(TestProcesses.Start(service, project,
+                ServiceEnvironment(service, Urls[service], Databases[service], Fixture.AmqpUri())));
+        }
+        var gatewayEnvironment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = Urls["gateway"],
+            ["OTEL_SERVICE_NAME"] = "gateway",
+            ["Kestrel__Limits__MaxRequestBodySize"] = "65536",
+        };
+        foreach (var service in services)
+        {
+            gatewayEnvironment[$"services__{service}__http__0"] = Urls[service];
+        }
+        _processes.Add(TestProcesses.Start("gateway", "src/Gateway", gatewayEnvironment));
+
+        await Task.WhenAll(_processes.Select(p => p.WaitHealthyAsync(Urls[p.Name], TimeSpan.FromSeconds(90))));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in Enumerable.Reverse(_processes))
+        {
+            await process.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Platform.ServiceDefaults.Http;
+
+namespace Platform.UnitTests;
+
+public sealed partial class ValidationTests
+{
+    [Fact]
+    public void Every_failing_field_is_reported_with_its_rule()
+    {
+        var errors = new ValidationErrors();
+        errors.RequireText("name", "  ", maxLength: 10);
+        errors.RequireText("title", new string('x', 11), maxLength: 10);
+        errors.RequireMatch("code", "12a", SixDigits(), "must be six digits");
+        errors.OptionalText("note", null, maxLength: 5);
+
+        Assert.False(errors.IsValid);
+        var problem = Assert.IsType<ValidationProblem>(errors.ToProblem());
+        var details = problem.ProblemDetails;
+        Assert.Equal(["code", "name", "title"], details.Errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("at most 10", details.Errors["title"][0]);
+        Assert.Equal("validation_failed", details.Extensions["code"]);
+        Assert.Equal("urn:problem:validation_failed", details.Type);
+    }
+
+    [Fact]
+    public void Valid_input_passes()
+    {
+        var errors = new ValidationErrors();
+        Assert.True(errors.RequireText("name", "岳池县", maxLength: 10));
+        Assert.True(errors.RequireMatch("code", "511621", SixDigits(), "must be six digits"));
+        Assert.True(errors.IsValid);
+    }
+
+    [Theory]
+    [InlineData(null, null, true, 1, 50)]
+    [InlineData(3, 20, true, 3, 20)]
+    [InlineData(0, 20, false, 0, 20)]
+    [InlineData(1, 201, false, 1, 201)]
+    public void Pages_are_validated(int? page, int? size, bool valid, int expectedPage, int expectedSize)
+    {
+        var errors = new ValidationErrors();
+        Assert.Equal(valid, PageRequest.TryCreate(page, size, errors, out var request));
+        Assert.Equal((expectedPage, expectedSize), (request.Page, request.PageSize));
+    }
+
+    [GeneratedRegex(@"^\d{6}$")]
+    private static partial Regex SixDigits();
+}
