@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -27,6 +29,9 @@ public static class Extensions
         builder.Services.AddPlatformProblemDetails();
         builder.Services.AddTenancy();
         builder.Services.AddOpenApi();
+
+        // Kestrel's configuration loader reads endpoints, not limits: bind "Kestrel:Limits" (body size ...) here.
+        builder.Services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
         return builder;
     }
 

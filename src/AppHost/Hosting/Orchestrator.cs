@@ -76,12 +76,13 @@ internal sealed class Orchestrator(List<Resource> resources, IConfiguration conf
             {
                 case PostgresResource postgres:
                     _ready[postgres.Name] = StartPostgresAsync(postgres, cancellationToken);
+                    foreach (var database in postgres.Databases)
+                    {
+                        _ready[database.Name] = _ready[postgres.Name];
+                    }
                     break;
                 case RabbitMqResource broker:
                     _ready[broker.Name] = StartBrokerAsync(broker, cancellationToken);
-                    break;
-                case DatabaseResource database:
-                    _ready[database.Name] = _ready[database.Server.Name];
                     break;
                 case ProjectResource project:
                     _ready[project.Name] = StartProjectAsync(project, cancellationToken);
