@@ -9,7 +9,7 @@ public static class ProbeHost
     public const string ConnectionName = "probedb";
 
     /// <summary>The probe as a web application: the same plumbing every service gets.</summary>
-    public static WebApplication Build(string[] args, bool withConsumer = true, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(string[] args, bool withConsumer = true, Action<MassTransit.IBusRegistrationConfigurator>? consumers = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults("probe");
@@ -21,8 +21,8 @@ public static class ProbeHost
             {
                 bus.AddConsumer<EffectConsumer>();
             }
+            consumers?.Invoke(bus);
         });
-        configure?.Invoke(builder);
         var app = builder.Build();
         app.MapDefaultEndpoints();
         return app;
