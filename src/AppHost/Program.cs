@@ -2,6 +2,7 @@ using Platform.AppHost.Hosting;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
+// Local PostgreSQL and RabbitMQ under .platform/, unless ConnectionStrings:<name> names existing ones.
 var postgres = builder.AddPostgres("postgres");
 var registryDb = postgres.AddDatabase("registrydb");
 var dispatchDb = postgres.AddDatabase("dispatchdb");
@@ -10,19 +11,24 @@ var evaluationDb = postgres.AddDatabase("evaluationdb");
 var messaging = builder.AddRabbitMQ("messaging");
 
 var registry = builder.AddProject("registry", "src/Services.Registry")
-    .WithReference(registryDb).WithReference(messaging)
-    .WaitFor(registryDb).WaitFor(messaging);
+    .WithHttpEndpoint(port: 8081)
+    .WithReference(registryDb).WaitFor(registryDb)
+    .WithReference(messaging).WaitFor(messaging);
 
 var dispatch = builder.AddProject("dispatch", "src/Services.Dispatch")
-    .WithReference(dispatchDb).WithReference(messaging)
-    .WaitFor(dispatchDb).WaitFor(messaging);
+    .WithHttpEndpoint(port: 8082)
+    .WithReference(dispatchDb).WaitFor(dispatchDb)
+    .WithReference(messaging).WaitFor(messaging);
 
 var evaluation = builder.AddProject("evaluation", "src/Services.Evaluation")
-    .WithReference(evaluationDb).WithReference(messaging)
-    .WaitFor(evaluationDb).WaitFor(messaging);
+    .WithHttpEndpoint(port: 8083)
+    .WithReference(evaluationDb).WaitFor(evaluationDb)
+    .WithReference(messaging).WaitFor(messaging);
 
 builder.AddProject("gateway", "src/Gateway")
-    .WithReference(registry).WithReference(dispatch).WithReference(evaluation)
-    .WaitFor(registry).WaitFor(dispatch).WaitFor(evaluation);
+    .WithHttpEndpoint(port: 8080)
+    .WithReference(registry).WaitFor(registry)
+    .WithReference(dispatch).WaitFor(dispatch)
+    .WithReference(evaluation).WaitFor(evaluation);
 
 return await builder.Build().RunAsync();

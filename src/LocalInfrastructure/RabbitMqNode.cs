@@ -1,15 +1,22 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 
 namespace Platform.LocalInfrastructure;
 
+/// <param name="DataDirectory">The node's folder: home (Erlang cookie), mnesia, log, generated configuration, pids.</param>
+/// <param name="NodeName">e.g. "platform@localhost"; distinct per node on one machine.</param>
 public sealed record RabbitMqNodeOptions(string DataDirectory, string NodeName, int AmqpPort, int ManagementPort, int DistributionPort)
 {
-    /// <summary>For tests: the folder is deleted on dispose.</summary>
+    /// <summary>For tests: the folder is deleted on dispose, and stopping kills the node rather than shutting it down politely.</summary>
     public bool Throwaway { get; init; }
 
     /// <summary>Erlang's port mapper for this node alone, so stopping the node can stop it too.</summary>
     public int EpmdPort { get; init; } = FreePort.Next();
+
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(90);
 }
 
 /// <summary>
@@ -17,16 +24,16 @@ public sealed record RabbitMqNodeOptions(string DataDirectory, string NodeName, 
 /// service wrapper): own node name, ports, data, logs, cookie and epmd, management plugin on,
 /// listening on 127.0.0.1 only, in its own session so a terminal's Ctrl+C does not reach it.
 /// </summary>
-public sealed class RabbitMqNode : IAsyncDisposable
+public sealed partial class RabbitMqNode : IAsyncDisposable
 {
     private const string ServerScript = "/usr/lib/rabbitmq/bin/rabbitmq-server";
-    private const string ControlScript = "/usr/lib/rabbitmq/bin/rabbitmqctl";
 
     private readonly RabbitMqNodeOptions _options;
     private readonly Action<string> _log;
     private readonly string _root;
-    private Process? _process;
-    private bool _stopped;
+    private ChildProcess? _epmd;
+    private ChildProcess? _server;
+    private int _stopped;
 
     private RabbitMqNode(RabbitMqNodeOptions options, Action<string> log)
     {
@@ -41,9 +48,19 @@ public sealed class RabbitMqNode : IAsyncDisposable
 
     public int ManagementPort => _options.ManagementPort;
 
+    public int EpmdPort => _options.EpmdPort;
+
     public string AmqpUri => $"amqp://guest:guest@127.0.0.1:{AmqpPort}/";
 
     public Uri ManagementUri => new($"http://127.0.0.1:{ManagementPort}/");
+
+    /// <summary>The Erlang VM's pid (beam.smp).</summary>
+    public int ProcessId { get; private set; }
+
+    public string LogFile => Path.Combine(_root, "log", NodeName + ".log");
+
+    /// <summary>Completes when the node's process ends, whether stopped or not.</summary>
+    public Task Exited => _server?.Exited ?? Task.CompletedTask;
 
     public static async Task<RabbitMqNode> StartAsync(RabbitMqNodeOptions options, Action<string>? log = null, CancellationToken cancellationToken = default)
     {
@@ -52,22 +69,30 @@ public sealed class RabbitMqNode : IAsyncDisposable
             throw new FileNotFoundException("RabbitMQ is not installed: run scripts/setup.sh.", ServerScript);
         }
         var node = new RabbitMqNode(options, log ?? (_ => { }));
-        if (options.Throwaway)
+        try
         {
-            ThrowawayFolders.Claim(node._root);
+            if (options.Throwaway)
+            {
+                await ThrowawayFolders.ClaimAsync(node._root, node._log, cancellationToken);
+            }
+            await node.StartAsync(cancellationToken);
+            return node;
         }
-        await node.StartAsync(cancellationToken);
-        return node;
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
     }
 
-    private Dictionary<string, string> Environment() => new()
+    private Dictionary<string, string?> Environment() => new()
     {
         ["HOME"] = Path.Combine(_root, "home"),
         ["RABBITMQ_NODENAME"] = NodeName,
         ["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1",
         ["RABBITMQ_NODE_PORT"] = AmqpPort.ToString(),
         ["RABBITMQ_DIST_PORT"] = _options.DistributionPort.ToString(),
-        ["RABBITMQ_CONFIG_FILE"] = Path.Combine(_root, "rabbitmq"),
+        ["RABBITMQ_CONFIG_FILE"] = Path.Combine(_root, "rabbitmq.conf"),
         ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(_root, "enabled_plugins"),
         ["RABBITMQ_MNESIA_BASE"] = Path.Combine(_root, "mnesia"),
         ["RABBITMQ_LOG_BASE"] = Path.Combine(_root, "log"),
@@ -75,66 +100,137 @@ public sealed class RabbitMqNode : IAsyncDisposable
         ["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(_root, "rabbitmq-env.conf"),
         ["RABBITMQ_ADVANCED_CONFIG_FILE"] = Path.Combine(_root, "advanced.config"),
         ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
-        ["ERL_EPMD_PORT"] = _options.EpmdPort.ToString(),
+        ["ERL_EPMD_PORT"] = EpmdPort.ToString(),
         ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
     };
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
+        // What a killed run left on this folder holds our ports and the mnesia lock.
+        await PidRecords.StopAllAsync(_root, Posix.SigTerm, TimeSpan.FromSeconds(30), _log, cancellationToken);
+        await WriteConfigurationAsync(cancellationToken);
+
+        // Our own epmd, so that stopping the node can stop it too (one the VM spawned would outlive it).
+        _epmd = ChildProcess.Start(Tools.ErlangProgram("epmd"), ["-port", EpmdPort.ToString(), "-address", "127.0.0.1"],
+            workingDirectory: _root, onLine: line => _log("epmd: " + line));
+        PidRecords.Write(_root, "epmd", _epmd.Id);
+        await WaitUntilAsync(() => EpmdAnswersAsync(EpmdPort, cancellationToken), _epmd, "epmd",
+            TimeSpan.FromSeconds(10), cancellationToken);
+
+        _server = ChildProcess.Start(ServerScript, [], Environment(), _root, line =>
+        {
+            // Before the configuration applies, the node logs at info level to stdout; the log file has it all.
+            if (line.Length > 0 && !RoutineLogLine().IsMatch(line))
+            {
+                _log(line);
+            }
+        });
+        PidRecords.Write(_root, "rabbitmq-server", _server.Id);
+
+        using var client = new HttpClient { BaseAddress = ManagementUri, Timeout = TimeSpan.FromSeconds(5) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
+        await WaitUntilAsync(async () =>
+                await Tools.AcceptsConnectionsAsync(AmqpPort, cancellationToken) && await ManagementAnswersAsync(client, cancellationToken),
+            _server, $"RabbitMQ node {NodeName}", _options.StartTimeout, cancellationToken);
+
+        if (ReadVmPid() is { } beam)
+        {
+            ProcessId = beam;
+            PidRecords.Write(_root, "beam", beam);
+        }
+        _log($"RabbitMQ {NodeName} listening on 127.0.0.1:{AmqpPort}, management on {ManagementPort}, pid {ProcessId} ({watch.ElapsedMilliseconds} ms)");
+    }
+
+    /// <summary>The pid in our pid file, if it is a VM running with our home folder.</summary>
+    private int? ReadVmPid()
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(Path.Combine(_root, "rabbitmq.pid")).Trim(), out var pid)
+                && Posix.IsAlive(pid)
+                && Posix.CommandLine(pid).Contains(Path.Combine(_root, "home"))
+                ? pid
+                : null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private async Task WriteConfigurationAsync(CancellationToken cancellationToken)
+    {
         foreach (var folder in new[] { "home", "mnesia", "log" })
         {
             Directory.CreateDirectory(Path.Combine(_root, folder));
         }
+        // The file log keeps everything; the console (our log callback) only what needs attention.
         await File.WriteAllTextAsync(Path.Combine(_root, "rabbitmq.conf"), $"""
             listeners.tcp.1 = 127.0.0.1:{AmqpPort}
             management.tcp.ip = 127.0.0.1
             management.tcp.port = {ManagementPort}
             collect_statistics_interval = 1000
+            log.file.level = info
+            log.console.level = warning
+            log.console.use_colors = off
+
             """, cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(_root, "enabled_plugins"), "[rabbitmq_management].", cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(_root, "enabled_plugins"), "[rabbitmq_management].\n", cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(_root, "rabbitmq-env.conf"), "", cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(_root, "advanced.config"), "[].", cancellationToken);
-        await StopStaleAsync(cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(_root, "advanced.config"), "[].\n", cancellationToken);
 
-        var start = new ProcessStartInfo("setsid")
+        // Our own cookie, written once: CLI tools given the same HOME can talk to the node.
+        var cookie = Path.Combine(_root, "home", ".erlang.cookie");
+        if (!File.Exists(cookie))
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _root,
-        };
-        start.ArgumentList.Add(ServerScript);
-        foreach (var (key, value) in Environment())
-        {
-            start.Environment[key] = value;
+            await File.WriteAllTextAsync(cookie, RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 20), cancellationToken);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(cookie, UnixFileMode.UserRead);
+            }
         }
-        _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) _log(line); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) _log(line); };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+    }
 
-        using var client = new HttpClient { BaseAddress = ManagementUri, Timeout = TimeSpan.FromSeconds(2) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
-        var deadline = Stopwatch.StartNew();
-        while (true)
+    /// <summary>Polls <paramref name="ready"/> until it holds; fails at once if the process ends, and at the deadline.</summary>
+    private async Task WaitUntilAsync(Func<Task<bool>> ready, ChildProcess process, string what, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!await ready())
         {
-            if (_process.HasExited)
+            if (process.HasExited)
             {
-                throw new InvalidOperationException($"RabbitMQ node {NodeName} exited with {_process.ExitCode}; see {Path.Combine(_root, "log")}.");
+                throw new InvalidOperationException(
+                    $"{what} exited with code {await process.Exited} while starting:\n{string.Join('\n', process.RecentLines(30))}\n{LogFile}:\n{Tools.Tail(LogFile)}");
             }
-            if (deadline.Elapsed > TimeSpan.FromSeconds(90))
+            if (watch.Elapsed > timeout)
             {
-                throw new TimeoutException($"RabbitMQ node {NodeName} did not start within 90 s; see {Path.Combine(_root, "log")}.");
+                throw new TimeoutException($"{what} was not ready within {timeout.TotalSeconds:0} s:\n{string.Join('\n', process.RecentLines(30))}\n{LogFile}:\n{Tools.Tail(LogFile)}");
             }
-            if (await Shell.PortOpenAsync(AmqpPort, cancellationToken) && await ManagementAnswersAsync(client, cancellationToken))
-            {
-                break;
-            }
-            await Task.Delay(200, cancellationToken);
+            await Task.Delay(100, cancellationToken);
         }
-        _log($"RabbitMQ {NodeName} listening on 127.0.0.1:{AmqpPort}, management on {ManagementPort} ({watch.ElapsedMilliseconds} ms)");
+    }
+
+    /// <summary>A NAMES request: a bare connect would make epmd log a "partial packet" line.</summary>
+    private static async Task<bool> EpmdAnswersAsync(int port, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            await client.ConnectAsync("127.0.0.1", port, timeout.Token);
+            var stream = client.GetStream();
+            await stream.WriteAsync(new byte[] { 0, 1, 110 }, timeout.Token);
+            var answer = new byte[4];
+            await stream.ReadExactlyAsync(answer, timeout.Token);
+            return true;
+        }
+        catch (Exception exception) when (exception is SocketException or IOException
+            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return false;
+        }
     }
 
     private static async Task<bool> ManagementAnswersAsync(HttpClient client, CancellationToken cancellationToken)
@@ -154,86 +250,64 @@ public sealed class RabbitMqNode : IAsyncDisposable
         }
     }
 
-    /// <summary>A node left by a killed run on the same folder is stopped first (its pid file says which).</summary>
-    private async Task StopStaleAsync(CancellationToken cancellationToken)
-    {
-        var pidFile = Path.Combine(_root, "rabbitmq.pid");
-        if (File.Exists(pidFile) && int.TryParse((await File.ReadAllTextAsync(pidFile, cancellationToken)).Trim(), out var pid) && Shell.IsAlive(pid))
-        {
-            _log($"stopping a RabbitMQ node left running (pid {pid})");
-            Shell.Signal(pid, 15);
-            var deadline = Stopwatch.StartNew();
-            while (Shell.IsAlive(pid) && deadline.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                await Task.Delay(100, cancellationToken);
-            }
-        }
-        StopEpmd();
-    }
-
+    /// <summary>
+    /// SIGTERM to the server script, which shuts the node down cleanly (about 6 s here, 5 of them
+    /// the management plugin's); a throwaway node is killed instead. Then its epmd: nothing outlives it.
+    /// </summary>
+    /// <param name="cancellationToken">Cancelling kills the node rather than abandoning the stop.</param>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        if (_stopped || _process is null)
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
         }
-        _stopped = true;
-        if (!_process.HasExited)
+        var watch = Stopwatch.StartNew();
+        if (ProcessId == 0)
         {
-            try
+            // Stopped while starting: the VM may have written its pid file already.
+            ProcessId = ReadVmPid() ?? 0;
+        }
+        if (_server is not null && !_server.HasExited)
+        {
+            if (_options.Throwaway)
             {
-                await Shell.RunAsync(ControlScript, ["-n", NodeName, "stop"], Environment(), cancellationToken: cancellationToken);
+                // Its data is about to be deleted: a graceful shutdown would only cost time.
+                Posix.Signal(ProcessId, Posix.SigKill);
+                await _server.KillAsync();
             }
-            catch (InvalidOperationException)
+            else if (!await _server.StopAsync(TimeSpan.FromSeconds(60), cancellationToken))
             {
-                // rabbitmqctl could not reach the node: the signal below still stops it.
-            }
-            using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            grace.CancelAfter(TimeSpan.FromSeconds(30));
-            try
-            {
-                await _process.WaitForExitAsync(grace.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(CancellationToken.None);
+                _log(cancellationToken.IsCancellationRequested ? $"RabbitMQ {NodeName} killed on request" : $"RabbitMQ {NodeName} did not stop in time: killed");
             }
         }
-        StopEpmd();
-        _log($"RabbitMQ {NodeName} stopped");
+        // The VM's helpers (erl_child_setup, inet_gethost) end with it; wait for the VM itself.
+        if (ProcessId > 0 && !await Posix.WaitForExitAsync(ProcessId, TimeSpan.FromSeconds(10), CancellationToken.None))
+        {
+            Posix.Signal(ProcessId, Posix.SigKill);
+            await Posix.WaitForExitAsync(ProcessId, TimeSpan.FromSeconds(5), CancellationToken.None);
+        }
+        if (_epmd is not null)
+        {
+            await _epmd.StopAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        }
+        foreach (var role in new[] { "beam", "rabbitmq-server", "epmd" })
+        {
+            PidRecords.Remove(_root, role);
+        }
+        if (_server is not null)
+        {
+            _log($"RabbitMQ {NodeName} stopped ({watch.ElapsedMilliseconds} ms)");
+        }
     }
 
-    /// <summary>epmd outlives the node; ours listens on our own port, so it can be found and stopped.</summary>
-    private void StopEpmd()
-    {
-        foreach (var process in Process.GetProcessesByName("epmd"))
-        {
-            try
-            {
-                var commandLine = File.ReadAllText($"/proc/{process.Id}/environ");
-                if (commandLine.Contains($"ERL_EPMD_PORT={_options.EpmdPort}\0", StringComparison.Ordinal))
-                {
-                    process.Kill();
-                }
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-            finally
-            {
-                process.Dispose();
-            }
-        }
-    }
+    [GeneratedRegex(@"^\d{4}-\d\d-\d\d \S+ \[(debug|info|notice)\] ")]
+    private static partial Regex RoutineLogLine();
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        _process?.Dispose();
+        _server?.Dispose();
+        _epmd?.Dispose();
         if (_options.Throwaway)
         {
             ThrowawayFolders.Release(_root);

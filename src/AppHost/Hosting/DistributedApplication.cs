@@ -5,44 +5,55 @@ namespace Platform.AppHost.Hosting;
 /// <summary>Declares the platform's resources, the way an Aspire AppHost does, then runs them.</summary>
 public sealed class DistributedApplication
 {
-    private readonly List<Resource> _resources;
+    private readonly IReadOnlyList<Resource> _resources;
     private readonly IConfiguration _configuration;
 
-    private DistributedApplication(List<Resource> resources, IConfiguration configuration)
+    private DistributedApplication(IReadOnlyList<Resource> resources, IConfiguration configuration)
     {
         _resources = resources;
         _configuration = configuration;
     }
 
-    public static Builder CreateBuilder(string[] args) => new(args);
+    public static DistributedApplicationBuilder CreateBuilder(string[] args) => new(args);
 
-    /// <summary>Starts everything, waits for Ctrl+C or SIGTERM, stops everything; the exit code says whether start-up succeeded.</summary>
+    /// <summary>Starts everything, runs until Ctrl+C or SIGTERM, stops everything. 0 after a requested stop, 1 if anything failed.</summary>
     public async Task<int> RunAsync()
     {
-        await using var orchestrator = new Orchestrator(_resources, _configuration);
+        await using var orchestrator = new Orchestrator(_resources, new AppHostSettings(_configuration));
         return await orchestrator.RunAsync();
     }
 
-    public sealed class Builder
+    public sealed class DistributedApplicationBuilder
     {
         private readonly List<Resource> _resources = [];
-        private readonly IConfiguration _configuration;
 
-        internal Builder(string[] args) =>
-            _configuration = new ConfigurationBuilder()
+        internal DistributedApplicationBuilder(string[] args) =>
+            Configuration = new ConfigurationBuilder()
                 .SetBasePath(AppContext.BaseDirectory)
                 .AddJsonFile("appsettings.json", optional: true)
                 .AddEnvironmentVariables()
                 .AddCommandLine(args)
                 .Build();
 
-        public PostgresResource AddPostgres(string name) => Add(new PostgresResource(name));
+        /// <summary>appsettings.json, then environment variables, then <c>--key=value</c> arguments.</summary>
+        public IConfiguration Configuration { get; }
 
-        public RabbitMqResource AddRabbitMQ(string name) => Add(new RabbitMqResource(name));
+        public PostgresServerResource AddPostgres(string name) => Add(new PostgresServerResource(name));
 
+        public RabbitMQServerResource AddRabbitMQ(string name) => Add(new RabbitMQServerResource(name));
+
+        /// <param name="projectPath">Relative to the repository root, e.g. "src/Services.Registry".</param>
         public ProjectResource AddProject(string name, string projectPath) => Add(new ProjectResource(name, projectPath));
 
-        public DistributedApplication Build() => new(_resources, _configuration);
+        public DistributedApplication Build()
+        {
+            var names = _resources.Concat(_resources.OfType<PostgresServerResource>().SelectMany(s => s.Databases)).Select(r => r.Name);
+            if (names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+            {
+                throw new InvalidOperationException($"Two resources are named '{duplicate.Key}'.");
+            }
+            return new(_resources, Configuration);
+        }
 
         private T Add<T>(T resource) where T : Resource
         {

@@ -1,230 +1,387 @@
-using System.Reflection;
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.Configuration;
+using Npgsql;
 using Platform.LocalInfrastructure;
 
 namespace Platform.AppHost.Hosting;
 
 /// <summary>
-/// Brings the declared resources up in dependency order and down in reverse: local PostgreSQL and
-/// RabbitMQ unless connection strings for existing servers are configured, then each project as a
-/// process with the Aspire environment contract, started once what it waits for is ready.
+/// Starts every resource as soon as what it waits for is ready (local PostgreSQL and RabbitMQ
+/// unless configuration names existing servers; then each project as a process with Aspire's
+/// environment contract), runs until Ctrl+C, SIGTERM or a failure, then stops the projects in
+/// reverse start order and the infrastructure last.
 /// </summary>
-internal sealed class Orchestrator(List<Resource> resources, IConfiguration configuration) : IAsyncDisposable
+internal sealed class Orchestrator : IAsyncDisposable
 {
-    private static readonly ConsoleColor[] Colours = [ConsoleColor.Cyan, ConsoleColor.Green, ConsoleColor.Yellow, ConsoleColor.Magenta, ConsoleColor.Blue, ConsoleColor.DarkCyan];
-    private static readonly Lock ConsoleLock = new();
-
-    private readonly Dictionary<string, (string App, string? Owner)> _databases = [];
-    private readonly Dictionary<string, Task> _ready = [];
+    private readonly IReadOnlyList<Resource> _resources;
+    private readonly AppHostSettings _settings;
+    private readonly ResourceConsole _console;
+    private readonly Dictionary<Resource, ResourceRun> _runs = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _force = new();
+    private readonly TaskCompletionSource<(Resource Resource, Exception Error)> _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<string, (string App, string Owner)> _databases = new();
     private readonly List<(ProjectResource Project, ServiceProcess Process)> _processes = [];
+    private readonly Stopwatch _uptime = Stopwatch.StartNew();
     private PostgresServer? _postgres;
     private RabbitMqNode? _broker;
+    private string? _amqpUri;
+    private volatile bool _shuttingDown;
+    private int _stopped;
 
-    public string BrokerUri { get; private set; } = "";
-
-    private static string Configuration =>
-        typeof(Orchestrator).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "Configuration")?.Value ?? "Debug";
-
-    private string DataFolder => Path.GetFullPath(configuration["AppHost:DataFolder"] ?? ".platform", RepositoryRoot.Path);
-
-    private TimeSpan StartTimeout => configuration.GetValue("AppHost:StartTimeout", TimeSpan.FromMinutes(2));
-
-    public (string App, string? Owner) Database(string name) => _databases[name];
-
-    public string UrlOf(string project) => configuration[$"Services:{project}:Url"]
-        ?? throw new InvalidOperationException($"Services:{project}:Url is not configured.");
+    public Orchestrator(IReadOnlyList<Resource> resources, AppHostSettings settings)
+    {
+        _resources = [.. resources.SelectMany(r => r is PostgresServerResource server ? new[] { r }.Concat(server.Databases) : [r])];
+        _settings = settings;
+        _console = new ResourceConsole(_resources.Select(r => r.Name));
+        foreach (var resource in _resources)
+        {
+            _runs[resource] = new ResourceRun();
+        }
+    }
 
     public async Task<int> RunAsync()
     {
-        using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        });
-
+        Console.CancelKeyPress += OnCancelKeyPress;
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
         try
         {
-            await StartAsync(stop.Token);
-            PrintTable();
-            await Task.Delay(Timeout.Infinite, stop.Token);
-            return 0;
+            var starts = _resources.Select(StartWhenReadyAsync).ToList();
+            var allReady = Task.WhenAll(_runs.Values.Select(run => run.Ready.Task));
+            var stopRequested = WhenCancelled(_stopping.Token);
+            await Task.WhenAny(allReady, stopRequested);
+            if (!_stopping.IsCancellationRequested)
+            {
+                PrintTable();
+                await stopRequested;
+            }
+
+            _shuttingDown = true;
+            var failed = _failure.Task.IsCompleted;
+            if (failed)
+            {
+                ReportFailure(await _failure.Task);
+            }
+            // Start-ups under way end promptly once cancelled, and say what they had started.
+            await Task.WhenAll(starts);
+            await StopAllAsync();
+            return failed ? 1 : 0;
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        finally
         {
-            Log("apphost", "stopping…");
-            return 0;
-        }
-        catch (Exception exception)
-        {
-            Log("apphost", $"start-up failed: {exception.Message}");
-            return 1;
+            Console.CancelKeyPress -= OnCancelKeyPress;
         }
     }
 
-    private async Task StartAsync(CancellationToken cancellationToken)
+    private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
     {
-        foreach (var resource in resources)
-        {
-            switch (resource)
-            {
-                case PostgresResource postgres:
-                    _ready[postgres.Name] = StartPostgresAsync(postgres, cancellationToken);
-                    foreach (var database in postgres.Databases)
-                    {
-                        _ready[database.Name] = _ready[postgres.Name];
-                    }
-                    break;
-                case RabbitMqResource broker:
-                    _ready[broker.Name] = StartBrokerAsync(broker, cancellationToken);
-                    break;
-                case ProjectResource project:
-                    _ready[project.Name] = StartProjectAsync(project, cancellationToken);
-                    break;
-            }
-        }
-        await Task.WhenAll(_ready.Values);
+        // We decide the order of shutdown; the children never saw this SIGINT (own sessions).
+        e.Cancel = true;
+        RequestStop("Ctrl+C");
     }
 
-    private async Task StartPostgresAsync(PostgresResource postgres, CancellationToken cancellationToken)
+    private void OnSignal(PosixSignalContext context)
     {
-        var supplied = postgres.Databases.All(d => !string.IsNullOrEmpty(configuration.GetConnectionString(d.Name)));
-        if (supplied)
+        context.Cancel = true;
+        RequestStop(context.Signal.ToString());
+    }
+
+    private void RequestStop(string reason)
+    {
+        if (!_stopping.IsCancellationRequested)
         {
-            foreach (var database in postgres.Databases)
+            _console.Info($"{reason}: stopping everything (press Ctrl+C again to kill at once)");
+            _stopping.Cancel();
+        }
+        else if (!_force.IsCancellationRequested)
+        {
+            _console.Info($"{reason} again: killing what is left");
+            _force.Cancel();
+        }
+    }
+
+    private void Fail(Resource resource, Exception error)
+    {
+        if (_failure.TrySetResult((resource, error)))
+        {
+            _stopping.Cancel();
+        }
+    }
+
+    private IEnumerable<Resource> DependenciesOf(Resource resource) => resource switch
+    {
+        PostgresDatabaseResource database when _settings.SuppliedConnectionString(database.Name) is null => [database.Server],
+        // A referenced database or broker must exist before its connection string does.
+        ProjectResource project => project.Waits.Concat(project.References.Where(r => r is not ProjectResource)).Distinct(),
+        _ => [],
+    };
+
+    private async Task StartWhenReadyAsync(Resource resource)
+    {
+        var run = _runs[resource];
+        try
+        {
+            foreach (var dependency in DependenciesOf(resource))
             {
-                _databases[database.Name] = (configuration.GetConnectionString(database.Name)!, configuration.GetConnectionString(database.Name + "-owner"));
+                await _runs[dependency].Ready.Task.WaitAsync(_stopping.Token);
             }
-            Log(postgres.Name, "using the configured database servers");
+            run.State = "starting";
+            await StartAsync(resource, run, _stopping.Token);
+            run.Ready.TrySetResult();
+        }
+        catch (Exception error)
+        {
+            var ownFailure = !_stopping.IsCancellationRequested;
+            if (ownFailure)
+            {
+                run.State = "failed";
+                Fail(resource, error);
+            }
+            else if (run.State != "failed")
+            {
+                run.State = run.State == "starting" ? "start cancelled" : "not started";
+            }
+            run.Ready.TrySetException(error);
+        }
+    }
+
+    private Task StartAsync(Resource resource, ResourceRun run, CancellationToken cancellationToken) => resource switch
+    {
+        PostgresServerResource server => StartPostgresAsync(server, run, cancellationToken),
+        PostgresDatabaseResource database => ProvisionAsync(database, run, cancellationToken),
+        RabbitMQServerResource broker => StartBrokerAsync(broker, run, cancellationToken),
+        ProjectResource project => StartProjectAsync(project, run, cancellationToken),
+        _ => throw new NotSupportedException(resource.GetType().Name),
+    };
+
+    private async Task StartPostgresAsync(PostgresServerResource server, ResourceRun run, CancellationToken cancellationToken)
+    {
+        if (server.Databases.Count > 0 && server.Databases.All(d => _settings.SuppliedConnectionString(d.Name) is not null))
+        {
+            run.State = "external";
+            run.Address = "(every database's connection string is configured)";
             return;
         }
+        var folder = Path.Combine(_settings.DataFolder, "postgres");
         _postgres = await PostgresServer.StartAsync(
-            new PostgresServerOptions(Path.Combine(DataFolder, "postgres"), configuration.GetValue("Postgres:Port", 54320)),
-            line => Log(postgres.Name, line), cancellationToken);
-        foreach (var database in postgres.Databases)
-        {
-            var provisioned = await DatabaseProvisioner.EnsureAsync(_postgres.AdminConnectionString, database.Name, cancellationToken);
-            _databases[database.Name] = (provisioned.AppConnectionString, provisioned.OwnerConnectionString);
-        }
+            new PostgresServerOptions(folder, _settings.PostgresPort) { StartTimeout = _settings.StartTimeout },
+            line => _console.Line(server.Name, line), cancellationToken);
+        run.State = "running";
+        run.Pid = _postgres.ProcessId;
+        run.Address = $"127.0.0.1:{_postgres.Port}  (data {Path.GetRelativePath(RepositoryRoot.Path, folder)})";
     }
 
-    private async Task StartBrokerAsync(RabbitMqResource broker, CancellationToken cancellationToken)
+    private async Task ProvisionAsync(PostgresDatabaseResource database, ResourceRun run, CancellationToken cancellationToken)
     {
-        if (configuration.GetConnectionString(broker.Name) is { Length: > 0 } supplied)
+        if (_settings.SuppliedConnectionString(database.Name) is { } app)
         {
-            BrokerUri = supplied;
-            Log(broker.Name, "using the configured broker");
+            _databases[database.Name] = (app, _settings.SuppliedConnectionString(database.Name + "-owner") ?? app);
+            run.State = "external";
+        }
+        else
+        {
+            var provisioned = await DatabaseProvisioner.EnsureAsync(_postgres!.AdminConnectionString, database.Name, cancellationToken);
+            _databases[database.Name] = (provisioned.AppConnectionString, provisioned.OwnerConnectionString);
+            run.State = "provisioned";
+        }
+        run.Address = WithoutPassword(_databases[database.Name].App);
+    }
+
+    private async Task StartBrokerAsync(RabbitMQServerResource broker, ResourceRun run, CancellationToken cancellationToken)
+    {
+        if (_settings.SuppliedConnectionString(broker.Name) is { } supplied)
+        {
+            _amqpUri = supplied;
+            run.State = "external";
+            run.Address = Uri.TryCreate(supplied, UriKind.Absolute, out var uri) ? $"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}" : "(configured)";
             return;
         }
-        var section = configuration.GetSection("RabbitMQ");
+        var options = _settings.RabbitMq;
         _broker = await RabbitMqNode.StartAsync(
-            new RabbitMqNodeOptions(
-                Path.Combine(DataFolder, "rabbitmq"),
-                section["NodeName"] ?? "platform@localhost",
-                section.GetValue("AmqpPort", 56720),
-                section.GetValue("ManagementPort", 56721),
-                section.GetValue("DistributionPort", 56722)) { EpmdPort = section.GetValue("EpmdPort", 56723) },
-            line => Log(broker.Name, line), cancellationToken);
-        BrokerUri = _broker.AmqpUri;
+            options with { StartTimeout = _settings.StartTimeout > options.StartTimeout ? _settings.StartTimeout : options.StartTimeout },
+            line => _console.Line(broker.Name, line), cancellationToken);
+        _amqpUri = _broker.AmqpUri;
+        run.State = "running";
+        run.Pid = _broker.ProcessId;
+        run.Address = $"{_broker.AmqpUri}  (management {_broker.ManagementUri}, guest/guest)";
+        _ = _broker.Exited.ContinueWith(_ =>
+        {
+            if (!_shuttingDown)
+            {
+                run.State = "exited";
+                Fail(broker, new InvalidOperationException($"the RabbitMQ node exited unexpectedly; see {_broker.LogFile}"));
+            }
+        }, TaskScheduler.Default);
     }
 
-    private async Task StartProjectAsync(ProjectResource project, CancellationToken cancellationToken)
+    private async Task StartProjectAsync(ProjectResource project, ResourceRun run, CancellationToken cancellationToken)
     {
-        await Task.WhenAll(project.Waits.Select(wait => _ready[wait.Name]));
-        var url = UrlOf(project.Name);
+        var url = _settings.UrlOf(project);
         var environment = new Dictionary<string, string>
         {
-            ["ASPNETCORE_URLS"] = url,
-            ["ASPNETCORE_ENVIRONMENT"] = configuration["AppHost:Environment"] ?? "Development",
-            ["DOTNET_ENVIRONMENT"] = configuration["AppHost:Environment"] ?? "Development",
+            ["ASPNETCORE_URLS"] = Origin(url),
+            ["ASPNETCORE_ENVIRONMENT"] = _settings.Environment,
+            ["DOTNET_ENVIRONMENT"] = _settings.Environment,
             ["OTEL_SERVICE_NAME"] = project.Name,
         };
-        if (configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 } otlp)
+        if (_settings.OtlpEndpoint is { } otlp)
         {
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
         }
-        foreach (var (key, value) in project.References.SelectMany(reference => reference.ReferenceEnvironment(this)))
+        foreach (var reference in project.References)
         {
-            environment[key] = value;
+            switch (reference)
+            {
+                case PostgresDatabaseResource database:
+                    environment[$"ConnectionStrings__{database.Name}"] = _databases[database.Name].App;
+                    environment[$"ConnectionStrings__{database.Name}-owner"] = _databases[database.Name].Owner;
+                    break;
+                case RabbitMQServerResource broker:
+                    environment[$"ConnectionStrings__{broker.Name}"] = _amqpUri!;
+                    break;
+                case ProjectResource other:
+                    environment[$"services__{other.Name}__http__0"] = Origin(Reachable(_settings.UrlOf(other)));
+                    break;
+                default:
+                    throw new NotSupportedException($"{project.Name} cannot reference {reference.Name}: reference its databases instead.");
+            }
         }
 
-        var process = ServiceProcess.Start(project.Name, project.ProjectPath, Configuration, environment, line => Log(project.Name, line));
+        var process = ServiceProcess.Start(project.Name, project.ProjectPath, _settings.BuildConfiguration, environment,
+            line => _console.Line(project.Name, line));
         lock (_processes)
         {
             _processes.Add((project, process));
         }
-        await process.WaitHealthyAsync(url, StartTimeout).WaitAsync(cancellationToken);
+        run.Pid = process.Id;
+        run.Address = Origin(url);
+        _ = process.Exited.ContinueWith(exited =>
+        {
+            if (!_shuttingDown)
+            {
+                run.State = "exited";
+                Fail(project, new ServiceExitedException(process, exited.Result));
+            }
+        }, TaskScheduler.Default);
+        await process.WaitHealthyAsync(Origin(Reachable(url)), _settings.StartTimeout, cancellationToken);
+        run.State = "healthy";
     }
 
     private void PrintTable()
     {
-        var rows = new List<(string Name, string Address, string State)>();
-        if (_postgres is not null)
+        // Entry points (projects nobody references: the gateway) first, then the other projects, then infrastructure.
+        var referenced = _resources.OfType<ProjectResource>().SelectMany(p => p.References).ToHashSet();
+        var ordered = _resources.OfType<ProjectResource>().OrderBy(p => referenced.Contains(p)).Cast<Resource>()
+            .Concat(_resources.Where(r => r is not ProjectResource))
+            .ToList();
+        var nameWidth = ordered.Max(r => r.Name.Length) + 2;
+        var lines = new List<string> { "", $"  {"NAME".PadRight(nameWidth)}{"STATE",-13}{"PID",-9}ADDRESS" };
+        foreach (var resource in ordered)
         {
-            rows.Add(("postgres", $"127.0.0.1:{_postgres.Port}", "running"));
+            var run = _runs[resource];
+            var entry = resource is ProjectResource && !referenced.Contains(resource);
+            lines.Add($"{(entry ? "* " : "  ")}{resource.Name.PadRight(nameWidth)}{run.State,-13}{run.Pid?.ToString() ?? "",-9}{run.Address}");
         }
-        if (_broker is not null)
-        {
-            rows.Add(("messaging", $"{_broker.AmqpUri} (management {_broker.ManagementUri})", "running"));
-        }
-        foreach (var (project, process) in _processes.OrderBy(p => p.Project.Name == "gateway" ? 0 : 1))
-        {
-            rows.Add((project.Name, UrlOf(project.Name), $"healthy (pid {process.Id})"));
-        }
-        var nameWidth = rows.Max(r => r.Name.Length) + 2;
-        var addressWidth = rows.Max(r => r.Address.Length) + 2;
-        lock (ConsoleLock)
-        {
-            Console.WriteLine();
-            Console.WriteLine($"{"RESOURCE".PadRight(nameWidth)}{"ADDRESS".PadRight(addressWidth)}STATE");
-            foreach (var (name, address, state) in rows)
-            {
-                Console.WriteLine($"{name.PadRight(nameWidth)}{address.PadRight(addressWidth)}{state}");
-            }
-            Console.WriteLine();
-            Console.WriteLine($"The platform is up: {UrlOf("gateway")}  (health: {UrlOf("gateway")}/health). Press Ctrl+C to stop.");
-        }
+        var entries = ordered.Where(r => r is ProjectResource && !referenced.Contains(r)).Select(r => _runs[r].Address).ToList();
+        lines.Add("");
+        lines.Add($"Up in {_uptime.Elapsed.TotalSeconds:0.0} s. Entry point{(entries.Count == 1 ? "" : "s")} (*): {string.Join(", ", entries)}. Press Ctrl+C to stop.");
+        lines.Add("");
+        _console.Block(lines);
     }
 
-    private static void Log(string resource, string line)
+    private void ReportFailure((Resource Resource, Exception Error) failure)
     {
-        var colour = Colours[Math.Abs(StringComparer.Ordinal.GetHashCode(resource)) % Colours.Length];
-        lock (ConsoleLock)
+        var lines = failure.Error.Message.Split('\n');
+        _console.Info($"{failure.Resource.Name} failed: {lines[0]}");
+        foreach (var line in lines.Skip(1).TakeLast(40))
         {
-            if (!Console.IsOutputRedirected)
-            {
-                Console.ForegroundColor = colour;
-            }
-            Console.Write($"[{resource}] ");
-            if (!Console.IsOutputRedirected)
-            {
-                Console.ResetColor();
-            }
-            Console.WriteLine(line);
+            _console.Line(failure.Resource.Name, "| " + line);
         }
+        _console.Info("stopping everything");
     }
 
-    /// <summary>Projects in reverse start order (SIGTERM, then SIGKILL after a grace period), then the broker, then PostgreSQL.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Projects in reverse start order (SIGTERM, SIGKILL after the stop timeout), then RabbitMQ, then PostgreSQL.</summary>
+    private async Task StopAllAsync()
     {
-        foreach (var (project, process) in Enumerable.Reverse(_processes))
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
+            return;
+        }
+        _shuttingDown = true;
+        List<(ProjectResource Project, ServiceProcess Process)> started;
+        lock (_processes)
+        {
+            started = [.. _processes];
+        }
+        foreach (var (project, process) in Enumerable.Reverse(started))
+        {
+            var watch = Stopwatch.StartNew();
+            var wasRunning = !process.HasExited;
+            var graceful = await process.StopAsync(_settings.StopTimeout, _force.Token);
+            var code = await process.Exited;
+            if (wasRunning)
+            {
+                _console.Line(project.Name, graceful
+                    ? $"stopped (exit code {code}, {watch.ElapsedMilliseconds} ms)"
+                    : $"killed after {watch.ElapsedMilliseconds} ms");
+            }
             await process.DisposeAsync();
-            Log(project.Name, "stopped");
         }
         if (_broker is not null)
         {
+            await _broker.StopAsync(_force.Token);
             await _broker.DisposeAsync();
         }
         if (_postgres is not null)
         {
+            await _postgres.StopAsync(_force.Token);
             await _postgres.DisposeAsync();
         }
+        _console.Info("stopped");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAllAsync();
+        _stopping.Dispose();
+        _force.Dispose();
+    }
+
+    private static Task WhenCancelled(CancellationToken token)
+    {
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        token.Register(() => cancelled.TrySetResult());
+        return cancelled.Task;
+    }
+
+    private static string Origin(Uri uri) => uri.GetLeftPart(UriPartial.Authority);
+
+    /// <summary>A wildcard listening address is reached over loopback.</summary>
+    private static Uri Reachable(Uri uri) =>
+        uri.Host is "0.0.0.0" or "[::]" ? new UriBuilder(uri) { Host = "127.0.0.1" }.Uri : uri;
+
+    private static string WithoutPassword(string connectionString)
+    {
+        try
+        {
+            return new NpgsqlConnectionStringBuilder(connectionString) { Password = null }.ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            return "(configured)";
+        }
+    }
+
+    private sealed class ResourceRun
+    {
+        public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string State { get; set; } = "waiting";
+
+        public int? Pid { get; set; }
+
+        public string Address { get; set; } = "";
     }
 }

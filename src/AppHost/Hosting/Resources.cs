@@ -1,75 +1,69 @@
 namespace Platform.AppHost.Hosting;
 
-/// <summary>Something the platform needs running: infrastructure or one of its projects.</summary>
+/// <summary>Something the platform needs running: infrastructure or one of its projects. Its name is the name others know it by.</summary>
 public abstract class Resource(string name)
 {
     public string Name { get; } = name;
 
-    /// <summary>What the resource gives a project that references it (Aspire's environment contract).</summary>
-    internal virtual IEnumerable<KeyValuePair<string, string>> ReferenceEnvironment(Orchestrator running) => [];
+    public override string ToString() => Name;
 }
 
-/// <summary>A PostgreSQL server; its databases are the resources projects reference.</summary>
-public sealed class PostgresResource(string name) : Resource(name)
+/// <summary>A PostgreSQL server; its databases are what projects reference.</summary>
+public sealed class PostgresServerResource(string name) : Resource(name)
 {
-    internal List<DatabaseResource> Databases { get; } = [];
+    internal List<PostgresDatabaseResource> Databases { get; } = [];
 
-    public DatabaseResource AddDatabase(string name)
+    public PostgresDatabaseResource AddDatabase(string name)
     {
-        var database = new DatabaseResource(name, this);
+        var database = new PostgresDatabaseResource(name, this);
         Databases.Add(database);
         return database;
     }
 }
 
-/// <summary>A service's database: <c>ConnectionStrings__{name}</c> (application role) and <c>__{name}-owner</c> (migrations).</summary>
-public sealed class DatabaseResource(string name, PostgresResource server) : Resource(name)
+/// <summary>
+/// A service's database. A referencing project gets <c>ConnectionStrings__{name}</c> (the
+/// application role, under row-level security) and <c>ConnectionStrings__{name}-owner</c> (the
+/// owner role, for migrations).
+/// </summary>
+public sealed class PostgresDatabaseResource(string name, PostgresServerResource server) : Resource(name)
 {
-    public PostgresResource Server { get; } = server;
-
-    internal override IEnumerable<KeyValuePair<string, string>> ReferenceEnvironment(Orchestrator running)
-    {
-        var database = running.Database(Name);
-        yield return new($"ConnectionStrings__{Name}", database.App);
-        if (database.Owner is { } owner)
-        {
-            yield return new($"ConnectionStrings__{Name}-owner", owner);
-        }
-    }
+    public PostgresServerResource Server { get; } = server;
 }
 
-/// <summary>The message broker: <c>ConnectionStrings__{name}</c> as an amqp:// URI.</summary>
-public sealed class RabbitMqResource(string name) : Resource(name)
-{
-    internal override IEnumerable<KeyValuePair<string, string>> ReferenceEnvironment(Orchestrator running)
-    {
-        yield return new($"ConnectionStrings__{Name}", running.BrokerUri);
-    }
-}
+/// <summary>The message broker; a referencing project gets <c>ConnectionStrings__{name}</c> as an amqp:// URI.</summary>
+public sealed class RabbitMQServerResource(string name) : Resource(name);
 
-/// <summary>One of the platform's projects, run from its build output.</summary>
+/// <summary>One of the platform's projects, run from its build output; a referencing project gets <c>services__{name}__http__0</c>.</summary>
 public sealed class ProjectResource(string name, string projectPath) : Resource(name)
 {
+    /// <summary>Relative to the repository root, e.g. "src/Services.Registry".</summary>
     public string ProjectPath { get; } = projectPath;
+
+    internal int? HttpPort { get; private set; }
 
     internal List<Resource> References { get; } = [];
 
     internal List<Resource> Waits { get; } = [];
 
+    /// <summary>Listens on http://127.0.0.1:{port}; <c>Services:{name}:Url</c> in configuration overrides it.</summary>
+    public ProjectResource WithHttpEndpoint(int port)
+    {
+        HttpPort = port;
+        return this;
+    }
+
+    /// <summary>Passes the resource's connection string or URL in the environment.</summary>
     public ProjectResource WithReference(Resource resource)
     {
         References.Add(resource);
         return this;
     }
 
+    /// <summary>Starts only once the resource is ready: accepting connections (and provisioned), or answering /health.</summary>
     public ProjectResource WaitFor(Resource resource)
     {
         Waits.Add(resource);
         return this;
-    }
-
-    internal override IEnumerable<KeyValuePair<string, string>> ReferenceEnvironment(Orchestrator running)
-    {
-        yield return new($"services__{Name}__http__0", running.UrlOf(Name));
     }
 }
