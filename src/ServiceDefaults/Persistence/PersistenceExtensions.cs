@@ -22,8 +22,8 @@ public static class PersistenceExtensions
     public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string name)
         where TContext : ServiceDbContext
     {
-        var connectionString = builder.Configuration.GetConnectionString(name)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured.");
+        var connectionString = WithPreparedStatements(builder.Configuration.GetConnectionString(name)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured."));
         var ownerConnectionString = builder.Configuration.GetConnectionString(name + "-owner") ?? connectionString;
 
         builder.Services.TryAddSingleton<OutboxSignal>();
@@ -61,6 +61,21 @@ public static class PersistenceExtensions
                 await Task.Delay(TimeSpan.FromSeconds(1), clock, cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// The services run the same few statements over and over (tenant setting, inbox and outbox
+    /// inserts): prepared automatically they skip parsing and planning. A connection string that
+    /// says otherwise wins.
+    /// </summary>
+    private static string WithPreparedStatements(string connectionString)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            settings.MaxAutoPrepare = 20;
+        }
+        return settings.ConnectionString;
     }
 
     internal sealed record DatabaseMigration(Type ContextType, string OwnerConnectionString);

@@ -35,6 +35,9 @@ public abstract class InboxConsumer<TMessage, TContext>(TContext db, TenantConte
             tenant.Set(countyMessage.CountyId);
         }
 
+        // The whole attempt is one transaction that rolls back as a unit: savepoints around
+        // SaveChanges would only cost a round trip each.
+        Db.Database.AutoSavepointsEnabled = false;
         try
         {
             await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
