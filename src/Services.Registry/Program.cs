@@ -1,5 +1,4 @@
 using Platform.Registry;
-using Platform.Registry.Counties;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Messaging;
 using Platform.ServiceDefaults.Persistence;
@@ -13,7 +12,7 @@ builder.AddServiceMessaging<RegistryDbContext>("registry");
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
-app.MapCountiesApi();
+app.MapRegistryApi();
 
 await app.MigrateDatabaseAsync();
 await app.RunAsync();

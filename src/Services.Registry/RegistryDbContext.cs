@@ -1,14 +1,51 @@
 using Microsoft.EntityFrameworkCore;
+using Platform.Registry.Areas;
+using Platform.Registry.Counties;
+using Platform.Registry.Members;
+using Platform.Registry.Organisations;
+using Platform.Registry.Pairings;
+using Platform.Registry.Posts;
+using Platform.Registry.Reports;
+using Platform.Registry.Teams;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Registry;
 
-/// <summary>Registry's database: the source of truth for counties and, later, who is who in each.</summary>
+/// <summary>Registry's database: the source of truth for who is who in each county.</summary>
 public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> options, ITenantContext tenant, TimeProvider clock)
     : ServiceDbContext(options, tenant, clock)
 {
-    protected override void ConfigureModel(ModelBuilder modelBuilder)
-    {
-    }
+    public DbSet<CountySettingsVersion> CountySettings => Set<CountySettingsVersion>();
+
+    public DbSet<Area> Areas => Set<Area>();
+
+    public DbSet<Organisation> Organisations => Set<Organisation>();
+
+    public DbSet<AllianceMembership> AllianceMemberships => Set<AllianceMembership>();
+
+    public DbSet<OrganisationOfficer> OrganisationOfficers => Set<OrganisationOfficer>();
+
+    public DbSet<ServiceStation> ServiceStations => Set<ServiceStation>();
+
+    public DbSet<Member> Members => Set<Member>();
+
+    public DbSet<VolunteerTeam> VolunteerTeams => Set<VolunteerTeam>();
+
+    public DbSet<TeamMembership> TeamMemberships => Set<TeamMembership>();
+
+    public DbSet<PublicServicePost> PublicServicePosts => Set<PublicServicePost>();
+
+    public DbSet<PostClaim> PostClaims => Set<PostClaim>();
+
+    public DbSet<Pairing> Pairings => Set<Pairing>();
+
+    public DbSet<PairingGrid> PairingGrids => Set<PairingGrid>();
+
+    public DbSet<Commitment> Commitments => Set<Commitment>();
+
+    public DbSet<Report> Reports => Set<Report>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(RegistryDbContext).Assembly);
 }

@@ -60,5 +60,8 @@ public static class ProblemCodes
     public const string NotFound = "not_found";
     public const string Conflict = "conflict";
     public const string ConcurrencyConflict = "concurrency_conflict";
+    public const string PreconditionFailed = "precondition_failed";
+    public const string IdempotencyKeyInUse = "idempotency_key_in_use";
+    public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string InternalError = "internal_error";
 }

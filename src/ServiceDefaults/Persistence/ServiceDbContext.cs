@@ -38,6 +38,7 @@ public abstract class ServiceDbContext(DbContextOptions options, ITenantContext 
         ConfigurePlatformModel(modelBuilder);
         ConfigureModel(modelBuilder);
         ApplyTenantFilters(modelBuilder);
+        ApplyConcurrencyTokens(modelBuilder);
         ApplySnakeCaseNames(modelBuilder);
     }
 
@@ -47,12 +48,14 @@ public abstract class ServiceDbContext(DbContextOptions options, ITenantContext 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         StampTenant();
+        StampVersions();
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         StampTenant();
+        StampVersions();
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
@@ -74,6 +77,29 @@ public abstract class ServiceDbContext(DbContextOptions options, ITenantContext 
             else if (entry.Entity.CountyId != current)
             {
                 throw new InvalidOperationException($"{entry.Metadata.ClrType.Name} belongs to county {entry.Entity.CountyId}, not {current}.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Marks a versioned record changed when only its dependents changed (e.g. a team's members), so
+    /// its version goes up and a concurrent change of the same record is detected.
+    /// </summary>
+    public void Touch(IVersioned record) => Entry(record).Property(nameof(IVersioned.Version)).IsModified = true;
+
+    /// <summary>New versioned rows start at 1; a changed one goes up by one (the original value stays the concurrency check).</summary>
+    private void StampVersions()
+    {
+        foreach (var entry in ChangeTracker.Entries<IVersioned>())
+        {
+            if (entry.State == EntityState.Added && entry.Entity.Version == 0)
+            {
+                entry.Entity.Version = 1;
+            }
+            else if (entry.State == EntityState.Modified)
+            {
+                var original = (int)entry.Property(nameof(IVersioned.Version)).OriginalValue!;
+                entry.Entity.Version = original + 1;
             }
         }
     }
@@ -128,6 +154,17 @@ public abstract class ServiceDbContext(DbContextOptions options, ITenantContext 
                 entity);
             modelBuilder.Entity(entityType.ClrType).HasQueryFilter(filter);
             modelBuilder.Entity(entityType.ClrType).HasIndex(nameof(ITenantScoped.CountyId));
+        }
+    }
+
+    private static void ApplyConcurrencyTokens(ModelBuilder modelBuilder)
+    {
+        foreach (var entityType in modelBuilder.Model.GetEntityTypes())
+        {
+            if (typeof(IVersioned).IsAssignableFrom(entityType.ClrType) && entityType.BaseType is null)
+            {
+                modelBuilder.Entity(entityType.ClrType).Property(nameof(IVersioned.Version)).IsConcurrencyToken();
+            }
         }
     }
 

@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Platform.ServiceDefaults.Persistence;
+
+namespace Platform.ServiceDefaults.Http;
+
+/// <summary>
+/// Optimistic concurrency over HTTP: a versioned resource answers with <c>ETag: "N"</c> (its version)
+/// and an update may send <c>If-Match: "N"</c>; when the resource moved on meanwhile the update
+/// answers 412 and changes nothing. Races between the read and the write inside one update are
+/// caught by the version column itself (409 concurrency_conflict).
+/// </summary>
+public static class ETags
+{
+    public static string Of(int version) => $"\"{version}\"";
+
+    /// <summary>Sets the response's ETag to the record's version.</summary>
+    public static void Tag(HttpContext context, IVersioned record) => context.Response.Headers.ETag = Of(record.Version);
+
+    /// <summary>412 when If-Match is present and names neither <c>*</c> nor the record's current version; null otherwise.</summary>
+    public static ProblemHttpResult? PreconditionFailed(HttpContext context, IVersioned record)
+    {
+        var ifMatch = context.Request.Headers.IfMatch;
+        if (ifMatch.Count == 0)
+        {
+            return null;
+        }
+        var current = Of(record.Version);
+        foreach (var value in ifMatch)
+        {
+            foreach (var tag in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (tag == "*" || tag == current || tag == "W/" + current)
+                {
+                    return null;
+                }
+            }
+        }
+        return Problems.Create(StatusCodes.Status412PreconditionFailed, ProblemCodes.PreconditionFailed, "Precondition failed",
+            $"If-Match names a version this resource no longer has; its current version is {current}. Read it again and retry.", "If-Match");
+    }
+}

@@ -1,0 +1,6 @@
+namespace Platform.Registry.Imports;
+
+public static class ImportsApi
+{
+    public static RouteGroupBuilder MapImportsApi(this RouteGroupBuilder county) => county;
+}

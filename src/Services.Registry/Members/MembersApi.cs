@@ -1,0 +1,6 @@
+namespace Platform.Registry.Members;
+
+public static class MembersApi
+{
+    public static RouteGroupBuilder MapMembersApi(this RouteGroupBuilder county) => county;
+}

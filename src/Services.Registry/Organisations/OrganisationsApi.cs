@@ -1,0 +1,6 @@
+namespace Platform.Registry.Organisations;
+
+public static class OrganisationsApi
+{
+    public static RouteGroupBuilder MapOrganisationsApi(this RouteGroupBuilder county) => county;
+}

@@ -1,0 +1,6 @@
+namespace Platform.Registry.Organisations;
+
+public static class ServiceStationsApi
+{
+    public static RouteGroupBuilder MapServiceStationsApi(this RouteGroupBuilder county) => county;
+}

@@ -1,0 +1,6 @@
+namespace Platform.Registry.Pairings;
+
+public static class PairingsApi
+{
+    public static RouteGroupBuilder MapPairingsApi(this RouteGroupBuilder county) => county;
+}

@@ -1,0 +1,33 @@
+using Platform.Registry.Areas;
+using Platform.Registry.Counties;
+using Platform.Registry.Imports;
+using Platform.Registry.Members;
+using Platform.Registry.Organisations;
+using Platform.Registry.Pairings;
+using Platform.Registry.Posts;
+using Platform.Registry.Reports;
+using Platform.Registry.Teams;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.Registry;
+
+/// <summary>Registry's HTTP API: the county directory, then everything of one county under <c>/api/registry/counties/{county}</c>.</summary>
+public static class RegistryApi
+{
+    public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapCountiesApi();
+        var county = endpoints.MapGroup($"/api/registry/counties/{{{TenancyExtensions.CountyRouteParameter}}}");
+        county.MapCountySettingsApi();
+        county.MapAreasApi();
+        county.MapOrganisationsApi();
+        county.MapServiceStationsApi();
+        county.MapMembersApi();
+        county.MapVolunteerTeamsApi();
+        county.MapPublicServicePostsApi();
+        county.MapPairingsApi();
+        county.MapReportsApi();
+        county.MapImportsApi();
+        return endpoints;
+    }
+}

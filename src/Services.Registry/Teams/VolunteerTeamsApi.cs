@@ -1,0 +1,6 @@
+namespace Platform.Registry.Teams;
+
+public static class VolunteerTeamsApi
+{
+    public static RouteGroupBuilder MapVolunteerTeamsApi(this RouteGroupBuilder county) => county;
+}
