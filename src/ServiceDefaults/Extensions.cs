@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Platform.ServiceDefaults.Health;
 using Platform.ServiceDefaults.Http;
+using Platform.ServiceDefaults.Http.Idempotency;
 using Platform.ServiceDefaults.Telemetry;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -45,6 +46,7 @@ public static class Extensions
         app.UseRouting();
         app.UseStatusCodePages();
         app.UseCountyTenancy();
+        app.UseIdempotency();
 
         app.MapHealthEndpoints();
         app.MapOpenApi();

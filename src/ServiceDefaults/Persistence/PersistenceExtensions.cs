@@ -7,6 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Platform.ServiceDefaults.Http.Idempotency;
 using Platform.ServiceDefaults.Messaging.Outbox;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -33,6 +34,9 @@ public static class PersistenceExtensions
             .UseNpgsql(connectionString)
             .AddInterceptors(services.GetRequiredService<TenantDbInterceptor>(), services.GetRequiredService<OutboxCommitInterceptor>()));
         builder.Services.AddScoped<ServiceDbContext>(services => services.GetRequiredService<TContext>());
+
+        builder.Services.AddOptions<IdempotencyOptions>().Bind(builder.Configuration.GetSection("Idempotency"));
+        builder.Services.AddHostedService<IdempotencyCleanup<TContext>>();
 
         builder.Services.AddSingleton<SqlMigrator>();
         builder.Services.AddSingleton(new DatabaseMigration(typeof(TContext), ownerConnectionString));

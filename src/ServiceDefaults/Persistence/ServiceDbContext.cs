@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Platform.ServiceDefaults.Http.Idempotency;
 using Platform.ServiceDefaults.Messaging.Inbox;
 using Platform.ServiceDefaults.Messaging.Outbox;
 using Platform.ServiceDefaults.Tenancy;
@@ -126,6 +127,19 @@ public abstract class ServiceDbContext(DbContextOptions options, ITenantContext 
             outbox.Property(m => m.MessageType).HasMaxLength(256);
             outbox.Property(m => m.Body).HasColumnType("jsonb");
             outbox.HasIndex(m => new { m.NextAttemptAt, m.Id }).HasDatabaseName("ix_outbox_messages_due");
+        });
+
+        modelBuilder.Entity<IdempotencyRecord>(record =>
+        {
+            record.ToTable("idempotency_records");
+            record.HasKey(r => new { r.Scope, r.Key });
+            record.Property(r => r.Scope).HasMaxLength(64);
+            record.Property(r => r.Key).HasMaxLength(200);
+            record.Property(r => r.RequestHash).HasMaxLength(64);
+            record.Property(r => r.ContentType).HasMaxLength(200);
+            record.Property(r => r.Location).HasMaxLength(2000);
+            record.Property(r => r.ETag).HasMaxLength(100).HasColumnName("etag");
+            record.HasIndex(r => r.ExpiresAt).HasDatabaseName("ix_idempotency_records_expires_at");
         });
 
         modelBuilder.Entity<InboxMessage>(inbox =>
