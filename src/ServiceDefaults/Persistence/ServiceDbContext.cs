@@ -83,6 +83,26 @@ public abstract class ServiceDbContext(DbContextOptions options, ITenantContext 
     }
 
     /// <summary>
+    /// Makes this scope act for a county it was not bound to by its route or message (e.g. the county
+    /// being registered, writing its first rows): sets the tenant and, if the connection is already
+    /// open (a transaction began before), tells PostgreSQL at once so row-level security admits the rows.
+    /// </summary>
+    public async Task ActForCountyAsync(County county, CancellationToken cancellationToken)
+    {
+        if (tenant is not TenantContext context)
+        {
+            throw new InvalidOperationException("This scope's tenant cannot be set.");
+        }
+        context.Set(county);
+        if (Database.GetDbConnection().State == System.Data.ConnectionState.Open)
+        {
+            var isLocal = Database.CurrentTransaction is not null;
+            await Database.ExecuteSqlAsync(
+                $"SELECT set_config({RowLevelSecurity.Setting}, {county.Id.ToString()}, {isLocal})", cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Marks a versioned record changed when only its dependents changed (e.g. a team's members), so
     /// its version goes up and a concurrent change of the same record is detected.
     /// </summary>

@@ -25,7 +25,7 @@ public static partial class CountiesApi
         counties.MapPost("/", RegisterCounty)
             .WithName("registry.RegisterCounty")
             .WithSummary("Register a county (tenant)")
-            .WithDescription("Writes the county and a CountyRegistered event in one transaction; Dispatch and Evaluation learn of it from the event.");
+            .WithDescription("Writes the county, its default settings (version 1) and the CountyRegistered and CountySettingsChanged events in one transaction; Dispatch and Evaluation learn of it from the events.");
         return endpoints;
     }
 
@@ -53,8 +53,11 @@ public static partial class CountiesApi
             TimeZone = timeZone,
             RegisteredAt = clock.GetUtcNow(),
         };
+        await db.ActForCountyAsync(county, cancellationToken);
         db.Counties.Add(county);
         db.Outbox.Publish(new CountyRegistered(county.Id, county.Code, county.Name, county.TimeZone, county.RegisteredAt));
+        // The county starts with the default settings, announced after the county itself.
+        CountySettingsApi.AddDefaults(db, county.Id, county.RegisteredAt);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

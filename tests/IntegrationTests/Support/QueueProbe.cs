@@ -48,6 +48,18 @@ public sealed class QueueProbe : IAsyncDisposable
         return ids;
     }
 
+    /// <summary>Takes every message in the queue and returns their envelopes (messageId, message, headers ...).</summary>
+    public async Task<List<JsonElement>> DrainEnvelopesAsync()
+    {
+        var envelopes = new List<JsonElement>();
+        while (await _channel.BasicGetAsync(_queue, autoAck: true) is { } message)
+        {
+            using var envelope = JsonDocument.Parse(message.Body);
+            envelopes.Add(envelope.RootElement.Clone());
+        }
+        return envelopes;
+    }
+
     /// <summary>Messages waiting in any queue of the virtual host (e.g. an endpoint's _error queue).</summary>
     /// <returns>The count, or null while the queue does not exist.</returns>
     public async Task<uint?> CountQueueAsync(string queue)
