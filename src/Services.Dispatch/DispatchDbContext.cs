@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Platform.RegistryReplica;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -8,7 +9,5 @@ namespace Platform.Dispatch;
 public sealed class DispatchDbContext(DbContextOptions<DispatchDbContext> options, ITenantContext tenant, TimeProvider clock)
     : ServiceDbContext(options, tenant, clock)
 {
-    protected override void ConfigureModel(ModelBuilder modelBuilder)
-    {
-    }
+    protected override void ConfigureModel(ModelBuilder modelBuilder) => modelBuilder.ApplyRegistryReplica();
 }

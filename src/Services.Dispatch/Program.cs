@@ -1,5 +1,6 @@
 using Platform.Dispatch;
 using Platform.Dispatch.Counties;
+using Platform.RegistryReplica;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Messaging;
 using Platform.ServiceDefaults.Persistence;
@@ -9,7 +10,11 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults("dispatch");
 builder.AddServiceDatabase<DispatchDbContext>("dispatchdb");
-builder.AddServiceMessaging<DispatchDbContext>("dispatch", bus => bus.AddConsumer<CountyRegisteredConsumer>());
+builder.AddServiceMessaging<DispatchDbContext>("dispatch", bus =>
+{
+    bus.AddConsumer<CountyRegisteredConsumer>();
+    bus.AddRegistryReplica<DispatchDbContext>("dispatch");
+});
 
 var app = builder.Build();
 

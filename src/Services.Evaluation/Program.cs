@@ -1,5 +1,6 @@
 using Platform.Evaluation;
 using Platform.Evaluation.Counties;
+using Platform.RegistryReplica;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Messaging;
 using Platform.ServiceDefaults.Persistence;
@@ -9,7 +10,11 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults("evaluation");
 builder.AddServiceDatabase<EvaluationDbContext>("evaluationdb");
-builder.AddServiceMessaging<EvaluationDbContext>("evaluation", bus => bus.AddConsumer<CountyRegisteredConsumer>());
+builder.AddServiceMessaging<EvaluationDbContext>("evaluation", bus =>
+{
+    bus.AddConsumer<CountyRegisteredConsumer>();
+    bus.AddRegistryReplica<EvaluationDbContext>("evaluation");
+});
 
 var app = builder.Build();
 

@@ -1,0 +1,68 @@
+using MassTransit;
+using Platform.Contracts.Registry;
+using Platform.IntegrationTests.Support;
+
+namespace Platform.IntegrationTests;
+
+/// <summary>Dispatch and Evaluation keep copies of Registry's records from its events; a copy only moves forward.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class RegistryReplicaTests(PlatformFixture fixture)
+{
+    [Fact]
+    public async Task A_new_countys_settings_reach_dispatch_and_evaluation()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var countyId = (await Counties.RegisterAsync(client, Counties.NewCode())).GetProperty("id").GetGuid();
+
+        foreach (var service in new[] { "dispatch", "evaluation" })
+        {
+            var version = await Poll.UntilAsync(
+                () => fixture.QueryScalarAsync<int>(platform.Databases[service].Name,
+                    $"SELECT COALESCE(max(version), 0) FROM registry_county_settings WHERE county_id = '{countyId}'"),
+                v => v == 1, TimeSpan.FromSeconds(20), $"{service}'s copy of the county's settings");
+            Assert.Equal(1, version);
+            var tiers = await fixture.QueryScalarAsync<int>(platform.Databases[service].Name,
+                $"SELECT jsonb_array_length(settings->'sla') FROM registry_county_settings WHERE county_id = '{countyId}'");
+            Assert.Equal(3, tiers);
+        }
+    }
+
+    [Fact]
+    public async Task An_older_version_arriving_after_a_newer_one_changes_nothing()
+    {
+        var platform = await fixture.PlatformAsync();
+        var countyId = Guid.NewGuid();
+        var memberId = Guid.NewGuid();
+        var newer = Member(countyId, memberId, version: 2, name: "王新");
+        var older = Member(countyId, memberId, version: 1, name: "王旧");
+        var newerId = Guid.NewGuid();
+        var olderId = Guid.NewGuid();
+
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(new Uri(fixture.AmqpUri())));
+        await bus.StartAsync();
+        try
+        {
+            await bus.Publish(newer, context => context.MessageId = newerId);
+            await bus.Publish(older, context => context.MessageId = olderId);
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+
+        var database = platform.Databases["dispatch"].Name;
+        await Poll.UntilAsync(
+            () => fixture.QueryScalarAsync<long>(database,
+                $"SELECT count(*) FROM inbox_messages WHERE message_id IN ('{newerId}', '{olderId}') AND consumer = 'registry-replica:ReplicaMember'"),
+            n => n == 2, TimeSpan.FromSeconds(20), "both member events handled by dispatch");
+        Assert.Equal("王新", await fixture.QueryScalarAsync<string>(database, $"SELECT name FROM registry_members WHERE id = '{memberId}'"));
+        Assert.Equal(2, await fixture.QueryScalarAsync<int>(database, $"SELECT version FROM registry_members WHERE id = '{memberId}'"));
+        Assert.Equal("[\"水电维修\"]", await fixture.QueryScalarAsync<string>(database, $"SELECT to_json(skills)::text FROM registry_members WHERE id = '{memberId}'"));
+    }
+
+    private static MemberChanged Member(Guid countyId, Guid memberId, int version, string name) => new(
+        countyId, memberId, version, RegistryChange.Updated, "M-" + memberId.ToString("n")[..6], name, Guid.NewGuid(), Guid.NewGuid(), null,
+        ["水电维修"], ["政策宣讲"], [new AvailabilityWindow(DayOfWeek.Saturday, new TimeOnly(9, 0), new TimeOnly(12, 0))],
+        false, null, "active", DateTimeOffset.UtcNow);
+}
