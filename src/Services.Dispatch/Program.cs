@@ -4,7 +4,6 @@ using Platform.RegistryReplica;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Messaging;
 using Platform.ServiceDefaults.Persistence;
-using Platform.ServiceDefaults.Tenancy;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -19,7 +18,7 @@ builder.AddServiceMessaging<DispatchDbContext>("dispatch", bus =>
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
-app.MapCountyDirectoryApi("dispatch");
+app.MapDispatchApi();
 
 await app.MigrateDatabaseAsync();
 await app.RunAsync();

@@ -1,0 +1,6 @@
+namespace Platform.Dispatch.Activities;
+
+public static class ActivitiesApi
+{
+    public static RouteGroupBuilder MapActivitiesApi(this RouteGroupBuilder county) => county;
+}
