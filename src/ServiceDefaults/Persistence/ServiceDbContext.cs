@@ -108,6 +108,27 @@ public abstract class ServiceDbContext(DbContextOptions options, ITenantContext 
     /// </summary>
     public void Touch(IVersioned record) => Entry(record).Property(nameof(IVersioned.Version)).IsModified = true;
 
+    /// <summary>
+    /// Gives the record now the version its change will have once saved (1 when new, else one more than
+    /// when read), so an event built before the save carries it. Saving keeps it (it is idempotent).
+    /// </summary>
+    public int Advance(IVersioned record)
+    {
+        var entry = Entry(record);
+        if (entry.State is EntityState.Added or EntityState.Detached)
+        {
+            if (record.Version == 0)
+            {
+                record.Version = 1;
+            }
+        }
+        else
+        {
+            record.Version = (int)entry.Property(nameof(IVersioned.Version)).OriginalValue! + 1;
+        }
+        return record.Version;
+    }
+
     /// <summary>New versioned rows start at 1; a changed one goes up by one (the original value stays the concurrency check).</summary>
     private void StampVersions()
     {
