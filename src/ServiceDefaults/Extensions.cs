@@ -44,6 +44,7 @@ public static class Extensions
     {
         app.UseExceptionHandler();
         app.UseRouting();
+        app.UseEndpointBodySizeLimit();
         app.UseStatusCodePages();
         app.UseCountyTenancy();
         app.UseIdempotency();

@@ -13,6 +13,9 @@ public sealed class ValidationErrors
 
     public bool IsValid => _errors.Count == 0;
 
+    /// <summary>Every (field, rule) collected, in the order added per field.</summary>
+    public IEnumerable<(string Field, string Rule)> Entries => _errors.SelectMany(pair => pair.Value.Select(rule => (pair.Key, rule)));
+
     public ValidationErrors Add(string field, string rule)
     {
         if (!_errors.TryGetValue(field, out var rules))

@@ -65,6 +65,7 @@ public sealed class RunningPlatform : IAsyncDisposable
             ["ASPNETCORE_URLS"] = Urls["gateway"],
             ["OTEL_SERVICE_NAME"] = "gateway",
             ["Kestrel__Limits__MaxRequestBodySize"] = "65536",
+            ["Imports__MaxRequestBodySize"] = "4194304",
         };
         foreach (var service in services)
         {

@@ -1,0 +1,164 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Platform.Contracts.Registry;
+using Platform.DemoCounty;
+using Platform.IntegrationTests.Support;
+
+namespace Platform.IntegrationTests.Registry;
+
+/// <summary>Bulk CSV import through the gateway: validate everything first, all or nothing, idempotent by natural key.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class ImportsTests(PlatformFixture fixture)
+{
+    private static readonly DemoCountyFiles Demo = DemoCountyGenerator.Generate();
+
+    [Fact]
+    public async Task The_demo_county_loads_through_the_gateway_and_reimporting_it_changes_nothing()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var code = Counties.NewCode();
+        var loader = new DemoCountyLoader(client);
+
+        var results = await loader.LoadAsync(code, "岳池县", Demo);
+
+        Assert.Equal([250 - 1, 91, 8636, 92, 7776], results.Select(r => r.GetProperty("created").GetInt32()));
+        var path = $"/api/registry/counties/{code}";
+        Assert.Equal(8636, (await client.GetJsonAsync($"{path}/members?pageSize=1")).GetProperty("total").GetInt64());
+        Assert.Equal(69, (await client.GetJsonAsync($"{path}/organisations?unit=true&pageSize=1")).GetProperty("total").GetInt64());
+        Assert.Equal(223, (await client.GetJsonAsync($"{path}/areas?level=grid&pageSize=1")).GetProperty("total").GetInt64());
+
+        var written = await Outbox.WrittenAsync(platform);
+        var again = await loader.ImportAsync(code, "members", Demo.Members);
+        Assert.Equal((0, 0, 8636), (again.GetProperty("created").GetInt32(), again.GetProperty("updated").GetInt32(), again.GetProperty("unchanged").GetInt32()));
+        Assert.Equal(written, await Outbox.WrittenAsync(platform));
+
+        // 应报不报 and "holds no post" on the demo county: every member of a paired unit without a confirmed report, and every confirmed member (no posts yet).
+        var missing = await client.GetJsonAsync($"{path}/reports/missing/summary?groupBy=unit");
+        var confirmed = Demo.Reports.Split('\n').Count(l => l.EndsWith(",confirmed"));
+        Assert.Equal(8636 - confirmed, missing.GetProperty("county").GetProperty("missing").GetInt32());
+        Assert.Equal(69, missing.GetProperty("groups").GetArrayLength());
+        var missingList = await client.GetJsonAsync($"{path}/reports/missing?pageSize=5");
+        Assert.Equal(8636 - confirmed, missingList.GetProperty("total").GetInt64());
+        Assert.Equal(confirmed, (await client.GetJsonAsync($"{path}/members/without-post?pageSize=1")).GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_file_with_fifty_scattered_bad_rows_is_refused_whole_with_every_error()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var code = Counties.NewCode();
+        var loader = new DemoCountyLoader(client);
+        await Counties.RegisterAsync(client, code, "武胜县");
+        await loader.ImportAsync(code, "areas", Demo.Areas);
+        await loader.ImportAsync(code, "organisations", Demo.Organisations);
+        var lines = Demo.Members.TrimEnd('\n').Split('\n');
+        var badLines = Enumerable.Range(0, 50).Select(i => 2 + i * 170).ToHashSet();
+        var broken = string.Join('\n', lines.Select((line, index) =>
+        {
+            var lineNumber = index + 1;
+            if (!badLines.Contains(lineNumber))
+            {
+                return line;
+            }
+            var cells = line.Split(',');
+            cells[2] = "12-ab";
+            return string.Join(',', cells);
+        })) + "\n";
+        var written = await Outbox.WrittenAsync(platform);
+
+        using var response = await client.PostAsync($"/api/registry/counties/{code}/imports/members", new StringContent(broken, Encoding.UTF8, "text/csv"));
+
+        var problem = await response.ProblemAsync((HttpStatusCode)422, "import_invalid");
+        var errors = problem.GetProperty("errors").EnumerateArray().ToList();
+        Assert.Equal(50, errors.Count);
+        Assert.Equal(badLines.Order(), errors.Select(e => e.GetProperty("row").GetInt32()));
+        Assert.All(errors, e => Assert.Equal("phone", e.GetProperty("field").GetString()));
+        Assert.Equal(written, await Outbox.WrittenAsync(platform));
+        Assert.Equal(0, (await client.GetJsonAsync($"/api/registry/counties/{code}/members?pageSize=1")).GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task Rows_reference_earlier_rows_changed_rows_update_and_bad_references_are_all_reported()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var code = Counties.NewCode();
+        await Counties.RegisterAsync(client, code);
+        var loader = new DemoCountyLoader(client);
+        await using var events = await EventProbe<AreaChanged>.StartAsync(platform);
+
+        // A grid may name its community further down the same file.
+        var created = await loader.ImportAsync(code, "areas", "code,name,level,parent_code\nG1,第一网格,grid,C1\n\"C1\",\"东门社区\",community,S1\nS1,城关街道,street,\n");
+        Assert.Equal(3, created.GetProperty("created").GetInt32());
+        var updated = await loader.ImportAsync(code, "areas", "\uFEFFcode,name,level,parent_code\r\nS1,城关街道,street,\r\nC1,\"东门社区, 新\",community,S1\r\n");
+        Assert.Equal((0, 1, 1), (updated.GetProperty("created").GetInt32(), updated.GetProperty("updated").GetInt32(), updated.GetProperty("unchanged").GetInt32()));
+        var renamed = await events.WaitForAsync(e => e.Code == "C1" && e.Change == RegistryChange.Updated);
+        Assert.Equal("东门社区, 新", renamed.Name);
+        Assert.Equal(2, renamed.Version);
+
+        using var bad = await client.PostAsync($"/api/registry/counties/{code}/imports/areas", new StringContent(
+            "code,name,level,parent_code\nG2,第二网格,grid,C9\nS2,,street,\nC2,二社区,community,G1\nS1,重复,street,\nS1,重复,street,\nX1,小区,planet,G1\n", Encoding.UTF8, "text/csv"));
+        var problem = await bad.ProblemAsync((HttpStatusCode)422, "import_invalid");
+        var errors = problem.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("field").GetString())).ToList();
+        Assert.Contains((2, "parent_code"), errors);
+        Assert.Contains((3, "name"), errors);
+        Assert.Contains((4, "parent_code"), errors);
+        Assert.Contains((6, "code"), errors);
+        Assert.Contains((7, "level"), errors);
+        Assert.Equal(3, (await client.GetJsonAsync($"/api/registry/counties/{code}/areas")).GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task Malformed_files_are_refused_with_a_clear_problem()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var code = Counties.NewCode();
+        await Counties.RegisterAsync(client, code);
+        var path = $"/api/registry/counties/{code}/imports";
+
+        await (await client.PostAsync($"{path}/areas", new StringContent("", Encoding.UTF8, "text/csv"))).ProblemAsync((HttpStatusCode)422, "import_empty");
+        await (await client.PostAsync($"{path}/areas", new StringContent("code,name,level\n", Encoding.UTF8, "text/csv"))).ProblemAsync((HttpStatusCode)422, "import_empty");
+        await (await client.PostAsync($"{path}/areas", new StringContent("code,name\nS1,x\n", Encoding.UTF8, "text/csv"))).ProblemAsync((HttpStatusCode)422, "import_columns_missing", "level");
+        await (await client.PostAsync($"{path}/areas", new StringContent("code,name,level\nS1,\"x,street\n", Encoding.UTF8, "text/csv"))).ProblemAsync((HttpStatusCode)422, "import_malformed");
+        await (await client.PostAsync($"{path}/areas", new ByteArrayContent([0x63, 0x6F, 0x64, 0x65, 0x0A, 0xC3, 0x28]) { Headers = { ContentType = new("text/csv") } }))
+            .ProblemAsync((HttpStatusCode)422, "import_not_utf8");
+        await (await client.PostAsync($"{path}/areas", new StringContent("{}", Encoding.UTF8, "application/json"))).ProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        await (await client.PostAsync($"{path}/planets", new StringContent("a\n1\n", Encoding.UTF8, "text/csv"))).ProblemAsync(HttpStatusCode.NotFound, "import_kind_not_found");
+        var huge = new StringBuilder("code,name,level,parent_code\n");
+        while (huge.Length < 5 * 1024 * 1024)
+        {
+            huge.Append("S1,城关街道城关街道城关街道城关街道城关街道城关街道,street,\n");
+        }
+        // Expect: 100-continue, so the refusal comes before the body is sent.
+        using var oversized = new HttpRequestMessage(HttpMethod.Post, $"{path}/areas") { Content = new StringContent(huge.ToString(), Encoding.UTF8, "text/csv") };
+        oversized.Headers.ExpectContinue = true;
+        using var tooLarge = await client.SendAsync(oversized);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        Assert.Equal(0, (await client.GetJsonAsync($"/api/registry/counties/{code}/areas")).GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task An_import_into_one_county_cannot_reach_another_countys_records()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var a = await RegistrySeed.CountyAsync(platform);
+        var b = await RegistrySeed.CountyAsync(platform);
+        var written = await Outbox.WrittenAsync(platform);
+
+        // County B has its own C01/U01 codes; a member row naming A's-only codes fails, and B's import never touches A.
+        using var response = await client.PostAsync(b.Path("imports/members"), new StringContent(
+            "code,name,phone,unit_code,community_code\nM0001,张伟改,13800000001,U99,C01\n", Encoding.UTF8, "text/csv"));
+        await response.ProblemAsync((HttpStatusCode)422, "import_invalid");
+        var renamed = await new DemoCountyLoader(client).ImportAsync(b.Code, "members", "code,name,phone,unit_code,community_code,grid_code\nM0001,张伟改,13800000001,U01,C01,G01\n");
+
+        Assert.Equal(1, renamed.GetProperty("updated").GetInt32());
+        Assert.Equal("张伟", (await client.GetJsonAsync(a.Path($"members/{a.Members[0].Id}"))).GetProperty("name").GetString());
+        Assert.Equal("张伟改", (await client.GetJsonAsync(b.Path($"members/{b.Members[0].Id}"))).GetProperty("name").GetString());
+        Assert.Equal(written + 1, await Outbox.WrittenAsync(platform));
+    }
+}
