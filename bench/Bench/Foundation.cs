@@ -227,7 +227,7 @@ public static class Foundation
     }
 
     /// <summary>Polls every process's /health (deadline 90 s); the first that exits or misses it cancels the other waits.</summary>
-    private static async Task WaitHealthyAsync(List<(ServiceProcess Process, string Url)> processes, CancellationToken cancellationToken)
+    internal static async Task WaitHealthyAsync(List<(ServiceProcess Process, string Url)> processes, CancellationToken cancellationToken)
     {
         using var waits = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await Task.WhenAll(processes.Select(async p =>
@@ -245,7 +245,7 @@ public static class Foundation
     }
 
     /// <summary>A project's Release build as a process, in Production, logging at Warning (per-request logging distorts the figures).</summary>
-    private static ServiceProcess Start(RunFolder run, string name, string project, Dictionary<string, string> environment)
+    internal static ServiceProcess Start(RunFolder run, string name, string project, Dictionary<string, string> environment)
     {
         environment["Logging__LogLevel__Default"] = "Warning";
         environment["ASPNETCORE_ENVIRONMENT"] = "Production";

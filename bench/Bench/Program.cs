@@ -14,11 +14,12 @@ var name = args.FirstOrDefault();
 Func<Figures, CancellationToken, Task>? benchmark = name switch
 {
     "foundation" => Foundation.RunAsync,
+    "registry-import" => RegistryImport.RunAsync,
     _ => null,
 };
 if (benchmark is null)
 {
-    Console.Error.WriteLine("usage: Bench NAME   (NAME: foundation)");
+    Console.Error.WriteLine("usage: Bench NAME   (NAME: foundation, registry-import)");
     return 2;
 }
 

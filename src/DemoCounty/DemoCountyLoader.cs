@@ -10,6 +10,18 @@ public sealed class DemoCountyLoader(HttpClient gateway, Action<string>? log = n
 {
     public async Task<IReadOnlyList<JsonElement>> LoadAsync(string countyCode, string countyName, DemoCountyFiles files, CancellationToken cancellationToken = default)
     {
+        await EnsureCountyAsync(countyCode, countyName, cancellationToken);
+        var results = new List<JsonElement>();
+        foreach (var (kind, csv) in files.InLoadOrder())
+        {
+            results.Add(await ImportAsync(countyCode, kind, csv, cancellationToken));
+        }
+        return results;
+    }
+
+    /// <summary>Registers the county unless it is already there.</summary>
+    public async Task EnsureCountyAsync(string countyCode, string countyName, CancellationToken cancellationToken = default)
+    {
         using (var existing = await gateway.GetAsync($"/api/registry/counties/{countyCode}", cancellationToken))
         {
             if (existing.StatusCode == HttpStatusCode.NotFound)
@@ -23,12 +35,6 @@ public sealed class DemoCountyLoader(HttpClient gateway, Action<string>? log = n
                 await EnsureAsync(existing, "reading the county", cancellationToken);
             }
         }
-        var results = new List<JsonElement>();
-        foreach (var (kind, csv) in files.InLoadOrder())
-        {
-            results.Add(await ImportAsync(countyCode, kind, csv, cancellationToken));
-        }
-        return results;
     }
 
     public async Task<JsonElement> ImportAsync(string countyCode, string kind, string csv, CancellationToken cancellationToken = default)

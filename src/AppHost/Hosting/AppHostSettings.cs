@@ -23,6 +23,9 @@ internal sealed class AppHostSettings(IConfiguration configuration)
     /// <summary>How long a project may take to exit after SIGTERM before it is killed.</summary>
     public TimeSpan StopTimeout => configuration.GetValue("AppHost:StopTimeout", TimeSpan.FromSeconds(10));
 
+    /// <summary>Load the demo county (511621 岳池县) through the gateway once everything is ready (<c>--demo</c>).</summary>
+    public bool Demo => configuration.GetValue("AppHost:Demo", false);
+
     public int PostgresPort => configuration.GetValue("Postgres:Port", 54320);
 
     public RabbitMqNodeOptions RabbitMq => new(

@@ -32,7 +32,7 @@ public sealed class DistributedApplication
                 .SetBasePath(AppContext.BaseDirectory)
                 .AddJsonFile("appsettings.json", optional: true)
                 .AddEnvironmentVariables()
-                .AddCommandLine(args)
+                .AddCommandLine(args.Select(arg => arg == "--demo" ? "--AppHost:Demo=true" : arg).ToArray())
                 .Build();
 
         /// <summary>appsettings.json, then environment variables, then <c>--key=value</c> arguments.</summary>

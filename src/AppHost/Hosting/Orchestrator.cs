@@ -55,6 +55,10 @@ internal sealed class Orchestrator : IAsyncDisposable
             if (!_stopping.IsCancellationRequested)
             {
                 PrintTable();
+                if (_settings.Demo)
+                {
+                    await LoadDemoCountyAsync(_stopping.Token);
+                }
                 await stopRequested;
             }
 
@@ -267,6 +271,41 @@ internal sealed class Orchestrator : IAsyncDisposable
         }, TaskScheduler.Default);
         await process.WaitHealthyAsync(Origin(Reachable(url)), _settings.StartTimeout, cancellationToken);
         run.State = "healthy";
+    }
+
+    /// <summary>
+    /// Loads the demo county through the gateway, as an integrator would, unless it already has
+    /// members; a failure is reported and the platform keeps running.
+    /// </summary>
+    private async Task LoadDemoCountyAsync(CancellationToken cancellationToken)
+    {
+        const string code = "511621";
+        var gateway = _resources.OfType<ProjectResource>().FirstOrDefault(p => p.Name == "gateway");
+        if (gateway is null)
+        {
+            return;
+        }
+        try
+        {
+            using var client = new HttpClient { BaseAddress = _settings.UrlOf(gateway), Timeout = TimeSpan.FromMinutes(5) };
+            using (var members = await client.GetAsync($"/api/registry/counties/{code}/members?pageSize=1", cancellationToken))
+            {
+                if (members.IsSuccessStatusCode &&
+                    System.Text.Json.JsonDocument.Parse(await members.Content.ReadAsStringAsync(cancellationToken)).RootElement.GetProperty("total").GetInt64() > 0)
+                {
+                    _console.Info($"demo county {code} is already loaded");
+                    return;
+                }
+            }
+            _console.Info($"loading the demo county {code} 岳池县 through the gateway");
+            var loader = new Platform.DemoCounty.DemoCountyLoader(client, line => _console.Info("demo: " + line));
+            await loader.LoadAsync(code, "岳池县", Platform.DemoCounty.DemoCountyGenerator.Generate(), cancellationToken);
+            _console.Info($"demo county loaded: {_settings.UrlOf(gateway)}api/registry/counties/{code}/members");
+        }
+        catch (Exception exception) when (exception is HttpRequestException or InvalidOperationException or TaskCanceledException)
+        {
+            _console.Info($"loading the demo county failed: {exception.Message}");
+        }
     }
 
     private void PrintTable()

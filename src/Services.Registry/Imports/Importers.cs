@@ -456,52 +456,67 @@ internal sealed class MemberImporter : IImporter
     public async Task<ImportResult> ApplyAsync(CsvTable table, ImportRun run)
     {
         var db = run.Db;
-        var stored = await db.Members.ToDictionaryAsync(m => m.Code, StringComparer.Ordinal, run.CancellationToken);
+        // Thousands of rows: read without tracking, and attach only what is new or changed, so the
+        // change tracker never scans the whole roll.
+        var stored = await db.Members.AsNoTracking().ToDictionaryAsync(m => m.Code, StringComparer.Ordinal, run.CancellationToken);
         int created = 0, updated = 0;
-        foreach (var row in _rows)
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
         {
-            var isNew = !stored.TryGetValue(row.Code, out var member);
-            if (isNew)
+            foreach (var row in _rows)
             {
-                member = new Member
+                var availability = row.Availability.OrderBy(w => w.Day).ThenBy(w => w.From).ToList();
+                if (!stored.TryGetValue(row.Code, out var member))
                 {
-                    Id = Guid.CreateVersion7(run.Now), Code = row.Code, Name = row.Name, Phone = row.Phone, Status = MemberStatus.Active, CreatedAt = run.Now,
-                };
-                db.Members.Add(member);
-            }
-            var m = member!;
-            m.Name = row.Name;
-            m.Phone = row.Phone;
-            m.UnitId = row.UnitId;
-            m.CommunityId = row.CommunityId;
-            m.GridId = row.GridId;
-            if (!m.Skills.SequenceEqual(row.Skills)) m.Skills = row.Skills;
-            if (!m.Intentions.SequenceEqual(row.Intentions)) m.Intentions = row.Intentions;
-            var availability = row.Availability.OrderBy(w => w.Day).ThenBy(w => w.From).ToList();
-            if (!m.Availability.SequenceEqual(availability)) m.Availability = availability;
-            m.DemonstrationHousehold = row.Demonstration;
-            m.GridRole = row.GridRole;
-            if (isNew)
-            {
-                db.Advance(m);
-                db.Outbox.Publish(RegistryEvents.Changed(m, RegistryChange.Imported, run.Now));
-                created++;
-            }
-            else if (db.Entry(m).State == EntityState.Modified)
-            {
-                if (m.Status == MemberStatus.Left)
-                {
-                    // A member who left and appears again on the county's roll is active again.
-                    m.Status = MemberStatus.Active;
-                    m.LeftAt = null;
+                    member = new Member
+                    {
+                        Id = Guid.CreateVersion7(run.Now), Code = row.Code, Name = row.Name, Phone = row.Phone, Status = MemberStatus.Active, CreatedAt = run.Now,
+                    };
+                    Apply(member, row, availability);
+                    db.Members.Add(member);
+                    db.Advance(member);
+                    db.Outbox.Publish(RegistryEvents.Changed(member, RegistryChange.Imported, run.Now));
+                    created++;
                 }
-                db.Advance(m);
-                db.Outbox.Publish(RegistryEvents.Changed(m, RegistryChange.Updated, run.Now));
-                updated++;
+                else if (Differs(member, row, availability))
+                {
+                    db.Members.Attach(member);
+                    Apply(member, row, availability);
+                    // A member who left and appears again on the county's roll is active again.
+                    member.Status = MemberStatus.Active;
+                    member.LeftAt = null;
+                    db.Advance(member);
+                    db.Outbox.Publish(RegistryEvents.Changed(member, RegistryChange.Updated, run.Now));
+                    updated++;
+                }
             }
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = true;
         }
         return await Importers.SaveAsync(run, "members", _rows.Count, created, updated);
     }
+
+    private static void Apply(Member member, Parsed row, List<AvailabilityWindow> availability)
+    {
+        member.Name = row.Name;
+        member.Phone = row.Phone;
+        member.UnitId = row.UnitId;
+        member.CommunityId = row.CommunityId;
+        member.GridId = row.GridId;
+        member.Skills = row.Skills;
+        member.Intentions = row.Intentions;
+        member.Availability = availability;
+        member.DemonstrationHousehold = row.Demonstration;
+        member.GridRole = row.GridRole;
+    }
+
+    private static bool Differs(Member member, Parsed row, List<AvailabilityWindow> availability) =>
+        member.Name != row.Name || member.Phone != row.Phone || member.UnitId != row.UnitId || member.CommunityId != row.CommunityId
+        || member.GridId != row.GridId || !member.Skills.SequenceEqual(row.Skills) || !member.Intentions.SequenceEqual(row.Intentions)
+        || !member.Availability.SequenceEqual(availability) || member.DemonstrationHousehold != row.Demonstration || member.GridRole != row.GridRole
+        || member.Status != MemberStatus.Active;
 }
 
 /// <summary>pairings: unit_code, community_code, grid_codes (';'-separated), starts_on, ends_on (yyyy-MM-dd). Key: unit, community, starts_on.</summary>

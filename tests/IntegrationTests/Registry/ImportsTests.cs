@@ -45,6 +45,24 @@ public sealed class ImportsTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task The_documented_sample_files_import_in_order()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var code = Counties.NewCode();
+        await Counties.RegisterAsync(client, code);
+        var loader = new DemoCountyLoader(client);
+        var folder = Path.Combine(Platform.LocalInfrastructure.RepositoryRoot.Path, "samples", "registry");
+
+        foreach (var kind in new[] { "areas", "organisations", "members", "pairings", "reports" })
+        {
+            var csv = await File.ReadAllTextAsync(Path.Combine(folder, kind + ".csv"));
+            var result = await loader.ImportAsync(code, kind, csv);
+            Assert.True(result.GetProperty("created").GetInt32() > 0, $"{kind}: {result}");
+        }
+    }
+
+    [Fact]
     public async Task A_file_with_fifty_scattered_bad_rows_is_refused_whole_with_every_error()
     {
         var platform = await fixture.PlatformAsync();

@@ -26,7 +26,7 @@ public sealed class OrganisationsTests(PlatformFixture fixture)
         Assert.Equal(2, withOfficer.GetProperty("memberOrganisationIds").GetArrayLength());
         Assert.Equal("张伟", withOfficer.GetProperty("officers")[0].GetProperty("memberName").GetString());
         var announced = await events.WaitForAsync(e => e.OrganisationId == alliance.Id() && e.Version == 4);
-        Assert.Equal([county.Unit1.Id, county.Unit2.Id], announced.MemberOrganisationIds.Order());
+        Assert.Equal(new[] { county.Unit1.Id, county.Unit2.Id }.Order(), announced.MemberOrganisationIds.Order());
         Assert.Equal("secretary", Assert.Single(announced.Officers).Role);
 
         var officerId = withOfficer.GetProperty("officers")[0].Id();
