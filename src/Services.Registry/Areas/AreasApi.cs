@@ -41,6 +41,7 @@ public static partial class AreasApi
     {
         var areas = county.MapGroup("/areas").WithTags("Administrative tree");
         areas.MapPost("/", Create).WithName("registry.CreateArea").WithSummary("Add a node to the administrative tree")
+            .WithRequestExample(new { code = "C01", name = "东门社区", level = "community", parentId = "01a206e3-947e-7fa1-a3e6-8a00ebbbd983" })
             .WithDescription("The parent must be an active node of an allowed level: none for street/township, street/township for community/village, community/village for grid, grid for compound.");
         areas.MapGet("/", List).WithName("registry.ListAreas").WithSummary("List nodes, filtered by level, parent or text");
         areas.MapGet("/tree", Tree).WithName("registry.GetAreaTree").WithSummary("The whole active tree, nested");
@@ -48,6 +49,7 @@ public static partial class AreasApi
         areas.MapGet("/{id:guid}/children", Children).WithName("registry.ListAreaChildren").WithSummary("The active children of a node");
         areas.MapPut("/{id:guid}", Update).WithName("registry.UpdateArea").WithSummary("Rename a node or change its code (If-Match)");
         areas.MapPost("/{id:guid}/move", Move).WithName("registry.MoveArea").WithSummary("Move a node under another parent")
+            .WithRequestExample(new { parentId = "01a206e3-947e-7fa1-a3e6-8a00ebbbd983" })
             .WithDescription("Refuses a parent of a level the node cannot sit under, a retired parent, and the node itself or one of its descendants (422 tree_cycle).");
         areas.MapPost("/{id:guid}/retire", Retire).WithName("registry.RetireArea").WithSummary("Retire a node")
             .WithDescription("Refused (409) while the node has active children (area_has_active_children) or active members, organisations, stations, teams or posts use it (area_in_use).");

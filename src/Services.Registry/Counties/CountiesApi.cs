@@ -25,6 +25,7 @@ public static partial class CountiesApi
         counties.MapPost("/", RegisterCounty)
             .WithName("registry.RegisterCounty")
             .WithSummary("Register a county (tenant)")
+            .WithRequestExample(new { code = "511621", name = "岳池县", timeZone = "Asia/Shanghai" })
             .WithDescription("Writes the county, its default settings (version 1) and the CountyRegistered and CountySettingsChanged events in one transaction; Dispatch and Evaluation learn of it from the events.");
         return endpoints;
     }

@@ -31,6 +31,7 @@ public static class ImportsApi
             .WithSummary("Import a CSV file of areas, organisations, members, pairings or reports")
             .WithDescription("Send the file as the body (Content-Type: text/csv; UTF-8). 422 import_invalid lists every row error {row, field, rule}; nothing is written unless every row is valid.")
             .Accepts<string>("text/csv")
+            .WithTextRequestExample("text/csv", "code,name,level,parent_code\nS01,九龙街道,street,\nC01,东门社区,community,S01\nG001,东门第一网格,grid,C01\n")
             .WithMetadata(new RequestSizeLimitAttribute(limit));
         return county;
     }

@@ -62,7 +62,14 @@ public static class MembersApi
     public static RouteGroupBuilder MapMembersApi(this RouteGroupBuilder county)
     {
         var members = county.MapGroup("/members").WithTags("Members");
-        members.MapPost("/", Create).WithName("registry.CreateMember").WithSummary("Register a member");
+        members.MapPost("/", Create).WithName("registry.CreateMember").WithSummary("Register a member")
+            .WithRequestExample(new
+            {
+                code = "M00001", name = "张伟", phone = "13812345678", unitId = "01a206e3-9237-7525-a94d-620df108d365",
+                communityId = "01a206e3-947e-7fa1-a3e6-8a00ebbbd983", gridId = "01a206e3-947e-72b0-8261-1174d9e4231d",
+                skills = new[] { "水电维修", "电脑维修" }, intentions = new[] { "助老服务" },
+                availability = new[] { new { day = "saturday", from = "09:00", to = "12:00" } }, demonstrationHousehold = false, gridRole = "reporting",
+            });
         members.MapGet("/", List).WithName("registry.ListMembers").WithSummary("List members (phones masked), filtered by place, unit, skill, status or report")
             .WithDescription("reportStatus: none (no live member report), pending or confirmed.");
         members.MapGet("/without-post", WithoutPost).WithName("registry.ListMembersWithoutPost")
@@ -70,7 +77,8 @@ public static class MembersApi
             .WithDescription("Members with a confirmed member report and no open post claim: each reported member should hold at least one post.");
         members.MapGet("/{id:guid}", Get).WithName("registry.GetMember").WithSummary("Get one member (phone in full)");
         members.MapPut("/{id:guid}", Update).WithName("registry.UpdateMember").WithSummary("Change a member's details (If-Match)");
-        members.MapPost("/{id:guid}/move", Move).WithName("registry.MoveMember").WithSummary("Record that a member moved home");
+        members.MapPost("/{id:guid}/move", Move).WithName("registry.MoveMember").WithSummary("Record that a member moved home")
+            .WithRequestExample(new { communityId = "01a206e3-947e-7fa1-a3e6-8a00ebbbd983", gridId = "01a206e3-947e-72b0-8261-1174d9e4231d" });
         members.MapPost("/{id:guid}/change-unit", ChangeUnit).WithName("registry.ChangeMemberUnit").WithSummary("Record that a member moved to another unit");
         members.MapPost("/{id:guid}/leave", Leave).WithName("registry.MemberLeaves").WithSummary("Record that a member left the county's roll")
             .WithDescription("Releases the member's posts and team memberships in the same change.");

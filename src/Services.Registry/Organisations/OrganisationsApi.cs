@@ -43,13 +43,15 @@ public static class OrganisationsApi
     public static RouteGroupBuilder MapOrganisationsApi(this RouteGroupBuilder county)
     {
         var organisations = county.MapGroup("/organisations").WithTags("Organisations");
-        organisations.MapPost("/", Create).WithName("registry.CreateOrganisation").WithSummary("Register a party organisation");
+        organisations.MapPost("/", Create).WithName("registry.CreateOrganisation").WithSummary("Register a party organisation")
+            .WithRequestExample(new { code = "U014", name = "县财政局机关党支部", kind = "government_unit" });
         organisations.MapGet("/", List).WithName("registry.ListOrganisations").WithSummary("List organisations by kind, area or text");
         organisations.MapGet("/{id:guid}", Get).WithName("registry.GetOrganisation").WithSummary("Get one organisation with its officers and, for an alliance, its member organisations");
         organisations.MapPut("/{id:guid}", Update).WithName("registry.UpdateOrganisation").WithSummary("Rename an organisation or change its code (If-Match)");
         organisations.MapPost("/{id:guid}/retire", Retire).WithName("registry.RetireOrganisation").WithSummary("Retire an organisation")
             .WithDescription("Refused (409 organisation_in_use) while active members work in it, it has a current pairing, or it sits on an alliance.");
-        organisations.MapPost("/{id:guid}/officers", Appoint).WithName("registry.AppointOfficer").WithSummary("Appoint a member to an office");
+        organisations.MapPost("/{id:guid}/officers", Appoint).WithName("registry.AppointOfficer").WithSummary("Appoint a member to an office")
+            .WithRequestExample(new { memberId = "01a206e3-947e-7187-b7ab-cd6ef2aa3e2c", role = "secretary" });
         organisations.MapDelete("/{id:guid}/officers/{officerId:guid}", Dismiss).WithName("registry.DismissOfficer").WithSummary("End an appointment");
         organisations.MapPost("/{id:guid}/members", AddAllianceMember).WithName("registry.AddAllianceMember").WithSummary("Add an organisation to an alliance committee");
         organisations.MapDelete("/{id:guid}/members/{organisationId:guid}", RemoveAllianceMember).WithName("registry.RemoveAllianceMember").WithSummary("Remove an organisation from an alliance committee");

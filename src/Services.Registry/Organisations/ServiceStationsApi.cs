@@ -27,7 +27,8 @@ public static class ServiceStationsApi
     public static RouteGroupBuilder MapServiceStationsApi(this RouteGroupBuilder county)
     {
         var stations = county.MapGroup("/service-stations").WithTags("Service stations");
-        stations.MapPost("/", Create).WithName("registry.CreateServiceStation").WithSummary("Open a service station of a community or grid");
+        stations.MapPost("/", Create).WithName("registry.CreateServiceStation").WithSummary("Open a service station of a community or grid")
+            .WithRequestExample(new { name = "东门社区党群服务站", areaId = "01a206e3-947e-7fa1-a3e6-8a00ebbbd983", address = "东门路1号", phone = "0826-5221234", openingHours = "工作日 9:00-17:00" });
         stations.MapGet("/", List).WithName("registry.ListServiceStations").WithSummary("List service stations, by area");
         stations.MapGet("/{id:guid}", Get).WithName("registry.GetServiceStation").WithSummary("Get one service station");
         stations.MapPut("/{id:guid}", Update).WithName("registry.UpdateServiceStation").WithSummary("Change a service station (If-Match)");

@@ -48,12 +48,14 @@ public static class PairingsApi
     {
         var pairings = county.MapGroup("/pairings").WithTags("Pairings");
         pairings.MapPost("/", Create).WithName("registry.CreatePairing").WithSummary("Pair a unit organisation with a community")
+            .WithRequestExample(new { unitId = "01a206e3-9237-7525-a94d-620df108d365", communityId = "01a206e3-947e-7fa1-a3e6-8a00ebbbd983", gridIds = new[] { "01a206e3-947e-72b0-8261-1174d9e4231d" }, startsOn = "2026-01-01" })
             .WithDescription("A unit may not have two overlapping pairings with the same community (409 pairing_overlaps).");
         pairings.MapGet("/", List).WithName("registry.ListPairings").WithSummary("List pairings by unit, community or a day they are active on");
         pairings.MapGet("/{id:guid}", Get).WithName("registry.GetPairing").WithSummary("Get a pairing with its grids and commitments");
         pairings.MapPut("/{id:guid}", Update).WithName("registry.UpdatePairing").WithSummary("Change a pairing's grids or end date (If-Match)");
         pairings.MapPost("/{id:guid}/end", End).WithName("registry.EndPairing").WithSummary("End a pairing on a day");
-        pairings.MapPost("/{id:guid}/commitments", AddCommitment).WithName("registry.AddCommitment").WithSummary("Record a unit's commitment in the pairing");
+        pairings.MapPost("/{id:guid}/commitments", AddCommitment).WithName("registry.AddCommitment").WithSummary("Record a unit's commitment in the pairing")
+            .WithRequestExample(new { kind = "livelihood_task", title = "改造老旧小区路灯20盏", description = "联合社区排查并更换损坏路灯", dueOn = "2026-06-30" });
         pairings.MapPut("/{id:guid}/commitments/{commitmentId:guid}", UpdateCommitment).WithName("registry.UpdateCommitment").WithSummary("Change an open commitment (If-Match on the commitment)");
         pairings.MapPost("/{id:guid}/commitments/{commitmentId:guid}/complete", (Guid id, Guid commitmentId, RegistryDbContext db, TimeProvider clock, HttpContext http, CancellationToken ct) =>
             CloseCommitment(id, commitmentId, CommitmentStatus.Done, db, clock, http, ct)).WithName("registry.CompleteCommitment").WithSummary("Mark a commitment done");

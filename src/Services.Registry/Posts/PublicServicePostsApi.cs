@@ -29,7 +29,8 @@ public static class PublicServicePostsApi
     public static RouteGroupBuilder MapPublicServicePostsApi(this RouteGroupBuilder county)
     {
         var posts = county.MapGroup("/public-service-posts").WithTags("Public-service posts");
-        posts.MapPost("/", Create).WithName("registry.CreatePublicServicePost").WithSummary("Open a public-service post in a community");
+        posts.MapPost("/", Create).WithName("registry.CreatePublicServicePost").WithSummary("Open a public-service post in a community")
+            .WithRequestExample(new { name = "政策宣传岗", description = "每月集中报到周到社区宣讲惠民政策", communityId = "01a206e3-947e-7fa1-a3e6-8a00ebbbd983", capacity = 5 });
         posts.MapGet("/", List).WithName("registry.ListPublicServicePosts").WithSummary("List posts by community");
         posts.MapGet("/{id:guid}", Get).WithName("registry.GetPublicServicePost").WithSummary("Get a post with its current holders");
         posts.MapPut("/{id:guid}", Update).WithName("registry.UpdatePublicServicePost").WithSummary("Change a post (If-Match)");

@@ -48,6 +48,7 @@ public static class ReportsApi
     {
         var reports = county.MapGroup("/reports").WithTags("Reports");
         reports.MapPost("/", Create).WithName("registry.CreateReport").WithSummary("Report (报到) a unit to its paired community or a member to where they live")
+            .WithRequestExample(new { kind = "member", memberId = "01a206e3-947e-7187-b7ab-cd6ef2aa3e2c", note = "在职党员到居住地社区报到" })
             .WithDescription("A unit reports only to a community it is paired with today (422 not_paired); a member only to their home community (422 not_home_community). One live report per member, and per unit and community (409 report_exists).");
         reports.MapGet("/", List).WithName("registry.ListReports").WithSummary("List reports by kind, status, place, unit, member or submission time");
         reports.MapGet("/missing", Missing).WithName("registry.ListMissingReports").WithSummary("应报不报: members of paired units who have not reported")

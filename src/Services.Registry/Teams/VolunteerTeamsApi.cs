@@ -29,7 +29,8 @@ public static class VolunteerTeamsApi
     public static RouteGroupBuilder MapVolunteerTeamsApi(this RouteGroupBuilder county)
     {
         var teams = county.MapGroup("/volunteer-teams").WithTags("Volunteer teams");
-        teams.MapPost("/", Create).WithName("registry.CreateVolunteerTeam").WithSummary("Form a volunteer team in a community");
+        teams.MapPost("/", Create).WithName("registry.CreateVolunteerTeam").WithSummary("Form a volunteer team in a community")
+            .WithRequestExample(new { name = "东门社区应急志愿服务队", type = "emergency", communityId = "01a206e3-947e-7fa1-a3e6-8a00ebbbd983" });
         teams.MapGet("/", List).WithName("registry.ListVolunteerTeams").WithSummary("List teams by community or type");
         teams.MapGet("/{id:guid}", Get).WithName("registry.GetVolunteerTeam").WithSummary("Get a team with its members");
         teams.MapPut("/{id:guid}", Update).WithName("registry.UpdateVolunteerTeam").WithSummary("Rename a team or change its type (If-Match)");
