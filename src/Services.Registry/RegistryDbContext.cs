@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Platform.Registry.Areas;
 using Platform.Registry.Counties;
@@ -45,6 +46,21 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<Commitment> Commitments => Set<Commitment>();
 
     public DbSet<Report> Reports => Set<Report>();
+
+    /// <summary>
+    /// A record's dependents (officers, team members, post holders, commitments ...) as they will be
+    /// once this context is saved: stored rows that still match and are not being deleted, plus the
+    /// matching rows being added. An event built before the save carries exactly that.
+    /// </summary>
+    public async Task<List<T>> AfterSaveAsync<T>(Expression<Func<T, bool>> belongs, CancellationToken cancellationToken) where T : class
+    {
+        var stored = await Set<T>().Where(belongs).ToListAsync(cancellationToken);
+        var matches = belongs.Compile();
+        return stored.Where(row => Entry(row).State != EntityState.Deleted && matches(row))
+            .Concat(ChangeTracker.Entries<T>().Where(e => e.State == EntityState.Added && matches(e.Entity)).Select(e => e.Entity))
+            .Distinct()
+            .ToList();
+    }
 
     protected override void ConfigureModel(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(RegistryDbContext).Assembly);

@@ -398,22 +398,9 @@ public static class OrganisationsApi
     private static async Task PublishAsync(RegistryDbContext db, Organisation organisation, string change, DateTimeOffset now, CancellationToken cancellationToken)
     {
         db.Advance(organisation);
-        var officers = await AfterSaveAsync(db, db.OrganisationOfficers.Where(o => o.OrganisationId == organisation.Id),
-            o => o.OrganisationId == organisation.Id, cancellationToken);
-        var memberships = await AfterSaveAsync(db, db.AllianceMemberships.Where(m => m.AllianceId == organisation.Id),
-            m => m.AllianceId == organisation.Id, cancellationToken);
+        var officers = await db.AfterSaveAsync<OrganisationOfficer>(o => o.OrganisationId == organisation.Id, cancellationToken);
+        var memberships = await db.AfterSaveAsync<AllianceMembership>(m => m.AllianceId == organisation.Id, cancellationToken);
         db.Outbox.Publish(RegistryEvents.Changed(organisation, change, now, memberships.Select(m => m.OrganisationId), officers));
-    }
-
-    /// <summary>The rows as they will be once saved: stored ones not being deleted, plus those being added.</summary>
-    private static async Task<List<T>> AfterSaveAsync<T>(RegistryDbContext db, IQueryable<T> stored, Func<T, bool> belongs, CancellationToken cancellationToken)
-        where T : class
-    {
-        var rows = await stored.ToListAsync(cancellationToken);
-        return rows.Where(row => db.Entry(row).State != EntityState.Deleted)
-            .Concat(db.ChangeTracker.Entries<T>().Where(e => e.State == EntityState.Added && belongs(e.Entity)).Select(e => e.Entity))
-            .Distinct()
-            .ToList();
     }
 
     private static async Task<OrganisationResponse> DetailAsync(RegistryDbContext db, Organisation organisation, CancellationToken cancellationToken)

@@ -335,8 +335,7 @@ public static class PairingsApi
         RegistryDbContext db, HttpContext http, Pairing pairing, string change, DateTimeOffset now, IReadOnlyList<Guid> gridIds, CancellationToken cancellationToken)
     {
         db.Advance(pairing);
-        var stored = await db.Commitments.Where(c => c.PairingId == pairing.Id).ToListAsync(cancellationToken);
-        var commitments = stored.Concat(db.ChangeTracker.Entries<Commitment>().Where(e => e.State == EntityState.Added && e.Entity.PairingId == pairing.Id).Select(e => e.Entity)).Distinct();
+        var commitments = await db.AfterSaveAsync<Commitment>(c => c.PairingId == pairing.Id, cancellationToken);
         db.Outbox.Publish(RegistryEvents.Changed(pairing, change, now, gridIds, commitments));
         await db.SaveChangesAsync(cancellationToken);
         ETags.Tag(http, pairing);

@@ -248,11 +248,8 @@ public static class PublicServicePostsApi
     {
         var post = await db.PublicServicePosts.FirstAsync(p => p.Id == postId, cancellationToken);
         db.Advance(post);
-        var stored = await db.PostClaims.Where(c => c.PostId == postId && c.ReleasedAt == null).ToListAsync(cancellationToken);
-        var holders = stored.Where(c => c.ReleasedAt == null).Select(c => c.MemberId)
-            .Concat(db.ChangeTracker.Entries<PostClaim>().Where(e => e.State == EntityState.Added && e.Entity.PostId == postId).Select(e => e.Entity.MemberId))
-            .Distinct();
-        db.Outbox.Publish(RegistryEvents.Changed(post, change, now, holders));
+        var holders = await db.AfterSaveAsync<PostClaim>(c => c.PostId == postId && c.ReleasedAt == null, cancellationToken);
+        db.Outbox.Publish(RegistryEvents.Changed(post, change, now, holders.Select(c => c.MemberId).Distinct()));
     }
 
     private static async Task<PublicServicePostResponse> DetailAsync(RegistryDbContext db, PublicServicePost post, CancellationToken cancellationToken)

@@ -227,11 +227,8 @@ public static class VolunteerTeamsApi
     {
         var team = await db.VolunteerTeams.FirstAsync(t => t.Id == teamId, cancellationToken);
         db.Advance(team);
-        var stored = await db.TeamMemberships.Where(m => m.TeamId == teamId).ToListAsync(cancellationToken);
-        var members = stored.Where(m => db.Entry(m).State != EntityState.Deleted).Select(m => m.MemberId)
-            .Concat(db.ChangeTracker.Entries<TeamMembership>().Where(e => e.State == EntityState.Added && e.Entity.TeamId == teamId).Select(e => e.Entity.MemberId))
-            .Distinct();
-        db.Outbox.Publish(RegistryEvents.Changed(team, change, now, members));
+        var members = await db.AfterSaveAsync<TeamMembership>(m => m.TeamId == teamId, cancellationToken);
+        db.Outbox.Publish(RegistryEvents.Changed(team, change, now, members.Select(m => m.MemberId)));
     }
 
     private static async Task<VolunteerTeamResponse> DetailAsync(RegistryDbContext db, VolunteerTeam team, CancellationToken cancellationToken)
