@@ -115,7 +115,9 @@ public sealed class MessagingTests(PlatformFixture fixture)
         foreach (var stats in await QueuesAsync(probe))
         {
             if (stats.GetProperty("name").GetString() == queue &&
-                stats.TryGetProperty("message_stats", out var messageStats) && messageStats.TryGetProperty("ack", out var ack))
+                // RabbitMQ writes an empty message_stats as [] until the queue has any.
+                stats.TryGetProperty("message_stats", out var messageStats) && messageStats.ValueKind == System.Text.Json.JsonValueKind.Object &&
+                messageStats.TryGetProperty("ack", out var ack))
             {
                 return ack.GetInt64();
             }
