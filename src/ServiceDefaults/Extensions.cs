@@ -22,6 +22,12 @@ public static class Extensions
     /// </summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string serviceName)
     {
+        // Clock:Offset shifts the service's clock (e.g. "05:00:00" for five hours ahead): tests use it to
+        // let deadlines pass across a restart. Never set in production.
+        if (builder.Configuration.GetValue<TimeSpan?>("Clock:Offset") is { } offset && offset != TimeSpan.Zero)
+        {
+            builder.Services.TryAddSingleton<TimeProvider>(new OffsetTimeProvider(offset));
+        }
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => ServiceIdentity.Create(serviceName, sp.GetRequiredService<TimeProvider>()));
 
@@ -53,4 +59,12 @@ public static class Extensions
         app.MapOpenApi();
         return app;
     }
+}
+
+/// <summary>The system clock shifted by a fixed offset (configuration <c>Clock:Offset</c>); timers run on the system's.</summary>
+public sealed class OffsetTimeProvider(TimeSpan offset) : TimeProvider
+{
+    public TimeSpan Offset => offset;
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
 }

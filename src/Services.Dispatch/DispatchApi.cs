@@ -1,5 +1,7 @@
 using Platform.Dispatch.Activities;
+using Platform.Dispatch.Matching;
 using Platform.Dispatch.Requests;
+using Platform.Dispatch.Supervision;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Dispatch;
@@ -12,6 +14,9 @@ public static class DispatchApi
         endpoints.MapCountyDirectoryApi("dispatch");
         var county = endpoints.MapGroup($"/api/dispatch/counties/{{{TenancyExtensions.CountyRouteParameter}}}");
         county.MapRequestsApi();
+        county.MapRequestCommandsApi();
+        county.MapMatchingApi();
+        county.MapSupervisionApi();
         county.MapActivitiesApi();
         return endpoints;
     }

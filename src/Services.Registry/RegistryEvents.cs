@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Http;
 using Platform.Contracts.Registry;
 using Platform.Registry.Areas;
 using Platform.Registry.Members;

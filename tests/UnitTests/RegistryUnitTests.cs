@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Http;
 using Platform.DemoCounty;
 using Platform.Registry;
 using Platform.Registry.Areas;

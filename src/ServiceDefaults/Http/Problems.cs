@@ -21,6 +21,18 @@ public static class Problems
     public static ProblemHttpResult Unprocessable(string code, string detail, string? field = null) =>
         Create(StatusCodes.Status422UnprocessableEntity, code, "Unprocessable request", detail, field);
 
+    /// <summary>404 for a record of the county that does not exist (or belongs to another county): <c>{resource}_not_found</c>.</summary>
+    public static ProblemHttpResult ResourceNotFound(string resource, Guid id) =>
+        NotFound($"{resource}_not_found", $"No {resource.Replace('_', ' ')} with id {id} in this county.");
+
+    /// <summary>422: the body names an id that does not exist in this county.</summary>
+    public static ProblemHttpResult MissingReference(string field, string what, Guid id) =>
+        Unprocessable(ProblemCodes.ReferenceNotFound, $"'{field}' names no {what} of this county ({id}).", field);
+
+    /// <summary>422: the id exists but cannot be used here (wrong kind or level, retired, outside its parent ...).</summary>
+    public static ProblemHttpResult InvalidReference(string field, string rule) =>
+        Unprocessable(ProblemCodes.ReferenceInvalid, $"'{field}' {rule}.", field);
+
     /// <summary>400 with every failing field and rule, keyed by the field's JSON name.</summary>
     public static ValidationProblem Validation(IDictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(
@@ -64,4 +76,6 @@ public static class ProblemCodes
     public const string IdempotencyKeyInUse = "idempotency_key_in_use";
     public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string InternalError = "internal_error";
+    public const string ReferenceNotFound = "reference_not_found";
+    public const string ReferenceInvalid = "reference_invalid";
 }

@@ -1,6 +1,363 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.Contracts.Dispatch;
+using Platform.Dispatch.Supervision;
+using Platform.ServiceDefaults.Http;
+using Platform.ServiceDefaults.Tenancy;
+
 namespace Platform.Dispatch.Requests;
 
-public static class RequestsApi
+/// <param name="Category">One of the county's request categories (GET .../request-categories).</param>
+/// <param name="Description">What the resident needs (at most 2000 characters).</param>
+/// <param name="CommunityId">The community or village the request is in.</param>
+/// <param name="GridId">The grid or compound, when known (must be under the community).</param>
+/// <param name="ResidentPhone">Stored for the return visit; lists show it masked.</param>
+/// <param name="Channel">resident_app, member_visit (a member's home visit, 入户走访: name placedByMemberId), hotline, on_site or open311.</param>
+/// <param name="Attachments">Up to 10 http(s) links to photos or documents.</param>
+/// <param name="IsMicroWish">A micro-wish (微心愿): shown on the wish wall for members to adopt.</param>
+/// <param name="Skills">Skills the work needs, if known (else the category's).</param>
+public sealed record PlaceRequestRequest(
+    string? Category, string? Description, Guid? CommunityId, Guid? GridId, string? Address, double? Latitude, double? Longitude,
+    string? ResidentName, string? ResidentPhone, string? Channel, Guid? PlacedByMemberId, IReadOnlyList<string>? Attachments, bool? IsMicroWish,
+    IReadOnlyList<string>? Skills);
+
+public sealed record PutCategoriesRequest(IReadOnlyList<RequestCategoryResponse>? Categories);
+
+/// <summary>Residents' requests (点单): placing, reading, history, duplicate suggestions and the county's categories.</summary>
+public static partial class RequestsApi
 {
-    public static RouteGroupBuilder MapRequestsApi(this RouteGroupBuilder county) => county;
+    public static RouteGroupBuilder MapRequestsApi(this RouteGroupBuilder county)
+    {
+        var requests = county.MapGroup("/requests").WithTags("Requests");
+        requests.MapPost("/", Place).WithName("dispatch.PlaceRequest").WithSummary("Place a resident's request (点单)")
+            .WithDescription("By a resident through an integrator, by a member after a home visit (channel member_visit), or by community staff. The answer suggests open requests that may be the same matter.")
+            .WithRequestExample(new
+            {
+                category = "livelihood", description = "3栋2单元楼道灯坏了一个多月，晚上老人上下楼不方便", communityId = "01a206e3-947e-7fa1-a3e6-8a00ebbbd983",
+                gridId = "01a206e3-947f-7b7c-9a51-2f0e5d1c7a11", address = "东门社区3栋2单元", residentName = "李阿姨", residentPhone = "13812345678",
+                channel = "resident_app", attachments = new[] { "https://files.example.cn/photos/corridor-light.jpg" }, isMicroWish = false,
+            });
+        requests.MapGet("/", List).WithName("dispatch.ListRequests").WithSummary("List requests by status, area, category, tier, holder or overdue");
+        requests.MapGet("/{id:guid}", Get).WithName("dispatch.GetRequest").WithSummary("Get one request with its holders and deadlines");
+        requests.MapGet("/{id:guid}/history", History).WithName("dispatch.GetRequestHistory").WithSummary("Every move of a request: who, what, when, from which channel");
+        requests.MapGet("/{id:guid}/duplicates", Duplicates).WithName("dispatch.GetRequestDuplicates").WithSummary("Open requests that may be the same matter");
+        county.MapGet("/request-categories", Categories).WithTags("Requests").WithName("dispatch.ListRequestCategories").WithSummary("The county's request categories");
+        county.MapPut("/request-categories", PutCategories).WithTags("Requests").WithName("dispatch.PutRequestCategories").WithSummary("Replace the county's request categories");
+        return county;
+    }
+
+    private static async Task<Results<Created<RequestResponse>, ValidationProblem, ProblemHttpResult>> Place(
+        PlaceRequestRequest request, DispatchDbContext db, ITenantContext tenant, TimeProvider clock, IOptions<SupervisionOptions> options,
+        HttpContext http, CancellationToken cancellationToken)
+    {
+        var categories = await CategoriesAsync(db, cancellationToken);
+        var errors = new ValidationErrors();
+        if (errors.RequireText("category", request.Category, maxLength: 32) && categories.All(c => c.Code != request.Category))
+        {
+            errors.Add("category", $"'category' must be one of the county's categories: {string.Join(", ", categories.Select(c => c.Code))}.");
+        }
+        errors.RequireText("description", request.Description, maxLength: 2000);
+        if (request.CommunityId is null)
+        {
+            errors.Add("communityId", "'communityId' is required.");
+        }
+        errors.OptionalText("address", request.Address, maxLength: 200);
+        if (request.Latitude is not null != request.Longitude is not null)
+        {
+            errors.Add(request.Latitude is null ? "latitude" : "longitude", "'latitude' and 'longitude' go together.");
+        }
+        if (request.Latitude is < -90 or > 90)
+        {
+            errors.Add("latitude", "'latitude' must be between -90 and 90.");
+        }
+        if (request.Longitude is < -180 or > 180)
+        {
+            errors.Add("longitude", "'longitude' must be between -180 and 180.");
+        }
+        errors.OptionalText("residentName", request.ResidentName, maxLength: 50);
+        errors.OptionalPhone("residentPhone", request.ResidentPhone);
+        if (request.Channel is null || !RequestVocabulary.Channels.Contains(request.Channel))
+        {
+            errors.Add("channel", $"'channel' must be one of {RequestVocabulary.Choices(RequestVocabulary.Channels)}.");
+        }
+        else if (request.Channel == "member_visit" && request.PlacedByMemberId is null)
+        {
+            errors.Add("placedByMemberId", "'placedByMemberId' is required for a request placed on a home visit (member_visit).");
+        }
+        Evidence.Validate(errors, "attachments", request.Attachments);
+        ValidateSkills(errors, request.Skills);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+
+        var community = await db.Areas.AsNoTracking().FirstOrDefaultAsync(a => a.Id == request.CommunityId, cancellationToken);
+        if (community is null)
+        {
+            return Problems.MissingReference("communityId", "community", request.CommunityId!.Value);
+        }
+        if (community.Level is not ("community" or "village") || community.RetiredAt is not null)
+        {
+            return Problems.InvalidReference("communityId", "must be an active community or village");
+        }
+        if (request.GridId is { } gridId)
+        {
+            var grid = await db.Areas.AsNoTracking().FirstOrDefaultAsync(a => a.Id == gridId, cancellationToken);
+            if (grid is null)
+            {
+                return Problems.MissingReference("gridId", "grid", gridId);
+            }
+            if (grid.Level is not ("grid" or "compound") || grid.RetiredAt is not null || !await IsUnderAsync(db, grid, community.Id, cancellationToken))
+            {
+                return Problems.InvalidReference("gridId", "must be an active grid or compound of the request's community");
+            }
+        }
+        if (request.PlacedByMemberId is { } memberId && await CheckMemberAsync(db, "placedByMemberId", memberId, cancellationToken) is { } memberProblem)
+        {
+            return memberProblem;
+        }
+
+        var now = clock.GetUtcNow();
+        var street = await db.Areas.AsNoTracking().FirstOrDefaultAsync(a => a.Id == community.ParentId && (a.Level == "street" || a.Level == "township"), cancellationToken);
+        var placed = new ServiceRequest
+        {
+            Id = Guid.CreateVersion7(now), CountyId = tenant.CountyId!.Value, Category = request.Category!, Description = request.Description!.Trim(),
+            Skills = [.. (request.Skills ?? []).Select(s => s.Trim())], CommunityId = community.Id, GridId = request.GridId, StreetId = street?.Id,
+            Address = request.Address?.Trim(), Latitude = request.Latitude, Longitude = request.Longitude, ResidentName = request.ResidentName?.Trim(),
+            ResidentPhone = request.ResidentPhone?.Trim(), Channel = request.Channel!, PlacedByMemberId = request.PlacedByMemberId,
+            Attachments = [.. request.Attachments ?? []], IsMicroWish = request.IsMicroWish ?? false, PlacedAt = now,
+        };
+        // Until triage gives the tier, the community must respond within the ordinary tier's limit.
+        var settings = await Deadlines.SettingsAsync(db, now, cancellationToken);
+        placed.ResponseDueAt = now.AddHours(Deadlines.Tier(settings, "ordinary").ResponseHours);
+        db.Requests.Add(placed);
+        var work = new RequestWork(placed, []);
+        var actor = Actor.From(http) with { Channel = placed.Channel };
+        if (request.PlacedByMemberId is { } visitor)
+        {
+            actor = actor.AsMember(visitor);
+        }
+        var facts = RequestFlow.Record(db, work, "place", RequestStatus.Placed, actor, now);
+        Deadlines.Schedule(db, placed, options.Value, now);
+        db.Outbox.Publish(new RequestPlaced(placed.CountyId, facts, now));
+        var duplicates = await FindDuplicatesAsync(db, placed, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        ETags.Tag(http, placed);
+        return TypedResults.Created(http.Request.Path.Add($"/{placed.Id}").Value, RequestResponse.From(placed, [], maskPhone: false, duplicates));
+    }
+
+    private static async Task<Results<Ok<Page<RequestResponse>>, ValidationProblem>> List(
+        string? status, Guid? communityId, Guid? gridId, Guid? streetId, string? category, string? tier, bool? microWish, bool? overdue,
+        Guid? memberId, Guid? unitId, DateTimeOffset? placedFrom, DateTimeOffset? placedTo, int? page, int? pageSize,
+        DispatchDbContext db, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var statuses = status?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [];
+        if (statuses.Any(s => !RequestStatus.All.Contains(s)))
+        {
+            errors.Add("status", $"'status' must be one or more (comma-separated) of {RequestVocabulary.Choices(RequestStatus.All)}.");
+        }
+        if (tier is not null && !RequestVocabulary.Tiers.Contains(tier))
+        {
+            errors.Add("tier", $"'tier' must be one of {RequestVocabulary.Choices(RequestVocabulary.Tiers)}.");
+        }
+        if (!PageRequest.TryCreate(page, pageSize, errors, out var paging))
+        {
+            return errors.ToProblem();
+        }
+        var query = db.Requests.AsNoTracking();
+        query = statuses.Length > 0 ? query.Where(r => statuses.Contains(r.Status)) : query;
+        query = communityId is { } c ? query.Where(r => r.CommunityId == c) : query;
+        query = gridId is { } g ? query.Where(r => r.GridId == g) : query;
+        query = streetId is { } s ? query.Where(r => r.StreetId == s) : query;
+        query = category is not null ? query.Where(r => r.Category == category) : query;
+        query = tier is not null ? query.Where(r => r.Tier == tier) : query;
+        query = microWish is { } w ? query.Where(r => r.IsMicroWish == w) : query;
+        query = overdue is { } o ? query.Where(r => (r.ResponseOverdueAt != null || r.CompletionOverdueAt != null) == o) : query;
+        query = memberId is { } m
+            ? query.Where(r => r.AssigneeMemberId == m || db.RequestClaimants.Any(h => h.RequestId == r.Id && h.MemberId == m && h.ReleasedAt == null))
+            : query;
+        query = unitId is { } u ? query.Where(r => r.AssigneeUnitId == u) : query;
+        query = placedFrom is { } from ? query.Where(r => r.PlacedAt >= from) : query;
+        query = placedTo is { } to ? query.Where(r => r.PlacedAt < to) : query;
+        return TypedResults.Ok(await PageAsync(db, query.OrderByDescending(r => r.PlacedAt).ThenBy(r => r.Id), paging, cancellationToken));
+    }
+
+    /// <summary>One page of requests with their holders, phones masked.</summary>
+    internal static async Task<Page<RequestResponse>> PageAsync(DispatchDbContext db, IQueryable<ServiceRequest> ordered, PageRequest paging, CancellationToken cancellationToken)
+    {
+        var total = await ordered.LongCountAsync(cancellationToken);
+        var items = await ordered.Skip(paging.Skip).Take(paging.PageSize).ToListAsync(cancellationToken);
+        var ids = items.Select(r => r.Id).ToList();
+        var holders = await db.RequestClaimants.AsNoTracking().Where(h => ids.Contains(h.RequestId) && h.ReleasedAt == null).ToListAsync(cancellationToken);
+        return new Page<RequestResponse>(items.Select(r => RequestResponse.From(r, holders, maskPhone: true)).ToList(), paging.Page, paging.PageSize, total);
+    }
+
+    private static async Task<Results<Ok<RequestResponse>, ProblemHttpResult>> Get(Guid id, DispatchDbContext db, HttpContext http, CancellationToken cancellationToken)
+    {
+        var request = await db.Requests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (request is null)
+        {
+            return Problems.ResourceNotFound("request", id);
+        }
+        var holders = await db.RequestClaimants.AsNoTracking().Where(h => h.RequestId == id && h.ReleasedAt == null).ToListAsync(cancellationToken);
+        ETags.Tag(http, request);
+        return TypedResults.Ok(RequestResponse.From(request, holders, maskPhone: false));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<HistoryEntryResponse>>, ProblemHttpResult>> History(Guid id, DispatchDbContext db, CancellationToken cancellationToken)
+    {
+        if (!await db.Requests.AnyAsync(r => r.Id == id, cancellationToken))
+        {
+            return Problems.ResourceNotFound("request", id);
+        }
+        var entries = await db.RequestHistory.AsNoTracking().Where(e => e.RequestId == id).OrderBy(e => e.At).ThenBy(e => e.Id)
+            .Select(e => new HistoryEntryResponse(e.At, e.Action, e.FromStatus, e.ToStatus, e.ActorRole, e.ActorId, e.ActorName, e.Channel, e.Note, e.Evidence))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<HistoryEntryResponse>>(entries);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<DuplicateCandidate>>, ProblemHttpResult>> Duplicates(Guid id, DispatchDbContext db, CancellationToken cancellationToken)
+    {
+        var request = await db.Requests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (request is null)
+        {
+            return Problems.ResourceNotFound("request", id);
+        }
+        return TypedResults.Ok(await FindDuplicatesAsync(db, request, cancellationToken));
+    }
+
+    /// <summary>
+    /// Open requests of the same category in the same grid (or community, when no grid is named)
+    /// from the last 30 days whose text is similar: the Dice coefficient of their character
+    /// bigrams is at least 0.35 (works for Chinese text without word segmentation).
+    /// </summary>
+    internal static async Task<IReadOnlyList<DuplicateCandidate>> FindDuplicatesAsync(DispatchDbContext db, ServiceRequest request, CancellationToken cancellationToken)
+    {
+        var since = request.PlacedAt.AddDays(-30);
+        var open = RequestStatus.Open.ToArray();
+        var query = db.Requests.AsNoTracking()
+            .Where(r => r.Id != request.Id && r.Category == request.Category && r.CommunityId == request.CommunityId && r.PlacedAt >= since && open.Contains(r.Status));
+        if (request.GridId is { } grid)
+        {
+            query = query.Where(r => r.GridId == grid);
+        }
+        var candidates = await query.OrderByDescending(r => r.PlacedAt).Take(200)
+            .Select(r => new { r.Id, r.Description, r.Status, r.PlacedAt }).ToListAsync(cancellationToken);
+        var mine = TextSimilarity.Bigrams(request.Description);
+        return candidates
+            .Select(c => new DuplicateCandidate(c.Id, c.Description, c.Status, c.PlacedAt, Math.Round(TextSimilarity.Dice(mine, TextSimilarity.Bigrams(c.Description)), 3)))
+            .Where(c => c.Similarity >= 0.35)
+            .OrderByDescending(c => c.Similarity).ThenByDescending(c => c.PlacedAt).Take(5).ToList();
+    }
+
+    private static async Task<Ok<IReadOnlyList<RequestCategoryResponse>>> Categories(DispatchDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok<IReadOnlyList<RequestCategoryResponse>>((await CategoriesAsync(db, cancellationToken))
+            .Select(c => new RequestCategoryResponse(c.Code, c.Name, c.Description, c.Skills)).ToList());
+
+    private static async Task<Results<Ok<IReadOnlyList<RequestCategoryResponse>>, ValidationProblem>> PutCategories(
+        PutCategoriesRequest request, DispatchDbContext db, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var categories = request.Categories ?? [];
+        if (categories.Count is < 1 or > 50)
+        {
+            errors.Add("categories", "'categories' must hold 1 to 50 categories.");
+        }
+        for (var i = 0; i < categories.Count; i++)
+        {
+            var category = categories[i];
+            errors.RequireMatch($"categories[{i}].code", category.Code, CategoryCode(), "must be 1 to 32 lower-case letters, digits or '_'");
+            errors.RequireText($"categories[{i}].name", category.Name, maxLength: 50);
+            errors.OptionalText($"categories[{i}].description", category.Description, maxLength: 200);
+            ValidateSkills(errors, category.Skills, $"categories[{i}].skills");
+        }
+        if (categories.GroupBy(c => c.Code).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            errors.Add("categories", $"Category code '{twice.Key}' appears more than once.");
+        }
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.RequestCategories.ExecuteDeleteAsync(cancellationToken);
+        db.RequestCategories.AddRange(categories.Select((c, i) => new RequestCategory
+        {
+            Code = c.Code, Name = c.Name.Trim(), Description = c.Description?.Trim(), Skills = [.. c.Skills ?? []], SortOrder = i,
+        }));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<RequestCategoryResponse>>(categories);
+    }
+
+    /// <summary>The county's categories, or the defaults when it has none of its own.</summary>
+    internal static async Task<IReadOnlyList<RequestCategory>> CategoriesAsync(DispatchDbContext db, CancellationToken cancellationToken)
+    {
+        var own = await db.RequestCategories.AsNoTracking().OrderBy(c => c.SortOrder).ToListAsync(cancellationToken);
+        return own.Count > 0 ? own : RequestCategories.Defaults;
+    }
+
+    internal static void ValidateSkills(ValidationErrors errors, IReadOnlyList<string>? skills, string field = "skills")
+    {
+        if (skills is null)
+        {
+            return;
+        }
+        if (skills.Count > 10 || skills.Any(s => string.IsNullOrWhiteSpace(s) || s.Trim().Length > 50))
+        {
+            errors.Add(field, $"'{field}' may hold up to 10 skills of 1 to 50 characters each.");
+        }
+    }
+
+    /// <summary>An active member of the county, else 422.</summary>
+    internal static async Task<ProblemHttpResult?> CheckMemberAsync(DispatchDbContext db, string field, Guid memberId, CancellationToken cancellationToken)
+    {
+        var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == memberId, cancellationToken);
+        if (member is null)
+        {
+            return Problems.MissingReference(field, "member", memberId);
+        }
+        return member.IsActive ? null : Problems.InvalidReference(field, "names a member who has left");
+    }
+
+    private static async Task<bool> IsUnderAsync(DispatchDbContext db, RegistryReplica.ReplicaArea area, Guid ancestorId, CancellationToken cancellationToken)
+    {
+        var current = area;
+        for (var depth = 0; depth < 8 && current.ParentId is { } parentId; depth++)
+        {
+            if (parentId == ancestorId)
+            {
+                return true;
+            }
+            current = await db.Areas.AsNoTracking().FirstOrDefaultAsync(a => a.Id == parentId, cancellationToken);
+            if (current is null)
+            {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9_]{1,32}$")]
+    private static partial System.Text.RegularExpressions.Regex CategoryCode();
+}
+
+/// <summary>Similarity of short texts by character bigrams (language-neutral, fine for Chinese).</summary>
+public static class TextSimilarity
+{
+    public static HashSet<string> Bigrams(string text)
+    {
+        var letters = new string(text.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
+        var bigrams = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < letters.Length; i++)
+        {
+            bigrams.Add(letters.Substring(i, 2));
+        }
+        return bigrams;
+    }
+
+    public static double Dice(HashSet<string> a, HashSet<string> b) =>
+        a.Count + b.Count == 0 ? 0 : 2.0 * a.Count(b.Contains) / (a.Count + b.Count);
 }

@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Http;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -75,13 +76,6 @@ public enum MemberStatus
     Left,
 }
 
-public static class PhoneMask
-{
-    /// <summary>13812345678 → 138****5678: the first three and last four digits stay; short numbers keep their last two.</summary>
-    public static string Mask(string phone) => phone.Length >= 8
-        ? string.Concat(phone[..3], new string('*', phone.Length - 7), phone[^4..])
-        : string.Concat(new string('*', Math.Max(0, phone.Length - 2)), phone[Math.Max(0, phone.Length - 2)..]);
-}
 
 internal sealed class MemberConfiguration : IEntityTypeConfiguration<Member>
 {

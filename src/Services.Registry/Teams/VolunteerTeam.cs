@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Platform.Registry.Areas;

@@ -1,0 +1,300 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Platform.Dispatch.Requests;
+using Platform.ServiceDefaults.Http;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.Dispatch.Matching;
+
+/// <summary>One reason a candidate scored what they did.</summary>
+public sealed record ScoreFactor(string Factor, double Points, double Max, string Reason);
+
+public sealed record CandidateResponse(
+    Guid MemberId, string Name, Guid? UnitId, Guid CommunityId, Guid? GridId, double Score, int OpenRequests, IReadOnlyList<ScoreFactor> Factors);
+
+/// <summary>A member as matching sees them, prepared once per snapshot.</summary>
+public sealed record MatchMember(
+    Guid Id, string Name, Guid? UnitId, Guid CommunityId, Guid? GridId, HashSet<string> Skills, Contracts.Registry.AvailabilityWindow[] Availability);
+
+/// <summary>What matching needs of a county, read in a few queries and kept for a short while.</summary>
+public sealed class MatchSnapshot
+{
+    public required MatchMember[] Members { get; init; }
+
+    /// <summary>Units with an active pairing, per community.</summary>
+    public required Dictionary<Guid, HashSet<Guid>> PairedUnits { get; init; }
+
+    /// <summary>Open requests each member holds or is named for.</summary>
+    public required Dictionary<Guid, int> Workload { get; init; }
+
+    /// <summary>Residents' ratings of requests each member held: (satisfied, basically satisfied, rated).</summary>
+    public required Dictionary<Guid, (int Satisfied, int Basically, int Rated)> Ratings { get; init; }
+
+    public DateTimeOffset LoadedAt { get; init; }
+}
+
+/// <summary>
+/// Ranks members for a request: skill fit (40), where they live or serve (25), available now in the
+/// county's local time (15), open workload (10) and past ratings (10), each factor explained. The
+/// county's members, pairings, workloads and ratings are read into a snapshot kept for
+/// <see cref="MaxAge"/>, so ranking one request against thousands of members is in-memory work.
+/// </summary>
+public sealed class MemberMatcher(TimeProvider clock)
+{
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(15);
+
+    private readonly ConcurrentDictionary<Guid, Task<MatchSnapshot>> _snapshots = new();
+
+    public async Task<MatchSnapshot> SnapshotAsync(DispatchDbContext db, Guid countyId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (_snapshots.TryGetValue(countyId, out var cached) && cached.IsCompletedSuccessfully && now - cached.Result.LoadedAt < MaxAge)
+        {
+            return cached.Result;
+        }
+        var snapshot = await LoadAsync(db, now, cancellationToken);
+        _snapshots[countyId] = Task.FromResult(snapshot);
+        return snapshot;
+    }
+
+    private static async Task<MatchSnapshot> LoadAsync(DispatchDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var members = await db.Members.AsNoTracking().Where(m => m.Status == "active")
+            .Select(m => new { m.Id, m.Name, m.UnitId, m.CommunityId, m.GridId, m.Skills, m.Availability }).ToListAsync(cancellationToken);
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var pairings = await db.Pairings.AsNoTracking().Where(p => p.StartsOn <= today && (p.EndsOn == null || p.EndsOn >= today))
+            .Select(p => new { p.CommunityId, p.UnitId }).ToListAsync(cancellationToken);
+        var open = RequestStatus.Open.ToArray();
+        var holding = await db.RequestClaimants.AsNoTracking().Where(c => c.ReleasedAt == null)
+            .Join(db.Requests.Where(r => open.Contains(r.Status)), c => c.RequestId, r => r.Id, (c, r) => c.MemberId)
+            .GroupBy(m => m).Select(g => new { Member = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var named = await db.Requests.AsNoTracking().Where(r => r.AssigneeMemberId != null && r.Status == RequestStatus.Assigned)
+            .GroupBy(r => r.AssigneeMemberId!.Value).Select(g => new { Member = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var rated = await db.RequestClaimants.AsNoTracking().Where(c => c.ReleasedAt == null)
+            .Join(db.Requests.Where(r => r.Satisfaction != null), c => c.RequestId, r => r.Id, (c, r) => new { c.MemberId, r.Satisfaction })
+            .GroupBy(x => x.MemberId)
+            .Select(g => new { Member = g.Key, Satisfied = g.Count(x => x.Satisfaction == "satisfied"), Basically = g.Count(x => x.Satisfaction == "basically_satisfied"), Rated = g.Count() })
+            .ToListAsync(cancellationToken);
+
+        var workload = holding.ToDictionary(h => h.Member, h => h.Count);
+        foreach (var n in named)
+        {
+            workload[n.Member] = workload.GetValueOrDefault(n.Member) + n.Count;
+        }
+        return new MatchSnapshot
+        {
+            Members = members.Select(m => new MatchMember(m.Id, m.Name, m.UnitId, m.CommunityId, m.GridId, [.. m.Skills], [.. m.Availability])).ToArray(),
+            PairedUnits = pairings.GroupBy(p => p.CommunityId).ToDictionary(g => g.Key, g => g.Select(p => p.UnitId).ToHashSet()),
+            Workload = workload,
+            Ratings = rated.ToDictionary(r => r.Member, r => (r.Satisfied, r.Basically, r.Rated)),
+            LoadedAt = now,
+        };
+    }
+
+    /// <summary>The best <paramref name="limit"/> candidates, best first; ties go to fewer open requests, then the member id.</summary>
+    public static IReadOnlyList<CandidateResponse> Rank(
+        MatchSnapshot snapshot, ServiceRequest request, IReadOnlyCollection<string> neededSkills, DateTime localNow, int limit, ISet<Guid> exclude)
+    {
+        snapshot.PairedUnits.TryGetValue(request.CommunityId, out var paired);
+        var top = new PriorityQueue<(MatchMember Member, double Score), (double, int, Guid)>();
+        foreach (var member in snapshot.Members)
+        {
+            if (exclude.Contains(member.Id))
+            {
+                continue;
+            }
+            var score = Skill(member, neededSkills, null) + Proximity(member, request, paired, null) + Availability(member, localNow, null)
+                + Workload(snapshot, member, null) + Rating(snapshot, member, null);
+            var key = (score, -snapshot.Workload.GetValueOrDefault(member.Id), member.Id);
+            if (top.Count < limit)
+            {
+                top.Enqueue((member, score), key);
+            }
+            else if (Compare(key, PeekPriority(top)) > 0)
+            {
+                top.EnqueueDequeue((member, score), key);
+            }
+        }
+        var ranked = new List<CandidateResponse>(top.Count);
+        while (top.TryDequeue(out var entry, out _))
+        {
+            var m = entry.Member;
+            var factors = new List<ScoreFactor>(5);
+            Skill(m, neededSkills, factors);
+            Proximity(m, request, paired, factors);
+            Availability(m, localNow, factors);
+            Workload(snapshot, m, factors);
+            Rating(snapshot, m, factors);
+            ranked.Add(new CandidateResponse(m.Id, m.Name, m.UnitId, m.CommunityId, m.GridId, Math.Round(entry.Score, 2), snapshot.Workload.GetValueOrDefault(m.Id), factors));
+        }
+        ranked.Reverse();
+        return ranked;
+    }
+
+    private static (double, int, Guid) PeekPriority(PriorityQueue<(MatchMember, double), (double, int, Guid)> queue) =>
+        queue.TryPeek(out _, out var priority) ? priority : default;
+
+    private static int Compare((double Score, int Load, Guid Id) a, (double Score, int Load, Guid Id) b) =>
+        a.Score != b.Score ? a.Score.CompareTo(b.Score) : a.Load != b.Load ? a.Load.CompareTo(b.Load) : b.Id.CompareTo(a.Id);
+
+    private static double Skill(MatchMember m, IReadOnlyCollection<string> needed, List<ScoreFactor>? explain)
+    {
+        if (needed.Count == 0)
+        {
+            explain?.Add(new ScoreFactor("skill", 20, 40, "the request names no skills"));
+            return 20;
+        }
+        var matched = 0;
+        foreach (var skill in needed)
+        {
+            if (m.Skills.Contains(skill))
+            {
+                matched++;
+            }
+        }
+        var points = 40.0 * matched / needed.Count;
+        explain?.Add(new ScoreFactor("skill", points, 40, matched == 0
+            ? $"none of {string.Join("、", needed)}"
+            : $"has {string.Join("、", needed.Where(m.Skills.Contains))} of {string.Join("、", needed)}"));
+        return points;
+    }
+
+    private static double Proximity(MatchMember m, ServiceRequest request, HashSet<Guid>? paired, List<ScoreFactor>? explain)
+    {
+        var (points, reason) =
+            request.GridId is { } grid && m.GridId == grid ? (25, "lives in the request's grid") :
+            m.CommunityId == request.CommunityId ? (18, "lives in the request's community") :
+            m.UnitId is { } unit && paired is not null && paired.Contains(unit) ? (10, "serves in a unit paired with the community") :
+            (0, "neither lives in the community nor serves in a paired unit");
+        explain?.Add(new ScoreFactor("proximity", points, 25, reason));
+        return points;
+    }
+
+    private static double Availability(MatchMember m, DateTime localNow, List<ScoreFactor>? explain)
+    {
+        var time = TimeOnly.FromDateTime(localNow);
+        var (points, reason) = (0, "not available today");
+        foreach (var window in m.Availability)
+        {
+            if (window.Day != localNow.DayOfWeek)
+            {
+                continue;
+            }
+            if (window.From <= time && time < window.To)
+            {
+                (points, reason) = (15, $"available now ({window.From:HH\\:mm}–{window.To:HH\\:mm})");
+                break;
+            }
+            if (window.From > time && points < 8)
+            {
+                (points, reason) = (8, $"available later today ({window.From:HH\\:mm}–{window.To:HH\\:mm})");
+            }
+        }
+        explain?.Add(new ScoreFactor("availability", points, 15, reason));
+        return points;
+    }
+
+    private static double Workload(MatchSnapshot snapshot, MatchMember m, List<ScoreFactor>? explain)
+    {
+        var open = snapshot.Workload.GetValueOrDefault(m.Id);
+        var points = Math.Max(0, 10 - 2 * open);
+        explain?.Add(new ScoreFactor("workload", points, 10, $"{open} open request(s)"));
+        return points;
+    }
+
+    private static double Rating(MatchSnapshot snapshot, MatchMember m, List<ScoreFactor>? explain)
+    {
+        if (!snapshot.Ratings.TryGetValue(m.Id, out var r) || r.Rated == 0)
+        {
+            explain?.Add(new ScoreFactor("rating", 5, 10, "no ratings yet"));
+            return 5;
+        }
+        var points = Math.Round(10.0 * (r.Satisfied + 0.5 * r.Basically) / r.Rated, 2);
+        explain?.Add(new ScoreFactor("rating", points, 10, $"{r.Satisfied} satisfied, {r.Basically} basically satisfied of {r.Rated} rated"));
+        return points;
+    }
+}
+
+/// <summary>Matching and the wish wall over HTTP.</summary>
+public static class MatchingApi
+{
+    public static RouteGroupBuilder MapMatchingApi(this RouteGroupBuilder county)
+    {
+        county.MapGet("/requests/{id:guid}/candidates", Candidates).WithTags("Requests").WithName("dispatch.GetRequestCandidates")
+            .WithSummary("Members ranked for a request, each score explained (skill, proximity, availability, workload, ratings)");
+        var wishes = county.MapGroup("/micro-wishes").WithTags("Micro-wishes");
+        wishes.MapGet("/", WishWall).WithName("dispatch.ListMicroWishes").WithSummary("The wish wall (微心愿): open, adopted or fulfilled micro-wishes");
+        wishes.MapPost("/{id:guid}/adopt", Adopt).WithName("dispatch.AdoptMicroWish").WithSummary("A member adopts a micro-wish from the wall (认领)");
+        return county;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<CandidateResponse>>, ValidationProblem, ProblemHttpResult>> Candidates(
+        Guid id, int? limit, DispatchDbContext db, MemberMatcher matcher, ITenantContext tenant, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 50)
+        {
+            return new ValidationErrors().Add("limit", "'limit' must be between 1 and 50.").ToProblem();
+        }
+        var request = await db.Requests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (request is null)
+        {
+            return Problems.ResourceNotFound("request", id);
+        }
+        IReadOnlyCollection<string> needed = request.Skills;
+        if (needed.Count == 0)
+        {
+            needed = (await RequestsApi.CategoriesAsync(db, cancellationToken)).FirstOrDefault(c => c.Code == request.Category)?.Skills ?? [];
+        }
+        var holders = await db.RequestClaimants.AsNoTracking().Where(c => c.RequestId == id && c.ReleasedAt == null).Select(c => c.MemberId).ToListAsync(cancellationToken);
+        var snapshot = await matcher.SnapshotAsync(db, tenant.CountyId!.Value, cancellationToken);
+        var localNow = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZones.Find(tenant.County!.TimeZone)).DateTime;
+        return TypedResults.Ok(MemberMatcher.Rank(snapshot, request, needed, localNow, limit ?? 10, holders.ToHashSet()));
+    }
+
+    private static async Task<Results<Ok<Page<RequestResponse>>, ValidationProblem>> WishWall(
+        string? status, Guid? communityId, int? page, int? pageSize, DispatchDbContext db, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        string[]? statuses = (status ?? "open") switch
+        {
+            "open" => [RequestStatus.Pooled],
+            "adopted" => [RequestStatus.Claimed, RequestStatus.InProgress],
+            "fulfilled" => [RequestStatus.Completed, RequestStatus.Closed],
+            _ => null,
+        };
+        if (statuses is null)
+        {
+            errors.Add("status", "'status' must be one of open, adopted, fulfilled.");
+        }
+        if (!PageRequest.TryCreate(page, pageSize, errors, out var paging))
+        {
+            return errors.ToProblem();
+        }
+        var query = db.Requests.AsNoTracking().Where(r => r.IsMicroWish && statuses!.Contains(r.Status));
+        query = communityId is { } c ? query.Where(r => r.CommunityId == c) : query;
+        return TypedResults.Ok(await RequestsApi.PageAsync(db, query.OrderBy(r => r.PlacedAt).ThenBy(r => r.Id), paging, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Adopt(
+        Guid id, MemberCommandRequest body, DispatchDbContext db, TimeProvider clock, Microsoft.Extensions.Options.IOptions<Supervision.SupervisionOptions> options,
+        HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!await db.Requests.AnyAsync(r => r.Id == id && r.IsMicroWish, cancellationToken))
+        {
+            return Problems.ResourceNotFound("micro_wish", id);
+        }
+        return await RequestCommandsApi.Claim(id, body, db, clock, options, http, cancellationToken);
+    }
+}
+
+/// <summary>A county's time zone, with Asia/Shanghai when the name is unknown to this machine.</summary>
+public static class TimeZones
+{
+    private static readonly ConcurrentDictionary<string, TimeZoneInfo> Known = new();
+
+    public static TimeZoneInfo Find(string id) => Known.GetOrAdd(id, name =>
+        TimeZoneInfo.TryFindSystemTimeZoneById(name, out var zone) ? zone
+        : TimeZoneInfo.TryFindSystemTimeZoneById("Asia/Shanghai", out var shanghai) ? shanghai
+        : TimeZoneInfo.CreateCustomTimeZone("China Standard Time", TimeSpan.FromHours(8), "China Standard Time", "China Standard Time"));
+}

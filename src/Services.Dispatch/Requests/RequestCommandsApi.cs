@@ -1,0 +1,783 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.Contracts.Dispatch;
+using Platform.Dispatch.Supervision;
+using Platform.ServiceDefaults.Http;
+
+namespace Platform.Dispatch.Requests;
+
+/// <param name="Tier">simple (answered at once), ordinary (closed within a limit) or complex (escalated to the street for study).</param>
+/// <param name="Mode">member (a named member), unit (a unit organisation), pool (the paired units' members claim it) or answer (a simple request answered now).</param>
+/// <param name="Joint">For the pool: a team request several members claim together.</param>
+/// <param name="MaxClaimants">For a joint request: how many may claim it (2–20).</param>
+/// <param name="Answer">For mode answer: the answer given to the resident.</param>
+public sealed record DispatchRequestRequest(
+    string? Tier, string? Mode, Guid? MemberId, Guid? UnitId, bool? Joint, int? MaxClaimants, IReadOnlyList<string>? Skills, string? Answer, string? Note);
+
+public sealed record MemberCommandRequest(Guid? MemberId, string? Note);
+
+public sealed record ReasonRequest(Guid? MemberId, string? Reason);
+
+public sealed record ProgressRequest(Guid? MemberId, string? Note, IReadOnlyList<string>? Evidence);
+
+public sealed record CompleteRequestRequest(Guid? MemberId, string? Result, IReadOnlyList<string>? Evidence);
+
+/// <param name="Satisfaction">satisfied, basically_satisfied or dissatisfied.</param>
+/// <param name="Resolved">Whether the matter is actually fixed (default true); false reopens it whatever the satisfaction.</param>
+/// <param name="RatedBy">resident, or staff recording the resident's rating at the return visit (回访).</param>
+public sealed record RateRequestRequest(string? Satisfaction, bool? Resolved, string? Comment, string? RatedBy);
+
+public sealed record CancelRequestRequest(string? Reason, Guid? DuplicateOf);
+
+public sealed record ExtensionRequest(Guid? MemberId, DateTimeOffset? ProposedDueAt, string? Reason);
+
+public sealed record DecisionRequest(string? Note);
+
+public sealed record ExtensionResponse(
+    Guid Id, Guid RequestId, DateTimeOffset RequestedAt, Guid? RequestedByMemberId, string Reason, DateTimeOffset CurrentDueAt, DateTimeOffset ProposedDueAt,
+    string Status, DateTimeOffset? DecidedAt, string? DecisionNote)
+{
+    public static ExtensionResponse From(RequestExtension e) =>
+        new(e.Id, e.RequestId, e.RequestedAt, e.RequestedByMemberId, e.Reason, e.CurrentDueAt, e.ProposedDueAt, e.Status, e.DecidedAt, e.DecisionNote);
+}
+
+/// <summary>
+/// The closed loop's commands, one explicit POST per move (派单, 接单/领单, 办结, 评单 ...). A move the
+/// request's state does not allow answers 409 <c>illegal_transition</c> with the current state.
+/// </summary>
+public static class RequestCommandsApi
+{
+    public static RouteGroupBuilder MapRequestCommandsApi(this RouteGroupBuilder county)
+    {
+        var requests = county.MapGroup("/requests/{id:guid}").WithTags("Requests");
+        requests.MapPost("/dispatch", Dispatch).WithName("dispatch.DispatchRequest").WithSummary("Triage and dispatch (派单): to a member, a unit or the claim pool, or answer at once")
+            .WithRequestExample(new { tier = "ordinary", mode = "pool", note = "请结对单位党员认领" });
+        requests.MapPost("/claim", Claim).WithName("dispatch.ClaimRequest").WithSummary("A member claims the request from the pool (领单); exactly one wins a contested claim")
+            .WithRequestExample(new { memberId = "01a206e3-9482-7d10-b3c4-5e6f7a8b9c0d" });
+        requests.MapPost("/accept", Accept).WithName("dispatch.AcceptRequest").WithSummary("The named member or unit accepts the request (接单)");
+        requests.MapPost("/decline", Decline).WithName("dispatch.DeclineRequest").WithSummary("The named member or unit declines it, with a reason; it returns to the community");
+        requests.MapPost("/start", Start).WithName("dispatch.StartRequest").WithSummary("The holder starts work");
+        requests.MapPost("/hand-back", HandBack).WithName("dispatch.HandBackRequest").WithSummary("A holder hands the request back with a reason");
+        requests.MapPost("/progress", Progress).WithName("dispatch.RecordRequestProgress").WithSummary("Record a progress note with evidence");
+        requests.MapPost("/complete", Complete).WithName("dispatch.CompleteRequest").WithSummary("The holder completes the work (办结) and records the result")
+            .WithRequestExample(new { memberId = "01a206e3-9482-7d10-b3c4-5e6f7a8b9c0d", result = "已更换楼道声控灯2盏，现已正常使用", evidence = new[] { "https://files.example.cn/photos/after.jpg" } });
+        requests.MapPost("/rate", Rate).WithName("dispatch.RateRequest").WithSummary("The resident rates the result at the return visit (评单/回访); dissatisfied or not fixed reopens it")
+            .WithRequestExample(new { satisfaction = "satisfied", resolved = true, comment = "修得很快，谢谢", ratedBy = "resident" });
+        requests.MapPost("/reopen", Reopen).WithName("dispatch.ReopenRequest").WithSummary("Reopen a completed or closed request that is not actually fixed");
+        requests.MapPost("/cancel", Cancel).WithName("dispatch.CancelRequest").WithSummary("Withdraw a request before work begins (e.g. a duplicate)");
+        requests.MapPost("/escalate", Escalate).WithName("dispatch.EscalateRequest").WithSummary("Escalate the request one level up (grid → community → street → county)");
+        requests.MapPost("/extensions", RequestExtension).WithName("dispatch.RequestExtension").WithSummary("Ask for more time, before the completion deadline");
+        requests.MapGet("/extensions", ListExtensions).WithName("dispatch.ListExtensions").WithSummary("The request's extension requests");
+        requests.MapPost("/extensions/{extensionId:guid}/approve", ApproveExtension).WithName("dispatch.ApproveExtension").WithSummary("The community approves an extension: the deadline moves");
+        requests.MapPost("/extensions/{extensionId:guid}/reject", RejectExtension).WithName("dispatch.RejectExtension").WithSummary("The community rejects an extension");
+        return county;
+    }
+
+    private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Dispatch(
+        Guid id, DispatchRequestRequest body, DispatchDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (body.Tier is null || !RequestVocabulary.Tiers.Contains(body.Tier))
+        {
+            errors.Add("tier", $"'tier' must be one of {RequestVocabulary.Choices(RequestVocabulary.Tiers)}.");
+        }
+        if (body.Mode is null || !RequestVocabulary.DispatchModes.Contains(body.Mode))
+        {
+            errors.Add("mode", $"'mode' must be one of {RequestVocabulary.Choices(RequestVocabulary.DispatchModes)}.");
+        }
+        if (body.Mode == "member" && body.MemberId is null)
+        {
+            errors.Add("memberId", "'memberId' is required to dispatch to a member.");
+        }
+        if (body.Mode == "unit" && body.UnitId is null)
+        {
+            errors.Add("unitId", "'unitId' is required to dispatch to a unit.");
+        }
+        if (body.Mode == "answer")
+        {
+            errors.RequireText("answer", body.Answer, maxLength: 2000);
+            if (body.Tier is not (null or "simple"))
+            {
+                errors.Add("tier", "Only a simple request is answered at once.");
+            }
+        }
+        if (body.Joint == true && body.Mode != "pool")
+        {
+            errors.Add("joint", "Only a request published to the pool is claimed jointly.");
+        }
+        if (body.MaxClaimants is { } max && (body.Joint != true || max is < 2 or > 20))
+        {
+            errors.Add("maxClaimants", "'maxClaimants' is for joint requests and must be between 2 and 20.");
+        }
+        errors.OptionalText("note", body.Note, maxLength: 500);
+        RequestsApi.ValidateSkills(errors, body.Skills);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var request = work!.Request;
+        if (RequestFlow.Expect(request, "dispatch", RequestStatus.Placed, RequestStatus.Assigned, RequestStatus.Pooled) is { } illegal)
+        {
+            return illegal;
+        }
+        Guid? unitId = null;
+        if (body.Mode == "member" && await RequestsApi.CheckMemberAsync(db, "memberId", body.MemberId!.Value, cancellationToken) is { } memberProblem)
+        {
+            return memberProblem;
+        }
+        if (body.Mode == "member")
+        {
+            unitId = await db.Members.Where(m => m.Id == body.MemberId).Select(m => m.UnitId).FirstAsync(cancellationToken);
+        }
+        if (body.Mode == "unit")
+        {
+            var unit = await db.Organisations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == body.UnitId, cancellationToken);
+            if (unit is null)
+            {
+                return Problems.MissingReference("unitId", "organisation", body.UnitId!.Value);
+            }
+            if (!unit.IsUnit || unit.RetiredAt is not null)
+            {
+                return Problems.InvalidReference("unitId", "must be an active unit organisation");
+            }
+            unitId = unit.Id;
+        }
+
+        var now = clock.GetUtcNow();
+        var from = request.Status;
+        var settings = await Deadlines.SettingsAsync(db, now, cancellationToken);
+        request.Tier = body.Tier;
+        request.DispatchMode = body.Mode;
+        request.DispatchedAt = now;
+        request.AssigneeMemberId = body.Mode == "member" ? body.MemberId : null;
+        request.AssigneeUnitId = unitId;
+        request.Joint = body.Joint ?? false;
+        request.MaxClaimants = request.Joint ? body.MaxClaimants ?? 5 : 1;
+        if (body.Skills is { Count: > 0 } skills)
+        {
+            request.Skills = [.. skills.Select(s => s.Trim())];
+        }
+        request.Status = body.Mode switch
+        {
+            "member" or "unit" => RequestStatus.Assigned,
+            "pool" => RequestStatus.Pooled,
+            _ => RequestStatus.Completed,
+        };
+        if (body.Mode == "answer")
+        {
+            request.RespondedAt = now;
+            request.CompletedAt = now;
+            request.Result = body.Answer!.Trim();
+        }
+        Deadlines.Apply(db, request, Deadlines.Tier(settings, body.Tier!), options.Value, now);
+        var actor = Actor.From(http);
+        var facts = RequestFlow.Record(db, work, body.Mode == "answer" ? "answer" : "dispatch", from, actor, now, body.Note ?? body.Answer);
+        db.Outbox.Publish(new RequestDispatched(request.CountyId, facts, body.Mode!, request.AssigneeMemberId, unitId, now));
+        if (body.Mode == "answer")
+        {
+            db.Outbox.Publish(new RequestCompleted(request.CountyId, facts, request.Result!, OnTime: now <= request.CompletionDueAt, now));
+        }
+        else if (body.Tier == "complex" && request.EscalationLevel is EscalationLevels.None or EscalationLevels.Community)
+        {
+            // 复杂问题上报研判: a complex matter goes up for study at once.
+            await Escalations.RaiseAsync(db, work, "complex", body.Note, actor, options.Value, now, cancellationToken);
+        }
+        return await SaveAsync(db, http, work, cancellationToken);
+    }
+
+    internal static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Claim(
+        Guid id, MemberCommandRequest body, DispatchDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (body.MemberId is not { } memberId)
+        {
+            return new ValidationErrors().Add("memberId", "'memberId' is required.").ToProblem();
+        }
+        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var request = work!.Request;
+        var joining = request.Joint && request.Status is RequestStatus.Claimed or RequestStatus.InProgress;
+        if (!joining && RequestFlow.Expect(request, "claim", RequestStatus.Pooled) is { } illegal)
+        {
+            return illegal;
+        }
+        if (work.IsHeldBy(memberId))
+        {
+            return Problems.Conflict("request_already_held", "The member already holds this request.", "memberId");
+        }
+        if (joining && work.Holders.Count() >= request.MaxClaimants)
+        {
+            return Problems.Conflict("request_team_full", $"All {request.MaxClaimants} places of this team request are taken.");
+        }
+        var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == memberId, cancellationToken);
+        if (member is null)
+        {
+            return Problems.MissingReference("memberId", "member", memberId);
+        }
+        if (!member.IsActive)
+        {
+            return Problems.InvalidReference("memberId", "names a member who has left");
+        }
+        if (!request.IsMicroWish && !await MayClaimAsync(db, member, request, clock.GetUtcNow(), cancellationToken))
+        {
+            return Problems.Unprocessable("member_not_eligible",
+                "Only members of units paired with the request's community, or members living in it, claim from its pool (micro-wishes: any member).", "memberId");
+        }
+
+        var now = clock.GetUtcNow();
+        var from = request.Status;
+        work.Claimants.Add(new RequestClaimant { Id = Guid.CreateVersion7(now), CountyId = request.CountyId, RequestId = id, MemberId = memberId, UnitId = member.UnitId, ClaimedAt = now });
+        db.RequestClaimants.Add(work.Claimants[^1]);
+        if (!joining)
+        {
+            request.Status = RequestStatus.Claimed;
+            request.AssigneeUnitId = member.UnitId;
+            request.ClaimStartDueAt = now.AddHours(Deadlines.ClaimStartLimitHours(await Deadlines.SettingsAsync(db, now, cancellationToken)));
+            Deadlines.Add(db, request.CountyId, id, TimerKinds.ClaimStart, request.ClaimStartDueAt.Value);
+        }
+        request.RespondedAt ??= now;
+        var facts = RequestFlow.Record(db, work, request.IsMicroWish ? "adopt" : "claim", from, Actor.From(http).AsMember(memberId), now, body.Note);
+        db.Outbox.Publish(new RequestClaimed(request.CountyId, facts, memberId, member.UnitId, request.Joint, now));
+        // Of two claims racing, the second finds the request's version moved on.
+        return await SaveAsync(db, http, work, cancellationToken, request.Joint ? ProblemCodes.ConcurrencyConflict : "request_already_claimed");
+    }
+
+    private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Accept(
+        Guid id, MemberCommandRequest body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
+        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var request = work!.Request;
+        if (RequestFlow.Expect(request, "accept", RequestStatus.Assigned) is { } illegal)
+        {
+            return illegal;
+        }
+        var memberId = body.MemberId ?? request.AssigneeMemberId;
+        if (request.AssigneeMemberId is { } named && memberId != named)
+        {
+            return Problems.Unprocessable("not_the_assignee", "Only the member the request was dispatched to accepts it.", "memberId");
+        }
+        if (memberId is { } id2 && request.AssigneeMemberId is null)
+        {
+            // A unit accepting names the member who will do the work: one of its own.
+            var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id2, cancellationToken);
+            if (member is null)
+            {
+                return Problems.MissingReference("memberId", "member", id2);
+            }
+            if (!member.IsActive || member.UnitId != request.AssigneeUnitId)
+            {
+                return Problems.InvalidReference("memberId", "must be an active member of the unit the request was dispatched to");
+            }
+        }
+        var now = clock.GetUtcNow();
+        if (memberId is { } holder)
+        {
+            var claimant = new RequestClaimant { Id = Guid.CreateVersion7(now), CountyId = request.CountyId, RequestId = id, MemberId = holder, UnitId = request.AssigneeUnitId, ClaimedAt = now };
+            work.Claimants.Add(claimant);
+            db.RequestClaimants.Add(claimant);
+        }
+        request.Status = RequestStatus.Claimed;
+        request.RespondedAt ??= now;
+        var actor = memberId is { } m ? Actor.From(http).AsMember(m) : Actor.From(http);
+        var facts = RequestFlow.Record(db, work, "accept", RequestStatus.Assigned, actor, now, body.Note);
+        db.Outbox.Publish(new RequestClaimed(request.CountyId, facts, memberId, request.AssigneeUnitId, Joint: false, now));
+        return await SaveAsync(db, http, work, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Decline(
+        Guid id, ReasonRequest body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        errors.RequireText("reason", body.Reason, maxLength: 500);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var request = work!.Request;
+        if (RequestFlow.Expect(request, "decline", RequestStatus.Assigned) is { } illegal)
+        {
+            return illegal;
+        }
+        var (memberId, unitId) = (request.AssigneeMemberId, request.AssigneeUnitId);
+        var now = clock.GetUtcNow();
+        request.Status = RequestStatus.Placed;
+        request.AssigneeMemberId = null;
+        request.AssigneeUnitId = null;
+        request.DispatchMode = null;
+        var facts = RequestFlow.Record(db, work, "decline", RequestStatus.Assigned, Actor.From(http), now, body.Reason);
+        db.Outbox.Publish(new RequestReleased(request.CountyId, facts, memberId, unitId, "declined", body.Reason, now));
+        return await SaveAsync(db, http, work, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Start(
+        Guid id, MemberCommandRequest body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
+        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (RequestFlow.Expect(work!.Request, "start", RequestStatus.Claimed) is { } illegal)
+        {
+            return illegal;
+        }
+        if (CheckHolder(work, body.MemberId) is { } notHolder)
+        {
+            return notHolder;
+        }
+        var now = clock.GetUtcNow();
+        work.Request.Status = RequestStatus.InProgress;
+        work.Request.StartedAt ??= now;
+        work.Request.ClaimStartDueAt = null;
+        RequestFlow.Record(db, work, "start", RequestStatus.Claimed, ActorFor(http, body.MemberId), now, body.Note);
+        return await SaveAsync(db, http, work, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> HandBack(
+        Guid id, ReasonRequest body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        errors.RequireText("reason", body.Reason, maxLength: 500);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var request = work!.Request;
+        if (RequestFlow.Expect(request, "hand back", RequestStatus.Claimed, RequestStatus.InProgress) is { } illegal)
+        {
+            return illegal;
+        }
+        if (work.Holders.Any() && body.MemberId is null)
+        {
+            return new ValidationErrors().Add("memberId", "'memberId' is required: name the holder handing the request back.").ToProblem();
+        }
+        if (CheckHolder(work, body.MemberId) is { } notHolder)
+        {
+            return notHolder;
+        }
+        var now = clock.GetUtcNow();
+        var from = request.Status;
+        var releasedUnit = request.AssigneeUnitId;
+        if (work.Holders.FirstOrDefault(c => c.MemberId == body.MemberId) is { } claimant)
+        {
+            claimant.ReleasedAt = now;
+            claimant.ReleaseReason = "handed_back";
+            releasedUnit = claimant.UnitId;
+        }
+        if (!work.Holders.Any())
+        {
+            // Nobody holds it any more: back to the pool it came from, or to the community to dispatch again.
+            request.Status = request.DispatchMode == "pool" ? RequestStatus.Pooled : RequestStatus.Placed;
+            request.AssigneeMemberId = null;
+            request.AssigneeUnitId = null;
+            request.ClaimStartDueAt = null;
+            request.DispatchMode = request.DispatchMode == "pool" ? "pool" : null;
+        }
+        var facts = RequestFlow.Record(db, work, "hand_back", from, ActorFor(http, body.MemberId), now, body.Reason);
+        db.Outbox.Publish(new RequestReleased(request.CountyId, facts, body.MemberId, releasedUnit, "handed_back", body.Reason, now));
+        return await SaveAsync(db, http, work, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Progress(
+        Guid id, ProgressRequest body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        errors.RequireText("note", body.Note, maxLength: 2000);
+        Evidence.Validate(errors, "evidence", body.Evidence);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (RequestFlow.Expect(work!.Request, "record progress on", RequestStatus.Claimed, RequestStatus.InProgress) is { } illegal)
+        {
+            return illegal;
+        }
+        if (CheckHolder(work, body.MemberId) is { } notHolder)
+        {
+            return notHolder;
+        }
+        RequestFlow.Record(db, work, "progress", work.Request.Status, ActorFor(http, body.MemberId), clock.GetUtcNow(), body.Note!.Trim(), body.Evidence);
+        return await SaveAsync(db, http, work, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Complete(
+        Guid id, CompleteRequestRequest body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        errors.RequireText("result", body.Result, maxLength: 2000);
+        Evidence.Validate(errors, "evidence", body.Evidence);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var request = work!.Request;
+        if (RequestFlow.Expect(request, "complete", RequestStatus.Claimed, RequestStatus.InProgress) is { } illegal)
+        {
+            return illegal;
+        }
+        if (CheckHolder(work, body.MemberId) is { } notHolder)
+        {
+            return notHolder;
+        }
+        var now = clock.GetUtcNow();
+        var from = request.Status;
+        request.Status = RequestStatus.Completed;
+        request.StartedAt ??= now;
+        request.CompletedAt = now;
+        request.ClaimStartDueAt = null;
+        request.Result = body.Result!.Trim();
+        request.ResultEvidence = [.. body.Evidence ?? []];
+        var facts = RequestFlow.Record(db, work, "complete", from, ActorFor(http, body.MemberId), now, request.Result, body.Evidence);
+        db.Outbox.Publish(new RequestCompleted(request.CountyId, facts, request.Result, OnTime: request.CompletionDueAt is not { } due || now <= due, now));
+        await Escalations.CloseAsync(db, id, now, cancellationToken);
+        return await SaveAsync(db, http, work, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Rate(
+        Guid id, RateRequestRequest body, DispatchDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (body.Satisfaction is null || !RequestVocabulary.Satisfactions.Contains(body.Satisfaction))
+        {
+            errors.Add("satisfaction", $"'satisfaction' must be one of {RequestVocabulary.Choices(RequestVocabulary.Satisfactions)}.");
+        }
+        if (body.RatedBy is not (null or "resident" or "staff"))
+        {
+            errors.Add("ratedBy", "'ratedBy' must be one of resident, staff.");
+        }
+        errors.OptionalText("comment", body.Comment, maxLength: 500);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var request = work!.Request;
+        if (RequestFlow.Expect(request, "rate", RequestStatus.Completed) is { } illegal)
+        {
+            return illegal;
+        }
+        var now = clock.GetUtcNow();
+        var resolved = body.Resolved ?? true;
+        request.Satisfaction = body.Satisfaction;
+        request.Resolved = resolved;
+        request.RatedAt = now;
+        var actor = Actor.From(http) is { Role: "integrator" } caller ? caller with { Role = body.RatedBy == "staff" ? "community_officer" : "resident" } : Actor.From(http);
+        if (body.Satisfaction != "dissatisfied" && resolved)
+        {
+            request.Status = RequestStatus.Closed;
+            request.ClosedAt = now;
+            var facts = RequestFlow.Record(db, work, "rate", RequestStatus.Completed, actor, now, $"{body.Satisfaction}" + (body.Comment is null ? "" : ": " + body.Comment));
+            db.Outbox.Publish(new RequestRated(request.CountyId, facts, body.Satisfaction!, resolved, body.Comment, now));
+        }
+        else
+        {
+            var reason = resolved ? "dissatisfied" : "not_fixed";
+            var facts = ReopenCore(db, work, RequestStatus.Completed, actor, reason, body.Comment, options.Value, now, await Deadlines.SettingsAsync(db, now, cancellationToken));
+            db.Outbox.Publish(new RequestRated(request.CountyId, facts, body.Satisfaction!, resolved, body.Comment, now));
+            db.Outbox.Publish(new RequestReopened(request.CountyId, facts, reason, now));
+        }
+        return await SaveAsync(db, http, work, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Reopen(
+        Guid id, ReasonRequest body, DispatchDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        errors.RequireText("reason", body.Reason, maxLength: 500);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var request = work!.Request;
+        if (RequestFlow.Expect(request, "reopen", RequestStatus.Completed, RequestStatus.Closed) is { } illegal)
+        {
+            return illegal;
+        }
+        var now = clock.GetUtcNow();
+        request.Resolved = false;
+        var facts = ReopenCore(db, work, request.Status, Actor.From(http), "not_fixed", body.Reason, options.Value, now, await Deadlines.SettingsAsync(db, now, cancellationToken));
+        db.Outbox.Publish(new RequestReopened(request.CountyId, facts, body.Reason!.Trim(), now));
+        return await SaveAsync(db, http, work, cancellationToken);
+    }
+
+    /// <summary>
+    /// Back to work (closed ≠ resolved): the holders keep it, or it returns to the community when
+    /// nobody holds it; a new completion deadline of the tier's length counts from now.
+    /// </summary>
+    private static RequestFacts ReopenCore(
+        DispatchDbContext db, RequestWork work, string from, Actor actor, string reason, string? note, SupervisionOptions options, DateTimeOffset now, Contracts.Registry.CountySettings? settings)
+    {
+        var request = work.Request;
+        request.Status = work.Holders.Any() || request.AssigneeUnitId is not null ? RequestStatus.InProgress : RequestStatus.Placed;
+        request.ReopenCount++;
+        request.CompletedAt = null;
+        request.ClosedAt = null;
+        request.CompletionRemindedAt = null;
+        request.CompletionOverdueAt = null;
+        request.CompletionDueAt = now.AddHours(Deadlines.Tier(settings, request.Tier ?? "ordinary").CompletionHours);
+        Deadlines.Schedule(db, request, options, now);
+        return RequestFlow.Record(db, work, "reopen", from, actor, now, note is null ? reason : $"{reason}: {note}");
+    }
+
+    private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Cancel(
+        Guid id, CancelRequestRequest body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        errors.RequireText("reason", body.Reason, maxLength: 500);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var request = work!.Request;
+        if (RequestFlow.Expect(request, "cancel", RequestStatus.Placed, RequestStatus.Assigned, RequestStatus.Pooled) is { } illegal)
+        {
+            return illegal;
+        }
+        if (body.DuplicateOf is { } original && (original == id || !await db.Requests.AnyAsync(r => r.Id == original, cancellationToken)))
+        {
+            return original == id
+                ? Problems.InvalidReference("duplicateOf", "cannot name the request itself")
+                : Problems.MissingReference("duplicateOf", "request", original);
+        }
+        var now = clock.GetUtcNow();
+        var from = request.Status;
+        request.Status = RequestStatus.Cancelled;
+        request.CancelledAt = now;
+        request.DuplicateOf = body.DuplicateOf;
+        var facts = RequestFlow.Record(db, work, "cancel", from, Actor.From(http), now, body.Reason);
+        db.Outbox.Publish(new RequestCancelled(request.CountyId, facts, body.Reason!.Trim(), body.DuplicateOf, now));
+        await Escalations.CloseAsync(db, id, now, cancellationToken);
+        return await SaveAsync(db, http, work, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Escalate(
+        Guid id, ReasonRequest body, DispatchDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        errors.RequireText("reason", body.Reason, maxLength: 500);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (!work!.Request.IsOpen)
+        {
+            return DispatchProblems.Illegal("request", "escalate", work.Request.Status);
+        }
+        if (await Escalations.RaiseAsync(db, work, "manual", body.Reason!.Trim(), Actor.From(http), options.Value, clock.GetUtcNow(), cancellationToken) is null)
+        {
+            return Problems.Conflict("escalation_at_top", "The request is already with the county, the top of the chain.");
+        }
+        return await SaveAsync(db, http, work, cancellationToken);
+    }
+
+    private static async Task<Results<Created<ExtensionResponse>, ValidationProblem, ProblemHttpResult>> RequestExtension(
+        Guid id, ExtensionRequest body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        errors.RequireText("reason", body.Reason, maxLength: 500);
+        if (body.ProposedDueAt is null)
+        {
+            errors.Add("proposedDueAt", "'proposedDueAt' is required.");
+        }
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var request = work!.Request;
+        if (RequestFlow.Expect(request, "extend", RequestStatus.Claimed, RequestStatus.InProgress) is { } illegal)
+        {
+            return illegal;
+        }
+        if (CheckHolder(work, body.MemberId) is { } notHolder)
+        {
+            return notHolder;
+        }
+        var now = clock.GetUtcNow();
+        if (request.CompletionDueAt is not { } due || due <= now)
+        {
+            return Problems.Conflict("extension_too_late", "An extension must be asked for before the completion deadline passes.");
+        }
+        if (body.ProposedDueAt <= due)
+        {
+            return Problems.Unprocessable("extension_not_later", $"'proposedDueAt' must be after the current deadline ({due:u}).", "proposedDueAt");
+        }
+        if (body.ProposedDueAt > due.AddDays(90))
+        {
+            return Problems.Unprocessable("extension_too_long", "An extension may add at most 90 days.", "proposedDueAt");
+        }
+        var extension = new RequestExtension
+        {
+            Id = Guid.CreateVersion7(now), CountyId = request.CountyId, RequestId = id, RequestedAt = now, RequestedByMemberId = body.MemberId,
+            Reason = body.Reason!.Trim(), CurrentDueAt = due, ProposedDueAt = body.ProposedDueAt!.Value,
+        };
+        db.RequestExtensions.Add(extension);
+        RequestFlow.Record(db, work, "extension_requested", request.Status, ActorFor(http, body.MemberId), now, $"to {extension.ProposedDueAt:u}: {extension.Reason}");
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (ServiceDefaults.Persistence.PostgresErrors.IsUniqueViolation(exception, "ux_request_extensions_pending"))
+        {
+            return Problems.Conflict("extension_pending", "An extension of this request is already waiting for a decision.");
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Problems.Conflict(ProblemCodes.ConcurrencyConflict, "The request changed meanwhile; read it again and retry.");
+        }
+        return TypedResults.Created(http.Request.Path.Add($"/{extension.Id}").Value, ExtensionResponse.From(extension));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<ExtensionResponse>>, ProblemHttpResult>> ListExtensions(Guid id, DispatchDbContext db, CancellationToken cancellationToken)
+    {
+        if (!await db.Requests.AnyAsync(r => r.Id == id, cancellationToken))
+        {
+            return Problems.ResourceNotFound("request", id);
+        }
+        var items = await db.RequestExtensions.AsNoTracking().Where(e => e.RequestId == id).OrderBy(e => e.RequestedAt).ToListAsync(cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<ExtensionResponse>>(items.Select(ExtensionResponse.From).ToList());
+    }
+
+    private static Task<Results<Ok<ExtensionResponse>, ValidationProblem, ProblemHttpResult>> ApproveExtension(
+        Guid id, Guid extensionId, DecisionRequest body, DispatchDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options, HttpContext http, CancellationToken cancellationToken) =>
+        DecideAsync(id, extensionId, body, approve: true, db, clock, options.Value, http, cancellationToken);
+
+    private static Task<Results<Ok<ExtensionResponse>, ValidationProblem, ProblemHttpResult>> RejectExtension(
+        Guid id, Guid extensionId, DecisionRequest body, DispatchDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options, HttpContext http, CancellationToken cancellationToken) =>
+        DecideAsync(id, extensionId, body, approve: false, db, clock, options.Value, http, cancellationToken);
+
+    private static async Task<Results<Ok<ExtensionResponse>, ValidationProblem, ProblemHttpResult>> DecideAsync(
+        Guid id, Guid extensionId, DecisionRequest body, bool approve, DispatchDbContext db, TimeProvider clock, SupervisionOptions options, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        errors.OptionalText("note", body.Note, maxLength: 500);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var (work, problem) = await RequestFlow.FindAsync(db, null, id, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var extension = await db.RequestExtensions.FirstOrDefaultAsync(e => e.Id == extensionId && e.RequestId == id, cancellationToken);
+        if (extension is null)
+        {
+            return Problems.ResourceNotFound("extension", extensionId);
+        }
+        if (extension.Status != "pending")
+        {
+            return DispatchProblems.Illegal("extension", approve ? "approve" : "reject", extension.Status);
+        }
+        var request = work!.Request;
+        var now = clock.GetUtcNow();
+        extension.Status = approve ? "approved" : "rejected";
+        extension.DecidedAt = now;
+        extension.DecisionNote = body.Note?.Trim();
+        if (approve && request.IsOpen && request.CompletedAt is null)
+        {
+            var previous = request.CompletionDueAt!.Value;
+            request.CompletionDueAt = extension.ProposedDueAt;
+            request.CompletionRemindedAt = null;
+            request.CompletionOverdueAt = null;
+            Deadlines.Schedule(db, request, options, now);
+            var facts = RequestFlow.Record(db, work, "extension_approved", request.Status, Actor.From(http), now, $"deadline {previous:u} → {extension.ProposedDueAt:u}");
+            db.Outbox.Publish(new RequestExtended(request.CountyId, facts, previous, extension.ProposedDueAt, now));
+        }
+        else
+        {
+            RequestFlow.Record(db, work, approve ? "extension_approved" : "extension_rejected", request.Status, Actor.From(http), now, body.Note);
+        }
+        if (await RequestFlow.SaveAsync(db, cancellationToken) is { } conflict)
+        {
+            return conflict;
+        }
+        return TypedResults.Ok(ExtensionResponse.From(extension));
+    }
+
+    /// <summary>Members of units paired with the request's community (an active pairing), or members living in it.</summary>
+    private static async Task<bool> MayClaimAsync(DispatchDbContext db, RegistryReplica.ReplicaMember member, ServiceRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (member.CommunityId == request.CommunityId)
+        {
+            return true;
+        }
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        return member.UnitId is { } unit && await db.Pairings.AnyAsync(
+            p => p.UnitId == unit && p.CommunityId == request.CommunityId && p.StartsOn <= today && (p.EndsOn == null || p.EndsOn >= today), cancellationToken);
+    }
+
+    /// <summary>When a member is named, they must hold the request (422 otherwise).</summary>
+    private static ProblemHttpResult? CheckHolder(RequestWork work, Guid? memberId) =>
+        memberId is { } m && !work.IsHeldBy(m) && work.Request.AssigneeMemberId != m
+            ? Problems.Unprocessable("not_a_holder", "The member does not hold this request.", "memberId")
+            : null;
+
+    private static Actor ActorFor(HttpContext http, Guid? memberId) => memberId is { } m ? Actor.From(http).AsMember(m) : Actor.From(http);
+
+    private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> SaveAsync(
+        DispatchDbContext db, HttpContext http, RequestWork work, CancellationToken cancellationToken, string conflictCode = ProblemCodes.ConcurrencyConflict)
+    {
+        if (await RequestFlow.SaveAsync(db, cancellationToken, conflictCode) is { } conflict)
+        {
+            return conflict;
+        }
+        ETags.Tag(http, work.Request);
+        return TypedResults.Ok(RequestResponse.From(work.Request, work.Holders, maskPhone: false));
+    }
+}

@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Platform.Contracts.Dispatch;
+using Platform.ServiceDefaults.Http;
+
+namespace Platform.Dispatch.Requests;
+
+/// <summary>A request with the members holding it now, tracked, as a command changes them.</summary>
+public sealed class RequestWork(ServiceRequest request, List<RequestClaimant> claimants)
+{
+    public ServiceRequest Request { get; } = request;
+
+    /// <summary>Every claimant row loaded (open ones and those the command released).</summary>
+    public List<RequestClaimant> Claimants { get; } = claimants;
+
+    public IEnumerable<RequestClaimant> Holders => Claimants.Where(c => c.ReleasedAt is null);
+
+    public bool IsHeldBy(Guid memberId) => Holders.Any(c => c.MemberId == memberId);
+}
+
+/// <summary>What every command on a request shares: finding it, recording the move, building the event's facts.</summary>
+public static class RequestFlow
+{
+    public static async Task<(RequestWork?, ProblemHttpResult?)> FindAsync(DispatchDbContext db, HttpContext? http, Guid id, CancellationToken cancellationToken)
+    {
+        var request = await db.Requests.FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (request is null)
+        {
+            return (null, Problems.ResourceNotFound("request", id));
+        }
+        if (http is not null && ETags.PreconditionFailed(http, request) is { } stale)
+        {
+            return (null, stale);
+        }
+        var claimants = await db.RequestClaimants.Where(c => c.RequestId == id && c.ReleasedAt == null).ToListAsync(cancellationToken);
+        return (new RequestWork(request, claimants), null);
+    }
+
+    /// <summary>409 unless the request is in one of the states the command starts from.</summary>
+    public static ProblemHttpResult? Expect(ServiceRequest request, string command, params string[] from) =>
+        from.Contains(request.Status) ? null : DispatchProblems.Illegal("request", command, request.Status);
+
+    /// <summary>Moves the request: its version goes up, a history line is written; returns its facts as they will be saved.</summary>
+    public static RequestFacts Record(
+        DispatchDbContext db, RequestWork work, string action, string fromStatus, Actor actor, DateTimeOffset now, string? note = null, IReadOnlyList<string>? evidence = null)
+    {
+        var request = work.Request;
+        db.Advance(request);
+        db.Touch(request);
+        db.RequestHistory.Add(new RequestHistoryEntry
+        {
+            Id = Guid.CreateVersion7(now), RequestId = request.Id, At = now, Action = action, FromStatus = fromStatus, ToStatus = request.Status,
+            ActorRole = actor.Role, ActorId = actor.Id, ActorName = actor.Name, Channel = actor.Channel, Note = note, Evidence = [.. evidence ?? []],
+        });
+        return Facts(work);
+    }
+
+    public static RequestFacts Facts(RequestWork work)
+    {
+        var r = work.Request;
+        var members = work.Holders.Select(c => c.MemberId).ToList();
+        if (members.Count == 0 && r.AssigneeMemberId is { } named)
+        {
+            members.Add(named);
+        }
+        return new RequestFacts(
+            r.Id, r.Version, r.Status, r.Category, r.Tier, r.IsMicroWish, r.Channel, r.CommunityId, r.GridId, r.StreetId, r.PlacedAt,
+            r.ResponseDueAt, r.CompletionDueAt, r.RespondedAt, r.CompletedAt, r.AssigneeUnitId, members, r.ReopenCount, r.EscalationLevel);
+    }
+
+    /// <summary>Saves a command's changes; a concurrent change of the same request answers 409.</summary>
+    public static async Task<ProblemHttpResult?> SaveAsync(DispatchDbContext db, CancellationToken cancellationToken, string conflictCode = ProblemCodes.ConcurrencyConflict)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return null;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Problems.Conflict(conflictCode, "The request changed meanwhile; read it again and retry.");
+        }
+        catch (DbUpdateException exception) when (ServiceDefaults.Persistence.PostgresErrors.IsUniqueViolation(exception, "ux_request_claimants_open"))
+        {
+            return Problems.Conflict("request_already_held", "The member already holds this request.", "memberId");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using Microsoft.EntityFrameworkCore;
+using Platform.Contracts.Dispatch;
+using Platform.Contracts.Registry;
+using Platform.Dispatch.Requests;
+using Platform.RegistryReplica;
+
+namespace Platform.Dispatch.Supervision;
+
+/// <summary>
+/// SLA clocks (监单). Deadlines count from the moment the resident placed the request, in calendar
+/// hours of the county's tier settings; every deadline is a durable timer with a reminder before it.
+/// </summary>
+public static class Deadlines
+{
+    /// <summary>The tiers used until a county's own settings have arrived from Registry (the platform's defaults).</summary>
+    public static readonly IReadOnlyList<SlaTier> DefaultSla =
+        [new("simple", 2, 24), new("ordinary", 24, 72), new("complex", 48, 240)];
+
+    public const int DefaultClaimStartLimitHours = 24;
+
+    public static async Task<CountySettings?> SettingsAsync(DispatchDbContext db, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await db.Settings.SettingsAtAsync(now, cancellationToken))?.Settings;
+
+    public static SlaTier Tier(CountySettings? settings, string tier) =>
+        settings?.Sla.FirstOrDefault(t => t.Tier == tier) ?? DefaultSla.First(t => t.Tier == tier);
+
+    public static int ClaimStartLimitHours(CountySettings? settings) => settings?.ClaimStartLimitHours is > 0 and var hours ? hours : DefaultClaimStartLimitHours;
+
+    /// <summary>Sets both deadlines from the tier (counting from placement) and schedules their timers.</summary>
+    public static void Apply(DispatchDbContext db, ServiceRequest request, SlaTier tier, SupervisionOptions options, DateTimeOffset now)
+    {
+        request.ResponseDueAt = request.PlacedAt.AddHours(tier.ResponseHours);
+        request.CompletionDueAt = request.PlacedAt.AddHours(tier.CompletionHours);
+        Schedule(db, request, options, now);
+    }
+
+    /// <summary>Timers for whichever deadlines the request still has to meet; one that already passed fires at once.</summary>
+    public static void Schedule(DispatchDbContext db, ServiceRequest request, SupervisionOptions options, DateTimeOffset now)
+    {
+        request.ResponseWarnAt = request.ResponseDueAt is { } r ? WarnAt(request.PlacedAt, r, options) : null;
+        request.CompletionWarnAt = request.CompletionDueAt is { } c ? WarnAt(request.PlacedAt, c, options) : null;
+        if (request.RespondedAt is null && request.ResponseDueAt is { } responseDue)
+        {
+            Add(db, request, TimerKinds.ResponseReminder, request.ResponseWarnAt!.Value, now);
+            Add(db, request, TimerKinds.ResponseDue, responseDue, now);
+        }
+        if (request.CompletedAt is null && request.CompletionDueAt is { } completionDue)
+        {
+            Add(db, request, TimerKinds.CompletionReminder, request.CompletionWarnAt!.Value, now);
+            Add(db, request, TimerKinds.CompletionDue, completionDue, now);
+        }
+    }
+
+    /// <summary>When the last <see cref="SupervisionOptions.ReminderShare"/> of a deadline's window begins: the reminder, and "at risk" from then on.</summary>
+    public static DateTimeOffset WarnAt(DateTimeOffset from, DateTimeOffset due, SupervisionOptions options) =>
+        due - TimeSpan.FromTicks((long)((due - from).Ticks * options.ReminderShare));
+
+    public static void Add(DispatchDbContext db, Guid countyId, Guid subjectId, string kind, DateTimeOffset dueAt) =>
+        db.SupervisionTimers.Add(new SupervisionTimer { CountyId = countyId, SubjectId = subjectId, Kind = kind, DueAt = dueAt });
+
+    private static void Add(DispatchDbContext db, ServiceRequest request, string kind, DateTimeOffset dueAt, DateTimeOffset now)
+    {
+        if (kind is TimerKinds.ResponseReminder or TimerKinds.CompletionReminder && dueAt <= now)
+        {
+            return; // Too late to remind: the deadline's own timer follows.
+        }
+        Add(db, request.CountyId, request.Id, kind, dueAt);
+    }
+}
+
+/// <summary>Escalation up grid → community → street/township → county (吹哨报到's upward chain).</summary>
+public static class Escalations
+{
+    /// <summary>
+    /// Raises the request one level: the open step (if any) is superseded, the new level gets its
+    /// response limit and a timer; the request's history and an event record it. Null at the top.
+    /// </summary>
+    public static async Task<Escalation?> RaiseAsync(
+        DispatchDbContext db, RequestWork work, string reason, string? note, Actor actor, SupervisionOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var request = work.Request;
+        var level = EscalationLevels.Next(request.EscalationLevel);
+        if (level is null)
+        {
+            return null;
+        }
+        foreach (var open in await db.Escalations.Where(e => e.RequestId == request.Id && (e.Status == "open" || e.Status == "acknowledged")).ToListAsync(cancellationToken))
+        {
+            open.Status = "superseded";
+            open.ClosedAt = now;
+        }
+        var escalation = new Escalation
+        {
+            Id = Guid.CreateVersion7(now), RequestId = request.Id, Level = level, Reason = reason, Note = note, OpenedAt = now,
+            AreaId = level switch { EscalationLevels.Community => request.CommunityId, EscalationLevels.Street => request.StreetId, _ => null },
+            RespondBy = now.AddHours(options.ResponseHours(level)),
+        };
+        db.Escalations.Add(escalation);
+        Deadlines.Add(db, request.CountyId, escalation.Id, TimerKinds.EscalationDue, escalation.RespondBy);
+        request.EscalationLevel = level;
+        var facts = RequestFlow.Record(db, work, "escalate", request.Status, actor, now, $"{level}: {reason}" + (note is null ? "" : " — " + note));
+        db.Outbox.Publish(new RequestEscalated(request.CountyId, facts, escalation.Id, level, escalation.AreaId, reason, escalation.RespondBy, now));
+        return escalation;
+    }
+
+    /// <summary>A finished request closes its open escalation steps.</summary>
+    public static async Task CloseAsync(DispatchDbContext db, Guid requestId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var open in await db.Escalations.Where(e => e.RequestId == requestId && (e.Status == "open" || e.Status == "acknowledged")).ToListAsync(cancellationToken))
+        {
+            open.Status = "closed";
+            open.ClosedAt = now;
+        }
+    }
+}
