@@ -121,6 +121,7 @@ CREATE TABLE request_history (
     id uuid NOT NULL,
     county_id uuid NOT NULL,
     request_id uuid NOT NULL,
+    sequence integer NOT NULL,
     at timestamp with time zone NOT NULL,
     action character varying(32) NOT NULL,
     from_status character varying(16),
@@ -168,7 +169,7 @@ CREATE UNIQUE INDEX ux_request_claimants_open ON request_claimants (request_id, 
 CREATE INDEX ix_request_extensions_county_id ON request_extensions (county_id);
 CREATE UNIQUE INDEX ux_request_extensions_pending ON request_extensions (request_id) WHERE status = 'pending';
 CREATE INDEX ix_request_history_county_id ON request_history (county_id);
-CREATE INDEX ix_request_history_request_id_at ON request_history (request_id, at);
+CREATE UNIQUE INDEX ix_request_history_request_id_sequence ON request_history (request_id, sequence);
 CREATE INDEX ix_requests_assignee_member_id ON requests (assignee_member_id);
 CREATE INDEX ix_requests_assignee_unit_id ON requests (assignee_unit_id);
 CREATE INDEX ix_requests_community_id_status ON requests (community_id, status);

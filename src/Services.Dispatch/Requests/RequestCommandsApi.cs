@@ -185,8 +185,8 @@ public static class RequestCommandsApi
         }
         else if (body.Tier == "complex" && request.EscalationLevel is EscalationLevels.None or EscalationLevels.Community)
         {
-            // 复杂问题上报研判: a complex matter goes up for study at once.
-            await Escalations.RaiseAsync(db, work, "complex", body.Note, actor, options.Value, now, cancellationToken);
+            // 复杂问题上报研判: a complex matter goes up to the street or township for study at once.
+            await Escalations.RaiseAsync(db, work, "complex", body.Note, actor, options.Value, now, cancellationToken, EscalationLevels.Street);
         }
         return await SaveAsync(db, http, work, cancellationToken);
     }

@@ -16,6 +16,9 @@ public sealed class RequestWork(ServiceRequest request, List<RequestClaimant> cl
     public IEnumerable<RequestClaimant> Holders => Claimants.Where(c => c.ReleasedAt is null);
 
     public bool IsHeldBy(Guid memberId) => Holders.Any(c => c.MemberId == memberId);
+
+    /// <summary>History lines written by this change so far (orders those of one change).</summary>
+    internal int Recorded { get; set; }
 }
 
 /// <summary>What every command on a request shares: finding it, recording the move, building the event's facts.</summary>
@@ -49,7 +52,7 @@ public static class RequestFlow
         db.Touch(request);
         db.RequestHistory.Add(new RequestHistoryEntry
         {
-            Id = Guid.CreateVersion7(now), RequestId = request.Id, At = now, Action = action, FromStatus = fromStatus, ToStatus = request.Status,
+            Id = Guid.CreateVersion7(now), RequestId = request.Id, Sequence = request.Version * 100 + work.Recorded++, At = now, Action = action, FromStatus = fromStatus, ToStatus = request.Status,
             ActorRole = actor.Role, ActorId = actor.Id, ActorName = actor.Name, Channel = actor.Channel, Note = note, Evidence = [.. evidence ?? []],
         });
         return Facts(work);

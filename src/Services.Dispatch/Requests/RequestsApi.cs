@@ -212,7 +212,7 @@ public static partial class RequestsApi
         {
             return Problems.ResourceNotFound("request", id);
         }
-        var entries = await db.RequestHistory.AsNoTracking().Where(e => e.RequestId == id).OrderBy(e => e.At).ThenBy(e => e.Id)
+        var entries = await db.RequestHistory.AsNoTracking().Where(e => e.RequestId == id).OrderBy(e => e.Sequence)
             .Select(e => new HistoryEntryResponse(e.At, e.Action, e.FromStatus, e.ToStatus, e.ActorRole, e.ActorId, e.ActorName, e.Channel, e.Note, e.Evidence))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok<IReadOnlyList<HistoryEntryResponse>>(entries);

@@ -157,6 +157,9 @@ public sealed class RequestHistoryEntry : ITenantScoped
 
     public Guid RequestId { get; init; }
 
+    /// <summary>The line's place in the request's history: the request's version × 100 plus its order within that change.</summary>
+    public int Sequence { get; init; }
+
     public DateTimeOffset At { get; init; }
 
     public required string Action { get; init; }
@@ -278,7 +281,7 @@ internal sealed class RequestConfiguration :
         entry.Property(e => e.Channel).HasMaxLength(16);
         entry.Property(e => e.Note).HasMaxLength(2000);
         entry.Property(e => e.Evidence).HasColumnType("text[]");
-        entry.HasIndex(e => new { e.RequestId, e.At });
+        entry.HasIndex(e => new { e.RequestId, e.Sequence }).IsUnique();
         entry.HasOne<ServiceRequest>().WithMany().HasForeignKey(e => e.RequestId).OnDelete(DeleteBehavior.Cascade);
     }
 

@@ -72,14 +72,15 @@ public static class Deadlines
 public static class Escalations
 {
     /// <summary>
-    /// Raises the request one level: the open step (if any) is superseded, the new level gets its
+    /// Raises the request one level (or to <c>toLevel</c>): the open step (if any) is superseded, the new level gets its
     /// response limit and a timer; the request's history and an event record it. Null at the top.
     /// </summary>
     public static async Task<Escalation?> RaiseAsync(
-        DispatchDbContext db, RequestWork work, string reason, string? note, Actor actor, SupervisionOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+        DispatchDbContext db, RequestWork work, string reason, string? note, Actor actor, SupervisionOptions options, DateTimeOffset now, CancellationToken cancellationToken,
+        string? toLevel = null)
     {
         var request = work.Request;
-        var level = EscalationLevels.Next(request.EscalationLevel);
+        var level = toLevel ?? EscalationLevels.Next(request.EscalationLevel);
         if (level is null)
         {
             return null;

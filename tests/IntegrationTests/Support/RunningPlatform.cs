@@ -76,6 +76,24 @@ public sealed class RunningPlatform : IAsyncDisposable
         await Task.WhenAll(_processes.Select(p => p.WaitHealthyAsync(Urls[p.Name], TimeSpan.FromSeconds(90))));
     }
 
+    /// <summary>
+    /// Stops one service (gracefully) and starts it again with its usual environment plus
+    /// <paramref name="extra"/> (e.g. <c>Clock__Offset</c> to move its clock ahead); waits until healthy.
+    /// </summary>
+    public async Task RestartAsync(string service, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var index = _processes.FindIndex(p => p.Name == service);
+        await _processes[index].DisposeAsync();
+        var project = "src/Services." + char.ToUpperInvariant(service[0]) + service[1..];
+        var environment = ServiceEnvironment(service, Urls[service], Databases[service], Fixture.AmqpUri());
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        _processes[index] = TestProcesses.Start(service, project, environment);
+        await _processes[index].WaitHealthyAsync(Urls[service], TimeSpan.FromSeconds(90));
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var process in Enumerable.Reverse(_processes))

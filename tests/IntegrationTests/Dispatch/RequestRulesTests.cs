@@ -1,0 +1,136 @@
+using System.Net;
+using Platform.IntegrationTests.Support;
+
+namespace Platform.IntegrationTests.Dispatch;
+
+/// <summary>Bad input, unknown ids, illegal moves and other counties' ids: each answered clearly, nothing written.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class RequestRulesTests(PlatformFixture fixture)
+{
+    [Fact]
+    public async Task Bad_fields_answer_400_naming_each_and_bad_references_422_writing_nothing()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var path = county.Path("requests");
+        var written = await Outbox.WrittenAsync(platform, "dispatch");
+
+        var problem = await (await client.PostJsonAsync(path, new { category = "flying", latitude = 91, residentPhone = "12", attachments = new[] { "ftp://x" } }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        var errors = problem.GetProperty("errors");
+        foreach (var field in new[] { "category", "description", "communityId", "longitude", "latitude", "residentPhone", "channel", "attachments" })
+        {
+            Assert.True(errors.TryGetProperty(field, out _), $"expected an error for {field}: {problem}");
+        }
+        await (await client.PostJsonAsync(path, new { category = "livelihood", description = "x", communityId = county.Community1.Id, channel = "member_visit" }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "placedByMemberId");
+        await (await client.PostJsonAsync(path, new { category = "livelihood", description = "x", communityId = Guid.NewGuid(), channel = "hotline" }))
+            .ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_not_found", "communityId");
+        await (await client.PostJsonAsync(path, new { category = "livelihood", description = "x", communityId = county.Grid1.Id, channel = "hotline" }))
+            .ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_invalid", "communityId");
+        await (await client.PostJsonAsync(path, new { category = "livelihood", description = "x", communityId = county.Community1.Id, gridId = county.Grid3.Id, channel = "hotline" }))
+            .ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_invalid", "gridId");
+        await (await client.PostJsonAsync(path, new { category = "livelihood", description = "x", communityId = county.Community1.Id, channel = "member_visit", placedByMemberId = county.Members[5].Id }))
+            .ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_invalid", "placedByMemberId");
+        await (await client.GetAsync(path + "?status=lost")).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "status");
+        await (await client.GetAsync(path + "?tier=urgent")).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "tier");
+        Assert.Equal(written, await Outbox.WrittenAsync(platform, "dispatch"));
+
+        var steps = new RequestSteps(client, county);
+        var id = (await steps.PlaceAsync()).Id();
+        await (await steps.CommandAsync(id, "dispatch", new { tier = "urgent", mode = "everyone" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "mode");
+        await (await steps.CommandAsync(id, "dispatch", new { tier = "ordinary", mode = "member" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "memberId");
+        await (await steps.CommandAsync(id, "dispatch", new { tier = "ordinary", mode = "member", memberId = Guid.NewGuid() })).ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_not_found", "memberId");
+        await (await steps.CommandAsync(id, "dispatch", new { tier = "ordinary", mode = "unit", unitId = county.Community1.Id })).ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_not_found", "unitId");
+        await (await steps.CommandAsync(id, "dispatch", new { tier = "ordinary", mode = "member", joint = true, memberId = county.Members[0].Id })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "joint");
+        await (await steps.CommandAsync(id, "claim", new { })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "memberId");
+        await (await steps.CommandAsync(id, "rate", new { satisfaction = "ok" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "satisfaction");
+        await (await steps.CommandAsync(id, "hand-back", new { memberId = county.Members[0].Id })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "reason");
+        await (await steps.CommandAsync(id, "complete", new { })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "result");
+        await (await steps.CommandAsync(id, "extensions", new { reason = "x" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "proposedDueAt");
+        Assert.Equal(["place"], await steps.HistoryActionsAsync(id));
+    }
+
+    [Fact]
+    public async Task Illegal_moves_answer_409_with_the_current_state()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var steps = new RequestSteps(client, county);
+        var member = county.Members[0].Id;
+        var id = (await steps.PlaceAsync()).Id();
+
+        foreach (var (command, body) in new (string, object)[]
+        {
+            ("claim", new { memberId = member }), ("accept", new { memberId = member }), ("start", new { memberId = member }),
+            ("complete", new { memberId = member, result = "done" }), ("rate", new { satisfaction = "satisfied" }), ("reopen", new { reason = "x" }),
+            ("hand-back", new { reason = "x" }), ("extensions", new { proposedDueAt = DateTimeOffset.UtcNow.AddDays(9), reason = "x" }),
+        })
+        {
+            var problem = await (await steps.CommandAsync(id, command, body)).ProblemAsync(HttpStatusCode.Conflict, "illegal_transition");
+            Assert.Equal("placed", problem.GetProperty("status").GetString());
+        }
+        await steps.DispatchAsync(id, "ordinary", "member", new { memberId = member });
+        await (await steps.CommandAsync(id, "accept", new { memberId = county.Members[1].Id })).ProblemAsync(HttpStatusCode.UnprocessableEntity, "not_the_assignee", "memberId");
+        await steps.DoAsync(id, "accept", new { memberId = member });
+        await (await steps.CommandAsync(id, "start", new { memberId = county.Members[1].Id })).ProblemAsync(HttpStatusCode.UnprocessableEntity, "not_a_holder", "memberId");
+        await (await steps.CommandAsync(id, "cancel", new { reason = "不需要了" })).ProblemAsync(HttpStatusCode.Conflict, "illegal_transition");
+        await (await steps.CommandAsync(id, "dispatch", new { tier = "ordinary", mode = "pool" })).ProblemAsync(HttpStatusCode.Conflict, "illegal_transition");
+
+        // A stale If-Match answers 412 and changes nothing.
+        var stale = await client.PostJsonAsync(county.Path($"requests/{id}/start"), new { memberId = member }, ifMatch: "\"1\"");
+        await stale.ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed");
+        Assert.Equal("claimed", (await steps.GetAsync(id)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Unknown_ids_answer_404_and_another_countys_requests_are_invisible()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var countyA = await DispatchSeed.CountyAsync(platform);
+        var countyB = await DispatchSeed.CountyAsync(platform);
+        var stepsA = new RequestSteps(client, countyA);
+        var id = (await stepsA.PlaceAsync()).Id();
+        await stepsA.DispatchAsync(id, "ordinary", "pool");
+        var whistle = await (await client.PostJsonAsync(countyA.Path("whistles"), new { level = "community", areaId = countyA.Community1.Id, unitId = countyA.Unit1.Id, matter = "垃圾清运不及时" }))
+            .OkAsync(HttpStatusCode.Created);
+        var escalation = (await stepsA.DoAsync(id, "escalate", new { reason = "居民多次反映" })).Id();
+        var escalationId = (await client.GetJsonAsync(countyA.Path($"escalations?requestId={id}"))).GetProperty("items")[0].Id();
+
+        foreach (var get in new[] { $"requests/{id}", $"requests/{id}/history", $"requests/{id}/duplicates", $"requests/{id}/candidates", $"requests/{id}/extensions", $"whistles/{whistle.Id()}" })
+        {
+            using var response = await client.GetAsync(countyB.Path(get));
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+        foreach (var (command, body) in new (string, object)[]
+        {
+            ($"requests/{id}/claim", new { memberId = countyB.Members[0].Id }), ($"requests/{id}/dispatch", new { tier = "ordinary", mode = "pool" }),
+            ($"requests/{id}/cancel", new { reason = "x" }), ($"requests/{id}/escalate", new { reason = "x" }), ($"micro-wishes/{id}/adopt", new { memberId = countyB.Members[0].Id }),
+            ($"whistles/{whistle.Id()}/acknowledge", new { }), ($"escalations/{escalationId}/acknowledge", new { response = "x" }),
+        })
+        {
+            using var response = await client.PostJsonAsync(countyB.Path(command), body);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+        // A's ids named in B's bodies are not B's.
+        var stepsB = new RequestSteps(client, countyB);
+        var own = (await stepsB.PlaceAsync()).Id();
+        await (await stepsB.CommandAsync(own, "dispatch", new { tier = "ordinary", mode = "member", memberId = countyA.Members[0].Id }))
+            .ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_not_found", "memberId");
+        await (await client.PostJsonAsync(countyB.Path("requests"), new { category = "livelihood", description = "x", communityId = countyA.Community1.Id, channel = "hotline" }))
+            .ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_not_found", "communityId");
+
+        foreach (var list in new[] { "requests", "micro-wishes", "escalations", "whistles", "supervision/requests?state=overdue" })
+        {
+            var page = await client.GetJsonAsync(countyB.Path(list));
+            Assert.DoesNotContain(page.GetProperty("items").EnumerateArray(), item => item.Id() == id || item.Id() == whistle.Id() || item.Id() == escalationId);
+        }
+        var summary = await client.GetJsonAsync(countyB.Path("supervision/summary?level=county"));
+        Assert.Equal(1, summary.GetProperty("total").GetProperty("open").GetInt32());
+        Assert.Equal(0, summary.GetProperty("total").GetProperty("whistlesOpen").GetInt32());
+        Assert.Equal(escalation, id);
+    }
+}

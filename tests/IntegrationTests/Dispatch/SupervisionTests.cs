@@ -1,0 +1,86 @@
+using System.Net;
+using Platform.Contracts.Dispatch;
+using Platform.IntegrationTests.Support;
+
+namespace Platform.IntegrationTests.Dispatch;
+
+/// <summary>
+/// Supervision across a restart: deadlines are durable timers, so a request whose deadline passes
+/// while the service is down is found overdue, escalated and announced when it comes back — here
+/// by restarting Dispatch with its clock moved ahead (Clock__Offset), as a fake TimeProvider would.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class SupervisionTests(PlatformFixture fixture)
+{
+    [Fact]
+    public async Task Deadlines_that_pass_while_the_service_is_down_are_acted_on_after_a_restart()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var steps = new RequestSteps(client, county);
+        var members = county.Members;
+        await using var overdue = await EventProbe<RequestOverdue>.StartAsync(platform);
+        await using var escalated = await EventProbe<RequestEscalated>.StartAsync(platform);
+        await using var released = await EventProbe<RequestReleased>.StartAsync(platform);
+        await using var reminded = await EventProbe<RequestDeadlineApproaching>.StartAsync(platform);
+
+        // Dispatched to a member who never accepts: the response deadline (24 h) will pass.
+        var unanswered = (await steps.PlaceAsync("单元门禁损坏，陌生人随意进出")).Id();
+        await steps.DispatchAsync(unanswered, "ordinary", "member", new { memberId = members[1].Id });
+        // Claimed from the pool and never started: the claim (24 h to start) will return to the pool.
+        var idle = (await steps.PlaceAsync("楼顶防水层破损漏雨", category: "safety")).Id();
+        await steps.DispatchAsync(idle, "ordinary", "pool");
+        await steps.DoAsync(idle, "claim", new { memberId = members[0].Id });
+        // Being worked on, completion due in 72 h: nothing happens to it at +25 h; at +60 h it is at risk.
+        var onTrack = await steps.InProgressWithAsync(members[4].Id, "小区路面坑洼需要修补");
+
+        try
+        {
+            await platform.RestartAsync("dispatch", new Dictionary<string, string> { ["Clock__Offset"] = TimeSpan.FromHours(25).ToString() });
+
+            var late = await overdue.WaitForAsync(e => e.Request.RequestId == unanswered, TimeSpan.FromSeconds(30));
+            Assert.Equal("response", late.Deadline);
+            Assert.True(late.DetectedAt > late.DueAt);
+            var up = await escalated.WaitForAsync(e => e.Request.RequestId == unanswered, TimeSpan.FromSeconds(30));
+            Assert.Equal(("community", "response_overdue", county.Community1.Id), (up.Level, up.Reason, up.AreaId));
+            var back = await released.WaitForAsync(e => e.Request.RequestId == idle, TimeSpan.FromSeconds(30));
+            Assert.Equal(("claim_expired", members[0].Id), (back.Reason, back.MemberId));
+
+            await Poll.UntilAsync(async () => (await steps.GetAsync(idle)).GetProperty("status").GetString(), s => s == "pooled", TimeSpan.FromSeconds(10), "the idle claim to return to the pool");
+            var request = await steps.GetAsync(unanswered);
+            Assert.True(request.GetProperty("overdue").GetBoolean());
+            Assert.True(request.GetProperty("escalationLevel").GetString() == "community",
+                (await client.GetJsonAsync(county.Path($"requests/{unanswered}/history"))).ToString());
+            Assert.False((await steps.GetAsync(onTrack)).GetProperty("overdue").GetBoolean());
+
+            // The supervisor's view: per community, and the overdue list.
+            var summary = await client.GetJsonAsync(county.Path("supervision/summary?level=community"));
+            var row = summary.GetProperty("areas").EnumerateArray().Single(a => a.GetProperty("areaId").GetGuid() == county.Community1.Id);
+            Assert.Equal(1, row.GetProperty("overdue").GetInt32());
+            Assert.Equal(3, row.GetProperty("open").GetInt32());
+            Assert.Equal(1, row.GetProperty("escalationsOpen").GetInt32());
+            var street = await client.GetJsonAsync(county.Path("supervision/summary?level=street"));
+            Assert.Equal(county.Street.Id, Assert.Single(street.GetProperty("areas").EnumerateArray()).GetProperty("areaId").GetGuid());
+            var list = await client.GetJsonAsync(county.Path($"supervision/requests?state=overdue&communityId={county.Community1.Id}"));
+            Assert.Equal(unanswered, Assert.Single(list.GetProperty("items").EnumerateArray()).Id());
+
+            // The community does not respond within its limit (8 h): the request climbs to the street. And the
+            // request being worked on enters the last fifth of its 72 hours: its holder is reminded.
+            await platform.RestartAsync("dispatch", new Dictionary<string, string> { ["Clock__Offset"] = TimeSpan.FromHours(60).ToString() });
+            var reminder = await reminded.WaitForAsync(e => e.Request.RequestId == onTrack, TimeSpan.FromSeconds(30));
+            Assert.Equal("completion", reminder.Deadline);
+            Assert.Equal([members[4].Id], reminder.Request.AssigneeMemberIds);
+            var climbed = await escalated.WaitForAsync(e => e.Request.RequestId == unanswered && e.Level == "street", TimeSpan.FromSeconds(30));
+            Assert.Equal("unanswered", climbed.Reason);
+            Assert.Equal(county.Street.Id, climbed.AreaId);
+            Assert.Contains("overdue", await steps.HistoryActionsAsync(unanswered));
+        }
+        finally
+        {
+            await platform.RestartAsync("dispatch");
+        }
+        await (await client.GetAsync(county.Path("supervision/summary?level=grid"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "level");
+        await (await client.GetAsync(county.Path("supervision/requests?state=late"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "state");
+    }
+}
