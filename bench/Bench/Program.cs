@@ -15,11 +15,12 @@ Func<Figures, CancellationToken, Task>? benchmark = name switch
 {
     "foundation" => Foundation.RunAsync,
     "registry-import" => RegistryImport.RunAsync,
+    "dispatch" => DispatchBench.RunAsync,
     _ => null,
 };
 if (benchmark is null)
 {
-    Console.Error.WriteLine("usage: Bench NAME   (NAME: foundation, registry-import)");
+    Console.Error.WriteLine("usage: Bench NAME   (NAME: foundation, registry-import, dispatch)");
     return 2;
 }
 
