@@ -1,4 +1,5 @@
 using Platform.Dispatch;
+using Platform.Dispatch.Activities;
 using Platform.Dispatch.Counties;
 using Platform.RegistryReplica;
 using Platform.ServiceDefaults;
@@ -9,6 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults("dispatch");
 builder.AddServiceDatabase<DispatchDbContext>("dispatchdb");
+builder.AddActivities();
 builder.AddServiceMessaging<DispatchDbContext>("dispatch", bus =>
 {
     bus.AddConsumer<CountyRegisteredConsumer>();
