@@ -45,9 +45,11 @@ public static class ThreeFailuresApi
     }
 
     private static async Task<Results<Ok<ThreeFailuresResponse>, ValidationProblem>> Get(
-        string? from, string? to, Guid? communityId, Guid? unitId, DispatchDbContext db, ITenantContext tenant, CancellationToken cancellationToken)
+        string? from, string? to, string? communityId, string? unitId, DispatchDbContext db, ITenantContext tenant, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
+        var communityFilter = OptionalId(errors, "communityId", communityId);
+        var unitFilter = OptionalId(errors, "unitId", unitId);
         var fromDay = ActivitiesApi.OptionalDate(errors, "from", from);
         var toDay = ActivitiesApi.OptionalDate(errors, "to", to);
         if (from is null or "")
@@ -84,11 +86,11 @@ public static class ThreeFailuresApi
         var members = db.ReplicaMembers.AsNoTracking()
             .Where(m => m.Status == "active" && m.UnitId != null
                         && pairings.Any(p => p.UnitId == m.UnitId && p.StartsOn <= last && (p.EndsOn == null || p.EndsOn >= first)));
-        if (communityId is { } community)
+        if (communityFilter is { } community)
         {
             members = members.Where(m => m.CommunityId == community);
         }
-        if (unitId is { } unit)
+        if (unitFilter is { } unit)
         {
             members = members.Where(m => m.UnitId == unit);
         }
@@ -131,5 +133,20 @@ public static class ThreeFailuresApi
             .OrderBy(g => g.Name, StringComparer.Ordinal).ThenBy(g => g.Id).ToList();
         var countyGroup = Group(tenant.CountyId!.Value, tenant.County?.Name ?? "", shouldReport);
         return TypedResults.Ok(new ThreeFailuresResponse(first, last, countyGroup, units, communities));
+    }
+
+    /// <summary>An optional id from the query string, where an empty value (<c>unitId=</c>) means no filter.</summary>
+    private static Guid? OptionalId(ValidationErrors errors, string field, string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        if (Guid.TryParse(text, out var id))
+        {
+            return id;
+        }
+        errors.Add(field, $"'{field}' must be an id (a UUID) or empty.");
+        return null;
     }
 }

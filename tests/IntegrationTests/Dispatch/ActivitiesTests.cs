@@ -1,9 +1,14 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.Contracts.Dispatch;
 using Platform.Contracts.Registry;
+using Platform.Dispatch;
+using Platform.Dispatch.Activities;
 using Platform.IntegrationTests.Support;
 using Platform.RegistryReplica;
+using Platform.ServiceDefaults.Tenancy;
 using static Platform.IntegrationTests.Dispatch.ActivityTestSupport;
 
 namespace Platform.IntegrationTests.Dispatch;
@@ -81,6 +86,46 @@ public sealed class ActivitiesTests(PlatformFixture fixture)
         Assert.Equal(DateTimeOffset.Parse("2026-03-08T11:00:00Z"), week.GetProperty("startsAt").GetDateTimeOffset());
         var listed = await client.GetJsonAsync(county.Path("activities?kind=themed_party_day&from=2026-03-13&to=2026-03-13"));
         Assert.Equal(2, listed.GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_hourly_generation_makes_sure_of_this_month_and_the_next_for_every_county()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        // The service's own loop, over Dispatch's database, on a clock in June 2030 (a month no other test uses).
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<TimeProvider>(new FixedClock(DateTimeOffset.Parse("2030-06-15T02:00:00Z")))
+            .AddScoped<TenantContext>()
+            .AddScoped<ITenantContext>(sp => sp.GetRequiredService<TenantContext>())
+            .AddScoped<TenantDbInterceptor>()
+            .AddDbContext<DispatchDbContext>((sp, options) => options
+                .UseNpgsql(platform.Databases["dispatch"].AppConnectionString)
+                .AddInterceptors(sp.GetRequiredService<TenantDbInterceptor>()))
+            .Configure<ActivityGenerationOptions>(_ => { })
+            .AddSingleton<MonthlyActivityGeneration>()
+            .BuildServiceProvider();
+        await using var _ = services;
+        var generation = services.GetRequiredService<MonthlyActivityGeneration>();
+
+        async Task<long> GeneratedAsync() =>
+            (await client.GetJsonAsync(county.Path("activities?from=2030-06-01&to=2030-07-31"))).GetProperty("total").GetInt64();
+        await generation.StartAsync(CancellationToken.None);
+        await Poll.UntilAsync(GeneratedAsync, n => n == 8, TimeSpan.FromSeconds(30), "June's and July's activities of both communities");
+        await generation.StopAsync(CancellationToken.None);
+
+        // A request for the same month afterwards finds nothing missing.
+        Assert.Equal(0, (await (await client.PostJsonAsync(county.Path("activities/generate"), new { month = "2030-07" })).OkAsync()).GetProperty("created").GetInt32());
+        var june = await client.GetJsonAsync(county.Path($"activities?kind=reporting_week&communityId={county.Community2.Id}&from=2030-06-01&to=2030-06-30"));
+        // June 2030 begins on a Saturday: its second Monday is the 10th.
+        Assert.Equal(DateTimeOffset.Parse("2030-06-09T16:00:00Z"), Assert.Single(june.GetProperty("items").EnumerateArray()).GetProperty("startsAt").GetDateTimeOffset());
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 
     [Fact]
@@ -174,6 +219,7 @@ public sealed class ActivitiesTests(PlatformFixture fixture)
         await (await client.GetAsync(county.Path($"attendances/{unknown}"))).ProblemAsync(HttpStatusCode.NotFound, "attendance_not_found");
         await (await client.GetAsync(county.Path("three-failures?to=2026-12-31"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "from");
         await (await client.GetAsync(county.Path("three-failures?from=2026-12-31&to=2026-12-01"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "to");
+        await (await client.GetAsync(county.Path("three-failures?from=2026-12-01&to=2026-12-31&unitId=U01"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "unitId");
 
         Assert.Equal(written, await Outbox.WrittenAsync(platform, "dispatch"));
         Assert.Equal(0, (await client.GetJsonAsync(path)).GetProperty("total").GetInt64());

@@ -183,7 +183,7 @@ public sealed class AttendanceTests(PlatformFixture fixture)
         await OutcomeAsync(await CheckInAsync(later, m[2]), "调解邻里纠纷");
 
         var (from, to) = Days(month);
-        var failures = await client.GetJsonAsync(county.Path($"three-failures?from={from}&to={to}"));
+        var failures = await client.GetJsonAsync(county.Path($"three-failures?from={from}&to={to}&communityId=&unitId="));
 
         var total = failures.GetProperty("county");
         Assert.Equal(7, total.GetProperty("members").GetInt32()); // 1–5, 7, 8; 6 has left
