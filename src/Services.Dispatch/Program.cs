@@ -1,7 +1,7 @@
 using Platform.Dispatch;
+using Platform.Dispatch.Activities;
 using Platform.Dispatch.Counties;
-using Platform.Dispatch.Matching;
-using Platform.Dispatch.Supervision;
+using Platform.Dispatch.Requests;
 using Platform.RegistryReplica;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Messaging;
@@ -11,10 +11,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults("dispatch");
 builder.AddServiceDatabase<DispatchDbContext>("dispatchdb");
-builder.Services.Configure<SupervisionOptions>(builder.Configuration.GetSection("Supervision"));
-builder.Services.AddSingleton<SupervisionScheduler>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<SupervisionScheduler>());
-builder.Services.AddSingleton<MemberMatcher>();
+builder.AddRequests();
+builder.AddActivities();
 builder.AddServiceMessaging<DispatchDbContext>("dispatch", bus =>
 {
     bus.AddConsumer<CountyRegisteredConsumer>();

@@ -89,3 +89,16 @@ public static class RequestFlow
         }
     }
 }
+
+public static class RequestsRegistration
+{
+    /// <summary>The closed loop's services: supervision settings and the timer scheduler, and matching.</summary>
+    public static IHostApplicationBuilder AddRequests(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<Supervision.SupervisionOptions>(builder.Configuration.GetSection("Supervision"));
+        builder.Services.AddSingleton<Supervision.SupervisionScheduler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Supervision.SupervisionScheduler>());
+        builder.Services.AddSingleton<Matching.MemberMatcher>();
+        return builder;
+    }
+}

@@ -1,0 +1,14 @@
+namespace Platform.Contracts.Dispatch;
+
+/// <summary>An activity was completed: how many members attended and the service minutes they gave in total.</summary>
+/// <param name="Kind">reporting_week, themed_party_day, co_construction, livelihood_task, joint_meeting or volunteer_service.</param>
+public sealed record ActivityCompleted(
+    Guid CountyId,
+    Guid ActivityId,
+    string Kind,
+    Guid CommunityId,
+    DateTimeOffset StartsAt,
+    DateTimeOffset EndsAt,
+    int Attendees,
+    int ServiceMinutes,
+    DateTimeOffset CompletedAt) : ICountyMessage;

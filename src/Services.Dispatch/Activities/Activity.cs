@@ -1,0 +1,216 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Platform.ServiceDefaults.Persistence;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.Dispatch.Activities;
+
+public enum ActivityKind
+{
+    /// <summary>集中报到周: the county's Nth week of each month (default the second).</summary>
+    ReportingWeek,
+
+    /// <summary>主题党日: a day of the reporting week (default its Friday, "红色星期五").</summary>
+    ThemedPartyDay,
+
+    /// <summary>共建项目.</summary>
+    CoConstruction,
+
+    /// <summary>民生实事.</summary>
+    LivelihoodTask,
+
+    /// <summary>联席会议: where units claim the month's demand list.</summary>
+    JointMeeting,
+
+    VolunteerService,
+}
+
+/// <summary>planned → open → completed, or cancelled from planned or open.</summary>
+public enum ActivityStatus
+{
+    Planned,
+    Open,
+    Completed,
+    Cancelled,
+}
+
+/// <summary>An activity of a community that members sign up for and attend.</summary>
+public sealed class Activity : ITenantScoped, IVersioned
+{
+    public Guid Id { get; init; }
+
+    public Guid CountyId { get; set; }
+
+    public ActivityKind Kind { get; init; }
+
+    /// <summary>The community or village it takes place in.</summary>
+    public Guid CommunityId { get; init; }
+
+    public required string Title { get; set; }
+
+    public string? Description { get; set; }
+
+    public string? Place { get; set; }
+
+    public DateTimeOffset StartsAt { get; set; }
+
+    public DateTimeOffset EndsAt { get; set; }
+
+    /// <summary>How many members may sign up; null for no limit. Walk-ins may still check in.</summary>
+    public int? Capacity { get; set; }
+
+    /// <summary>The unit organisation that runs it, if any.</summary>
+    public Guid? OrganiserUnitId { get; set; }
+
+    public ActivityStatus Status { get; set; }
+
+    /// <summary>The code shown on site (as a QR code) that members check in and out with; rotatable.</summary>
+    public required string CheckInCode { get; set; }
+
+    /// <summary>The month (its first day) the activity was generated for from the county's rules; null when created by hand.</summary>
+    public DateOnly? GeneratedFor { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? OpenedAt { get; set; }
+
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    public DateTimeOffset? CancelledAt { get; set; }
+
+    public string? CancelReason { get; set; }
+
+    public int Version { get; set; }
+
+    /// <summary>The activity's span in whole minutes: the most one attendance can earn.</summary>
+    public int SpanMinutes => (int)Math.Max(0, Math.Floor((EndsAt - StartsAt).TotalMinutes));
+
+    public bool IsClosed => Status is ActivityStatus.Completed or ActivityStatus.Cancelled;
+
+    /// <summary>Six characters without look-alikes (no 0/O, 1/I/L), easy to type from a poster.</summary>
+    public static string NewCheckInCode() => RandomNumberGenerator.GetString("ABCDEFGHJKMNPQRSTUVWXYZ23456789", 6);
+}
+
+/// <summary>A member's sign-up (报名) for an activity, until cancelled.</summary>
+public sealed class ActivitySignUp : ITenantScoped
+{
+    public Guid Id { get; init; }
+
+    public Guid CountyId { get; set; }
+
+    public Guid ActivityId { get; init; }
+
+    public Guid MemberId { get; init; }
+
+    public DateTimeOffset SignedUpAt { get; init; }
+
+    public DateTimeOffset? CancelledAt { get; set; }
+}
+
+public enum AttendanceMethod
+{
+    /// <summary>With the activity's check-in code (the member scanned the QR code).</summary>
+    Code,
+
+    /// <summary>Recorded by staff, naming themselves.</summary>
+    Staff,
+}
+
+/// <summary>A member at an activity: checked in, checked out, and what they did there (the outcome).</summary>
+public sealed class Attendance : ITenantScoped, IVersioned
+{
+    public Guid Id { get; init; }
+
+    public Guid CountyId { get; set; }
+
+    public Guid ActivityId { get; init; }
+
+    public Guid MemberId { get; init; }
+
+    /// <summary>The member's unit when they checked in.</summary>
+    public Guid? UnitId { get; init; }
+
+    /// <summary>False for a walk-in (checked in without a sign-up).</summary>
+    public bool SignedUp { get; init; }
+
+    public DateTimeOffset CheckedInAt { get; init; }
+
+    public AttendanceMethod CheckInMethod { get; init; }
+
+    /// <summary>The staff member who recorded the check-in (staff method only).</summary>
+    public string? CheckedInBy { get; init; }
+
+    public DateTimeOffset? CheckedOutAt { get; set; }
+
+    public AttendanceMethod? CheckOutMethod { get; set; }
+
+    public string? CheckedOutBy { get; set; }
+
+    /// <summary>Check-out minus check-in in whole minutes, capped at the activity's span; 0 until checked out.</summary>
+    public int ServiceMinutes { get; set; }
+
+    /// <summary>What the member did (干); null while nothing is recorded.</summary>
+    public string? Outcome { get; set; }
+
+    public List<string> EvidenceUrls { get; set; } = [];
+
+    public DateTimeOffset? OutcomeRecordedAt { get; set; }
+
+    public int Version { get; set; }
+
+    /// <summary>Whole minutes between check-in and check-out, never more than the activity's span nor less than 0.</summary>
+    public static int MinutesBetween(DateTimeOffset checkedIn, DateTimeOffset checkedOut, int spanMinutes) =>
+        Math.Clamp((int)Math.Floor((checkedOut - checkedIn).TotalMinutes), 0, spanMinutes);
+}
+
+internal sealed class ActivityConfiguration :
+    IEntityTypeConfiguration<Activity>, IEntityTypeConfiguration<ActivitySignUp>, IEntityTypeConfiguration<Attendance>
+{
+    public void Configure(EntityTypeBuilder<Activity> activity)
+    {
+        activity.ToTable("activities");
+        activity.HasKey(a => a.Id);
+        activity.Property(a => a.Id).ValueGeneratedNever();
+        activity.Property(a => a.Kind).HasConversion(ActivityWire.Converter<ActivityKind>()).HasMaxLength(24);
+        activity.Property(a => a.Status).HasConversion(ActivityWire.Converter<ActivityStatus>()).HasMaxLength(16);
+        activity.Property(a => a.Title).HasMaxLength(100);
+        activity.Property(a => a.Description).HasMaxLength(2000);
+        activity.Property(a => a.Place).HasMaxLength(200);
+        activity.Property(a => a.CheckInCode).HasMaxLength(12);
+        activity.Property(a => a.CancelReason).HasMaxLength(500);
+        activity.Ignore(a => a.SpanMinutes);
+        activity.Ignore(a => a.IsClosed);
+        // Generation is idempotent: one activity of each generated kind per community and month.
+        activity.HasIndex(a => new { a.CommunityId, a.Kind, a.GeneratedFor }).IsUnique().HasDatabaseName("ux_activities_generated");
+        activity.HasIndex(a => a.StartsAt);
+    }
+
+    public void Configure(EntityTypeBuilder<ActivitySignUp> signUp)
+    {
+        signUp.ToTable("activity_sign_ups");
+        signUp.HasKey(s => s.Id);
+        signUp.Property(s => s.Id).ValueGeneratedNever();
+        // One live sign-up per member and activity; cancelled ones stay as history.
+        signUp.HasIndex(s => new { s.ActivityId, s.MemberId }).IsUnique().HasFilter("cancelled_at IS NULL").HasDatabaseName("ux_activity_sign_ups_live");
+        signUp.HasIndex(s => s.MemberId);
+        signUp.HasOne<Activity>().WithMany().HasForeignKey(s => s.ActivityId).OnDelete(DeleteBehavior.Cascade);
+    }
+
+    public void Configure(EntityTypeBuilder<Attendance> attendance)
+    {
+        attendance.ToTable("attendances");
+        attendance.HasKey(a => a.Id);
+        attendance.Property(a => a.Id).ValueGeneratedNever();
+        attendance.Property(a => a.CheckInMethod).HasConversion(ActivityWire.Converter<AttendanceMethod>()).HasMaxLength(8);
+        attendance.Property(a => a.CheckOutMethod).HasConversion(ActivityWire.Converter<AttendanceMethod>()).HasMaxLength(8);
+        attendance.Property(a => a.CheckedInBy).HasMaxLength(50);
+        attendance.Property(a => a.CheckedOutBy).HasMaxLength(50);
+        attendance.Property(a => a.Outcome).HasMaxLength(2000);
+        attendance.Property(a => a.EvidenceUrls).HasColumnType("text[]");
+        // A member attends an activity once: a second check-in is refused, not doubled.
+        attendance.HasIndex(a => new { a.ActivityId, a.MemberId }).IsUnique().HasDatabaseName("ux_attendances_activity_member");
+        attendance.HasIndex(a => a.MemberId);
+        attendance.HasOne<Activity>().WithMany().HasForeignKey(a => a.ActivityId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.Dispatch.Activities;
+
+/// <summary>
+/// A county's calendar: its time zone (default Asia/Shanghai) decides which dates are "the second
+/// week" and "Friday", and where a day begins and ends.
+/// </summary>
+public sealed class ActivityCalendar(TimeZoneInfo zone)
+{
+    public const string DefaultTimeZone = "Asia/Shanghai";
+
+    public TimeZoneInfo Zone { get; } = zone;
+
+    public static ActivityCalendar Of(County? county) =>
+        new(TimeZoneInfo.FindSystemTimeZoneById(string.IsNullOrEmpty(county?.TimeZone) ? DefaultTimeZone : county.TimeZone));
+
+    /// <summary>The moment a local date and time of the county is.</summary>
+    public DateTimeOffset At(DateOnly day, TimeOnly time)
+    {
+        var local = day.ToDateTime(time, DateTimeKind.Unspecified);
+        return new DateTimeOffset(local, Zone.GetUtcOffset(local)).ToUniversalTime();
+    }
+
+    /// <summary>Where a local day begins.</summary>
+    public DateTimeOffset StartOf(DateOnly day) => At(day, TimeOnly.MinValue);
+
+    public DateOnly DateOf(DateTimeOffset moment) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(moment, Zone).DateTime);
+
+    /// <summary>The first day of the month a moment falls in, county time.</summary>
+    public DateOnly MonthOf(DateTimeOffset moment)
+    {
+        var day = DateOf(moment);
+        return new DateOnly(day.Year, day.Month, 1);
+    }
+
+    /// <summary>
+    /// The reporting week (集中报到周) of a month: the week, Monday to Sunday, that begins on the
+    /// month's <paramref name="week"/>th Monday (so the whole week's working days lie in the month);
+    /// the themed day (主题党日) is <paramref name="themedDay"/> of that week.
+    /// </summary>
+    public static (DateOnly Monday, DateOnly ThemedDay) ReportingWeek(DateOnly month, int week, DayOfWeek themedDay)
+    {
+        var first = new DateOnly(month.Year, month.Month, 1);
+        var firstMonday = first.AddDays(((int)DayOfWeek.Monday - (int)first.DayOfWeek + 7) % 7);
+        var monday = firstMonday.AddDays(7 * (Math.Clamp(week, 1, 5) - 1));
+        while (monday.Month != month.Month)
+        {
+            monday = monday.AddDays(-7); // a fifth Monday the month lacks: its last Monday
+        }
+        var offsetFromMonday = ((int)themedDay + 6) % 7;
+        return (monday, monday.AddDays(offsetFromMonday));
+    }
+
+    /// <summary>"2026-12" → 2026-12-01; false unless the text is yyyy-MM.</summary>
+    public static bool TryParseMonth(string? text, out DateOnly month) =>
+        DateOnly.TryParseExact((text ?? "") + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out month);
+
+    public static string MonthText(DateOnly month) => month.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+}

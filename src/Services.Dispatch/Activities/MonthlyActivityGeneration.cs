@@ -1,0 +1,102 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.ServiceDefaults.Persistence;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.Dispatch.Activities;
+
+public sealed class ActivityGenerationOptions
+{
+    /// <summary>How often every county's current and next month are made sure of.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
+}
+
+/// <summary>
+/// Once an hour (and at start), makes sure every county has this month's and next month's reporting
+/// week and themed party day in each community, each county in its own scope acting for that county.
+/// Safe with several replicas: the unique index lets only one of two racing inserts through.
+/// </summary>
+public sealed partial class MonthlyActivityGeneration(
+    IServiceScopeFactory scopes, TimeProvider clock, IOptions<ActivityGenerationOptions> options, ILogger<MonthlyActivityGeneration> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Interval, clock);
+        do
+        {
+            await GenerateForEveryCountyAsync(stoppingToken);
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task GenerateForEveryCountyAsync(CancellationToken cancellationToken)
+    {
+        List<County> counties;
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<DispatchDbContext>();
+            counties = await db.Counties.AsNoTracking().OrderBy(c => c.Code).ToListAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogCountiesUnreadable(logger, exception);
+            return;
+        }
+        foreach (var county in counties)
+        {
+            try
+            {
+                await GenerateAsync(county, cancellationToken);
+            }
+            catch (DbUpdateException exception) when (PostgresErrors.IsUniqueViolation(exception, "ux_activities_generated"))
+            {
+                // Another replica (or a request) generated the same month meanwhile: nothing is missing.
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogCountyFailed(logger, exception, county.Code);
+            }
+        }
+    }
+
+    private async Task GenerateAsync(County county, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(county);
+        var db = scope.ServiceProvider.GetRequiredService<DispatchDbContext>();
+        var now = clock.GetUtcNow();
+        var thisMonth = ActivityCalendar.Of(county).MonthOf(now);
+        var created = 0;
+        foreach (var month in new[] { thisMonth, thisMonth.AddMonths(1) })
+        {
+            created += (await ActivityGenerator.AddMissingAsync(db, county, month, now, cancellationToken)).Count;
+        }
+        if (created > 0)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            LogGenerated(logger, created, county.Code);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generated {Count} reporting-week activities for county {CountyCode}")]
+    private static partial void LogGenerated(ILogger logger, int count, string countyCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not generate the monthly activities of county {CountyCode}; the next round retries")]
+    private static partial void LogCountyFailed(ILogger logger, Exception exception, string countyCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the counties to generate monthly activities for; the next round retries")]
+    private static partial void LogCountiesUnreadable(ILogger logger, Exception exception);
+}
+
+public static class ActivitiesExtensions
+{
+    /// <summary>The hourly generation of every county's reporting weeks (<c>Activities:Generation:Interval</c>).</summary>
+    public static IHostApplicationBuilder AddActivities(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ActivityGenerationOptions>().Bind(builder.Configuration.GetSection("Activities:Generation"));
+        builder.Services.AddHostedService<MonthlyActivityGeneration>();
+        return builder;
+    }
+}

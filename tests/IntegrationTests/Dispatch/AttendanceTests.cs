@@ -1,0 +1,231 @@
+using System.Net;
+using Platform.Contracts.Dispatch;
+using Platform.IntegrationTests.Support;
+using Platform.RegistryReplica;
+using static Platform.IntegrationTests.Dispatch.ActivityTestSupport;
+
+namespace Platform.IntegrationTests.Dispatch;
+
+/// <summary>Sign-up under capacity, check-in and check-out by code or staff, service minutes, outcomes, and the three failures on a generated month.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class AttendanceTests(PlatformFixture fixture)
+{
+    [Fact]
+    public async Task Two_sign_ups_racing_for_the_last_place_never_both_win()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var startsAt = DateTimeOffset.UtcNow.AddDays(5);
+
+        for (var round = 0; round < 3; round++)
+        {
+            var activity = await CreateActivityAsync(client, county, startsAt, startsAt.AddHours(2), capacity: 2);
+            var path = county.Path($"activities/{activity.Id()}/sign-ups");
+            await (await client.PostJsonAsync(path, new { memberId = county.Members[0].Id })).OkAsync(HttpStatusCode.Created);
+
+            var racing = await Task.WhenAll(
+                client.PostJsonAsync(path, new { memberId = county.Members[1].Id }),
+                client.PostJsonAsync(path, new { memberId = county.Members[2].Id }));
+
+            Assert.Single(racing, r => r.StatusCode == HttpStatusCode.Created);
+            var loser = racing.Single(r => r.StatusCode != HttpStatusCode.Created);
+            Assert.Equal(HttpStatusCode.Conflict, loser.StatusCode);
+            var signUps = await client.GetJsonAsync(path);
+            Assert.Equal(2, signUps.GetProperty("total").GetInt64());
+            Assert.Equal(2, (await client.GetJsonAsync(county.Path($"activities/{activity.Id()}"))).GetProperty("signedUp").GetInt32());
+        }
+
+        var full = await CreateActivityAsync(client, county, startsAt, startsAt.AddHours(2), capacity: 1);
+        var fullPath = county.Path($"activities/{full.Id()}/sign-ups");
+        var first = await (await client.PostJsonAsync(fullPath, new { memberId = county.Members[0].Id })).OkAsync(HttpStatusCode.Created);
+        Assert.Equal("张伟", first.GetProperty("memberName").GetString());
+        await (await client.PostJsonAsync(fullPath, new { memberId = county.Members[0].Id })).ProblemAsync(HttpStatusCode.Conflict, "already_signed_up", "memberId");
+        await (await client.PostJsonAsync(fullPath, new { memberId = county.Members[1].Id })).ProblemAsync(HttpStatusCode.Conflict, "activity_full");
+        await (await client.PostJsonAsync(fullPath, new { memberId = county.Members[5].Id })).ProblemAsync((HttpStatusCode)422, "reference_invalid", "memberId");
+        await (await client.PostJsonAsync(fullPath, new { memberId = Guid.NewGuid() })).ProblemAsync((HttpStatusCode)422, "reference_not_found", "memberId");
+        await (await client.PostJsonAsync(fullPath, new { })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "memberId");
+        await (await client.PutJsonAsync(county.Path($"activities/{full.Id()}"), new { title = "楼道清理", startsAt, endsAt = startsAt.AddHours(1), capacity = 0 }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "capacity");
+
+        // Withdrawing frees the place.
+        await (await client.PostJsonAsync($"{fullPath}/{first.Id()}/cancel")).OkAsync();
+        await (await client.PostJsonAsync(fullPath, new { memberId = county.Members[1].Id })).OkAsync(HttpStatusCode.Created);
+        Assert.Equal(2, (await client.GetJsonAsync($"{fullPath}?includeCancelled=true")).GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task Members_check_in_by_code_or_staff_check_out_for_capped_service_minutes_and_record_outcomes()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        await using var recorded = await EventProbe<AttendanceRecorded>.StartAsync(platform);
+        await using var completed = await EventProbe<ActivityCompleted>.StartAsync(platform);
+        // A volunteer service that ran from three hours ago until an hour ago: 120 minutes.
+        var startsAt = DateTimeOffset.UtcNow.AddHours(-3).AddTicks(-(DateTimeOffset.UtcNow.Ticks % TimeSpan.TicksPerMinute));
+        var endsAt = startsAt.AddHours(2);
+        var activity = await CreateActivityAsync(client, county, startsAt, endsAt, kind: "volunteer_service");
+        var id = activity.Id();
+        var checkIn = county.Path($"activities/{id}/check-in");
+        var checkOut = county.Path($"activities/{id}/check-out");
+        var code = activity.GetProperty("checkInCode").GetString()!;
+        await (await client.PostJsonAsync(county.Path($"activities/{id}/sign-ups"), new { memberId = county.Members[0].Id })).OkAsync(HttpStatusCode.Created);
+
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[0].Id, code })).ProblemAsync(HttpStatusCode.Conflict, "activity_not_open");
+        await OpenAsync(client, county, id);
+
+        // By code: a wrong one is refused; the right one in any case works.
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[0].Id, code = "WRONG1" })).ProblemAsync((HttpStatusCode)422, "check_in_code_invalid", "code");
+        var byCode = await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[0].Id, code = code.ToLowerInvariant() })).OkAsync(HttpStatusCode.Created);
+        Assert.False(byCode.GetProperty("walkIn").GetBoolean());
+        Assert.Equal("code", byCode.GetProperty("checkInMethod").GetString());
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[0].Id, code })).ProblemAsync(HttpStatusCode.Conflict, "already_checked_in", "memberId");
+
+        // By staff from a paper sheet: a walk-in who came half an hour early and left half an hour late earns the span, no more.
+        var walkIn = await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[1].Id, byStaff = "社区书记 李明", at = startsAt.AddMinutes(-30) }))
+            .OkAsync(HttpStatusCode.Created);
+        Assert.True(walkIn.GetProperty("walkIn").GetBoolean());
+        Assert.Equal("社区书记 李明", walkIn.GetProperty("checkedInBy").GetString());
+        var capped = await (await client.PostJsonAsync(checkOut, new { memberId = county.Members[1].Id, byStaff = "社区书记 李明", at = endsAt.AddMinutes(30) })).OkAsync();
+        Assert.Equal(120, capped.GetProperty("serviceMinutes").GetInt32());
+        await (await client.PostJsonAsync(checkOut, new { memberId = county.Members[1].Id, byStaff = "李明" })).ProblemAsync(HttpStatusCode.Conflict, "already_checked_out");
+
+        var third = await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[2].Id, byStaff = "李明", at = startsAt.AddMinutes(10) })).OkAsync(HttpStatusCode.Created);
+        var ninety = await (await client.PostJsonAsync(checkOut, new { memberId = county.Members[2].Id, byStaff = "李明", at = startsAt.AddMinutes(100) })).OkAsync();
+        Assert.Equal(90, ninety.GetProperty("serviceMinutes").GetInt32());
+
+        // A rotated code replaces the old one.
+        var rotated = (await (await client.PostJsonAsync(county.Path($"activities/{id}/check-in-code"))).OkAsync()).GetProperty("checkInCode").GetString()!;
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[3].Id, code })).ProblemAsync((HttpStatusCode)422, "check_in_code_invalid", "code");
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[3].Id, code = rotated })).OkAsync(HttpStatusCode.Created);
+
+        // Field rules and references.
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[4].Id })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "code");
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[4].Id, code = rotated, byStaff = "李明" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "byStaff");
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[4].Id, code = rotated, at = startsAt })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "at");
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[4].Id, byStaff = "李明", at = DateTimeOffset.UtcNow.AddHours(1) })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "at");
+        await (await client.PostJsonAsync(checkIn, new { code = rotated })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "memberId");
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[5].Id, code = rotated })).ProblemAsync((HttpStatusCode)422, "reference_invalid", "memberId");
+        await (await client.PostJsonAsync(checkOut, new { memberId = county.Members[4].Id, code = rotated })).ProblemAsync(HttpStatusCode.Conflict, "not_checked_in", "memberId");
+
+        // Outcomes: what separates 到 from 干.
+        var outcomePath = county.Path($"attendances/{third.Id()}/outcome");
+        await (await client.PostJsonAsync(outcomePath, new { text = "" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "text");
+        await (await client.PostJsonAsync(outcomePath, new { text = "检修线路", evidenceUrls = new[] { "ftp://x/y.jpg" } })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "evidenceUrls[0]");
+        var outcome = await (await client.PostJsonAsync(outcomePath, new { text = "为独居老人上门检修线路3户", evidenceUrls = new[] { "https://files.example.cn/a1.jpg" } })).OkAsync();
+        Assert.Equal("为独居老人上门检修线路3户", outcome.GetProperty("outcome").GetString());
+        Assert.Equal("https://files.example.cn/a1.jpg", outcome.GetProperty("evidenceUrls")[0].GetString());
+        await (await client.PostJsonAsync(outcomePath, new { text = "改" }, ifMatch: "\"1\"")).ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed");
+        Assert.Equal(1, (await client.GetJsonAsync(county.Path($"attendances?activityId={id}&hasOutcome=true"))).GetProperty("total").GetInt64());
+
+        // Completing checks out whoever is still in; the event totals the minutes.
+        var done = await (await client.PostJsonAsync(county.Path($"activities/{id}/complete"))).OkAsync();
+        Assert.Equal(4, done.GetProperty("checkedIn").GetInt32());
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[4].Id, byStaff = "李明" })).ProblemAsync(HttpStatusCode.Conflict, "activity_closed");
+        await (await client.PostJsonAsync(county.Path($"attendances/{byCode.Id()}/outcome"), new { text = "协助登记" })).OkAsync();
+        var attendances = await client.GetJsonAsync(county.Path($"activities/{id}/attendances"));
+        Assert.All(attendances.GetProperty("items").EnumerateArray(), a => Assert.NotEqual(System.Text.Json.JsonValueKind.Null, a.GetProperty("checkedOutAt").ValueKind));
+
+        var totals = await completed.WaitForAsync(e => e.ActivityId == id);
+        Assert.Equal(4, totals.Attendees);
+        Assert.Equal(210, totals.ServiceMinutes);
+        Assert.Equal("volunteer_service", totals.Kind);
+        var checkedOut = await recorded.WaitForAsync(e => e.AttendanceId == walkIn.Id() && e.Change == AttendanceChange.CheckedOut);
+        Assert.Equal(120, checkedOut.ServiceMinutes);
+        Assert.Equal(county.Unit1.Id, checkedOut.UnitId);
+        Assert.Equal("volunteer_service", checkedOut.ActivityKind);
+        var withOutcome = await recorded.WaitForAsync(e => e.AttendanceId == third.Id() && e.Change == AttendanceChange.OutcomeRecorded);
+        Assert.True(withOutcome.HasOutcome);
+        Assert.Equal(90, withOutcome.ServiceMinutes);
+        await recorded.WaitForAsync(e => e.AttendanceId == byCode.Id() && e.Change == AttendanceChange.CheckedIn && !e.HasOutcome);
+    }
+
+    [Fact]
+    public async Task The_three_failures_of_a_generated_month_list_exactly_the_members_behind_them()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        // Two more active members: 7 (unit 1, community 1) never reported; 8 (unit 2, community 2) has a report still pending.
+        ReplicaMember Extra(string code, string name, Guid unitId, ReplicaArea community, ReplicaArea grid) => new()
+        {
+            Id = Guid.CreateVersion7(), Version = 1, Code = code, Name = name, UnitId = unitId, CommunityId = community.Id, GridId = grid.Id, Status = "active",
+        };
+        var member7 = Extra("M0007", "赵敏", county.Unit1.Id, county.Community1, county.Grid2);
+        var member8 = Extra("M0008", "孙强", county.Unit2.Id, county.Community2, county.Grid3);
+        await AddReplicasAsync(platform, county, member7, member8, new ReplicaReport
+        {
+            Id = Guid.CreateVersion7(), Version = 1, Kind = "member", MemberId = member8.Id, UnitId = county.Unit2.Id, CommunityId = county.Community2.Id,
+            Status = "pending", SubmittedAt = DateTimeOffset.UtcNow.AddDays(-2),
+        });
+        var m = county.Members;
+        var month = MonthFromNow(2);
+        var generated = (await (await client.PostJsonAsync(county.Path("activities/generate"), new { month })).OkAsync()).GetProperty("activities").EnumerateArray().ToList();
+        var week1 = generated.Single(a => a.GetProperty("communityId").GetGuid() == county.Community1.Id && a.GetProperty("kind").GetString() == "reporting_week");
+        var day1 = generated.Single(a => a.GetProperty("communityId").GetGuid() == county.Community1.Id && a.GetProperty("kind").GetString() == "themed_party_day");
+        await OpenAsync(client, county, week1.Id());
+        await OpenAsync(client, county, day1.Id());
+        async Task<Guid> CheckInAsync(System.Text.Json.JsonElement activity, ReplicaMember member) =>
+            (await (await client.PostJsonAsync(county.Path($"activities/{activity.Id()}/check-in"), new { memberId = member.Id, code = activity.GetProperty("checkInCode").GetString() }))
+                .OkAsync(HttpStatusCode.Created)).Id();
+        async Task OutcomeAsync(Guid attendanceId, string text) =>
+            await (await client.PostJsonAsync(county.Path($"attendances/{attendanceId}/outcome"), new { text })).OkAsync();
+
+        await OutcomeAsync(await CheckInAsync(week1, m[0]), "走访独居老人2户");      // 1: came and served
+        await CheckInAsync(day1, m[1]);                                             // 2: came, did nothing
+        await OutcomeAsync(await CheckInAsync(week1, m[3]), "义诊测血压15人");       // 4: lives in community 1, served
+        await CheckInAsync(day1, member7);                                          // 7: walk-in without a report, did nothing
+        // 3 served, but in the month after: it does not count for this one.
+        var next = DateTimeOffset.Parse(Days(MonthFromNow(3)).From + "T02:00:00Z");
+        var later = await CreateActivityAsync(client, county, next, next.AddHours(2), communityId: county.Community2.Id);
+        await OpenAsync(client, county, later.Id());
+        await OutcomeAsync(await CheckInAsync(later, m[2]), "调解邻里纠纷");
+
+        var (from, to) = Days(month);
+        var failures = await client.GetJsonAsync(county.Path($"three-failures?from={from}&to={to}&communityId=&unitId="));
+
+        var total = failures.GetProperty("county");
+        Assert.Equal(7, total.GetProperty("members").GetInt32()); // 1–5, 7, 8; 6 has left
+        Assert.Equal(new[] { member7.Id, member8.Id }, total.GetProperty("notReported").Ids());
+        Assert.Equal(new[] { m[2].Id, m[4].Id }, total.GetProperty("reportedAbsent").Ids());
+        Assert.Equal(new[] { m[1].Id, member7.Id }, total.GetProperty("presentIdle").Ids());
+        Assert.Equal(2, total.GetProperty("presentIdleCount").GetInt32());
+
+        var unit1 = failures.GetProperty("units").EnumerateArray().Single(u => u.Id() == county.Unit1.Id);
+        Assert.Equal("县财政局机关党支部", unit1.GetProperty("name").GetString());
+        Assert.Equal(4, unit1.GetProperty("members").GetInt32());
+        Assert.Equal(new[] { member7.Id }, unit1.GetProperty("notReported").Ids());
+        Assert.Equal(new[] { m[4].Id }, unit1.GetProperty("reportedAbsent").Ids());
+        Assert.Equal(new[] { m[1].Id, member7.Id }, unit1.GetProperty("presentIdle").Ids());
+        var unit2 = failures.GetProperty("units").EnumerateArray().Single(u => u.Id() == county.Unit2.Id);
+        Assert.Equal(new[] { member8.Id }, unit2.GetProperty("notReported").Ids());
+        Assert.Equal(new[] { m[2].Id }, unit2.GetProperty("reportedAbsent").Ids());
+        Assert.Empty(unit2.GetProperty("presentIdle").Ids());
+
+        var community1 = failures.GetProperty("communities").EnumerateArray().Single(c => c.Id() == county.Community1.Id);
+        Assert.Equal("东门社区", community1.GetProperty("name").GetString());
+        Assert.Equal(5, community1.GetProperty("members").GetInt32()); // 1, 2, 4 (unit 2, lives here), 5, 7
+        Assert.Equal(new[] { member7.Id }, community1.GetProperty("notReported").Ids());
+        Assert.Equal(new[] { m[4].Id }, community1.GetProperty("reportedAbsent").Ids());
+        Assert.Equal(new[] { m[1].Id, member7.Id }, community1.GetProperty("presentIdle").Ids());
+        var community2 = failures.GetProperty("communities").EnumerateArray().Single(c => c.Id() == county.Community2.Id);
+        Assert.Equal(new[] { member8.Id }, community2.GetProperty("notReported").Ids());
+        Assert.Equal(new[] { m[2].Id }, community2.GetProperty("reportedAbsent").Ids());
+
+        var ofUnit2 = (await client.GetJsonAsync(county.Path($"three-failures?from={from}&to={to}&unitId={county.Unit2.Id}"))).GetProperty("county");
+        Assert.Equal(3, ofUnit2.GetProperty("members").GetInt32());
+        Assert.Equal(new[] { member8.Id }, ofUnit2.GetProperty("notReported").Ids());
+        Assert.Equal(new[] { m[2].Id }, ofUnit2.GetProperty("reportedAbsent").Ids());
+        var ofCommunity2 = (await client.GetJsonAsync(county.Path($"three-failures?from={from}&to={to}&communityId={county.Community2.Id}"))).GetProperty("county");
+        Assert.Equal(new[] { member8.Id }, ofCommunity2.GetProperty("notReported").Ids());
+        Assert.Equal(new[] { m[2].Id }, ofCommunity2.GetProperty("reportedAbsent").Ids());
+        Assert.Equal(2, ofCommunity2.GetProperty("members").GetInt32());
+
+        // The month after: 3 served; everyone else with a report never came.
+        var (nextFrom, nextTo) = Days(MonthFromNow(3));
+        var after = (await client.GetJsonAsync(county.Path($"three-failures?from={nextFrom}&to={nextTo}"))).GetProperty("county");
+        Assert.Equal(new[] { m[0].Id, m[1].Id, m[3].Id, m[4].Id }, after.GetProperty("reportedAbsent").Ids());
+        Assert.Empty(after.GetProperty("presentIdle").Ids());
+    }
+}

@@ -1,0 +1,144 @@
+using System.Net;
+using Platform.Contracts.Dispatch;
+using Platform.IntegrationTests.Support;
+using Platform.RegistryReplica;
+using static Platform.IntegrationTests.Dispatch.ActivityTestSupport;
+
+namespace Platform.IntegrationTests.Dispatch;
+
+/// <summary>A community's monthly demand list, claimed by paired units at the joint meeting into the service list, and the items' progress.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class MonthlyListsTests(PlatformFixture fixture)
+{
+    [Fact]
+    public async Task Paired_units_claim_demands_once_into_the_service_list_and_report_progress()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        await using var events = await EventProbe<MonthlyListItemChanged>.StartAsync(platform);
+        var month = MonthFromNow(1);
+
+        var list = await (await client.PostJsonAsync(county.Path("monthly-lists"), new { communityId = county.Community1.Id, month })).OkAsync(HttpStatusCode.Created);
+        Assert.Equal("open", list.GetProperty("status").GetString());
+        Assert.Equal(month, list.GetProperty("month").GetString());
+        await (await client.PostJsonAsync(county.Path("monthly-lists"), new { communityId = county.Community1.Id, month })).ProblemAsync(HttpStatusCode.Conflict, "monthly_list_exists", "month");
+        var items = county.Path($"monthly-lists/{list.Id()}/items");
+
+        var requestId = Guid.NewGuid();
+        var lights = await (await client.PostJsonAsync(items, new { title = "老旧小区楼道照明维修", description = "3号楼、5号楼楼道灯损坏", category = "环境整治", source = "request", requestId }))
+            .OkAsync(HttpStatusCode.Created);
+        Assert.Equal(requestId, lights.GetProperty("requestId").GetGuid());
+        Assert.Equal("unclaimed", lights.GetProperty("status").GetString());
+        var elderly = await (await client.PostJsonAsync(items, new { title = "独居老人助餐", category = "助老服务", source = "manual" })).OkAsync(HttpStatusCode.Created);
+        var policy = await (await client.PostJsonAsync(items, new { title = "医保政策宣讲", category = "政策宣传", source = "manual" })).OkAsync(HttpStatusCode.Created);
+        var dropped = await (await client.PostJsonAsync(items, new { title = "重复登记", category = "其他", source = "manual" })).OkAsync(HttpStatusCode.Created);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"{items}/{dropped.Id()}")).StatusCode);
+        await (await client.DeleteAsync($"{items}/{dropped.Id()}")).ProblemAsync(HttpStatusCode.NotFound, "monthly_list_item_not_found");
+
+        // At the joint meeting: unit 1 is paired with community 1, unit 2 is not.
+        var claimed = await (await client.PostJsonAsync($"{items}/{lights.Id()}/claim", new { unitId = county.Unit1.Id })).OkAsync();
+        Assert.Equal("planned", claimed.GetProperty("status").GetString());
+        Assert.Equal("县财政局机关党支部", claimed.GetProperty("unitName").GetString());
+        await (await client.PostJsonAsync($"{items}/{lights.Id()}/claim", new { unitId = county.Unit1.Id })).ProblemAsync(HttpStatusCode.Conflict, "item_already_claimed");
+        await (await client.PostJsonAsync($"{items}/{elderly.Id()}/claim", new { unitId = county.Unit2.Id })).ProblemAsync((HttpStatusCode)422, "not_paired", "unitId");
+        await (await client.PostJsonAsync($"{items}/{elderly.Id()}/claim", new { unitId = Guid.NewGuid() })).ProblemAsync((HttpStatusCode)422, "reference_not_found", "unitId");
+        await (await client.PostJsonAsync($"{items}/{elderly.Id()}/claim", new { })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "unitId");
+        await (await client.PostJsonAsync($"{items}/{elderly.Id()}/claim", new { unitId = county.Unit1.Id })).OkAsync();
+        await (await client.DeleteAsync($"{items}/{lights.Id()}")).ProblemAsync(HttpStatusCode.Conflict, "item_claimed");
+
+        // Progress: planned → in_progress → done, with notes.
+        await (await client.PostJsonAsync($"{items}/{policy.Id()}/progress", new { status = "in_progress" })).ProblemAsync(HttpStatusCode.Conflict, "item_not_claimed");
+        await (await client.PostJsonAsync($"{items}/{lights.Id()}/progress", new { status = "planned" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "status");
+        await (await client.PostJsonAsync($"{items}/{lights.Id()}/progress", new { status = "in_progress", note = "已采购灯具" })).OkAsync();
+        var finished = await (await client.PostJsonAsync($"{items}/{lights.Id()}/progress", new { status = "done", note = "更换灯具12盏" })).OkAsync();
+        Assert.Equal(new[] { "planned", "in_progress", "done" }, finished.GetProperty("progress").EnumerateArray().Select(p => p.GetProperty("status").GetString()));
+        Assert.Equal("更换灯具12盏", finished.GetProperty("progress")[2].GetProperty("note").GetString());
+        await (await client.PostJsonAsync($"{items}/{lights.Id()}/progress", new { status = "done" })).ProblemAsync(HttpStatusCode.Conflict, "item_done");
+
+        var view = await client.GetJsonAsync(county.Path($"monthly-lists/{list.Id()}"));
+        var counts = view.GetProperty("counts");
+        Assert.Equal(3, counts.GetProperty("demands").GetInt32());
+        Assert.Equal(1, counts.GetProperty("unclaimed").GetInt32());
+        Assert.Equal(2, counts.GetProperty("claimed").GetInt32());
+        Assert.Equal(1, counts.GetProperty("planned").GetInt32());
+        Assert.Equal(1, counts.GetProperty("done").GetInt32());
+        Assert.Equal(3, view.GetProperty("demandList").GetArrayLength());
+        var serviceUnit = Assert.Single(view.GetProperty("serviceList").EnumerateArray());
+        Assert.Equal(county.Unit1.Id, serviceUnit.GetProperty("unitId").GetGuid());
+        Assert.Equal(new[] { lights.Id(), elderly.Id() }, serviceUnit.GetProperty("items").EnumerateArray().Select(i => i.Id()));
+        var listed = await client.GetJsonAsync(county.Path($"monthly-lists?communityId={county.Community1.Id}&month={month}"));
+        Assert.Equal(1, Assert.Single(listed.GetProperty("items").EnumerateArray()).GetProperty("counts").GetProperty("done").GetInt32());
+
+        // Closed: the demand list no longer changes, progress goes on.
+        await (await client.PostJsonAsync(county.Path($"monthly-lists/{list.Id()}/close"))).OkAsync();
+        await (await client.PostJsonAsync(items, new { title = "补录", category = "其他", source = "manual" })).ProblemAsync(HttpStatusCode.Conflict, "monthly_list_closed");
+        await (await client.PostJsonAsync($"{items}/{policy.Id()}/claim", new { unitId = county.Unit1.Id })).ProblemAsync(HttpStatusCode.Conflict, "monthly_list_closed");
+        await (await client.PostJsonAsync($"{items}/{elderly.Id()}/progress", new { status = "in_progress" })).OkAsync();
+        Assert.Equal(1, (await client.GetJsonAsync(county.Path("monthly-lists?status=closed"))).GetProperty("total").GetInt64());
+
+        var claimEvent = await events.WaitForAsync(e => e.ItemId == lights.Id() && e.Change == MonthlyListItemChange.Claimed);
+        Assert.Equal(county.Unit1.Id, claimEvent.UnitId);
+        Assert.Equal(month, claimEvent.Month);
+        Assert.Equal(requestId, claimEvent.RequestId);
+        Assert.Equal("planned", claimEvent.Status);
+        var doneEvent = await events.WaitForAsync(e => e.ItemId == lights.Id() && e.Status == "done");
+        Assert.NotNull(doneEvent.DoneAt);
+        await events.WaitForAsync(e => e.ItemId == dropped.Id() && e.Change == MonthlyListItemChange.Removed);
+    }
+
+    [Fact]
+    public async Task Two_units_racing_for_one_demand_never_both_claim_it()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        await AddReplicasAsync(platform, county, new ReplicaPairing
+        {
+            Id = Guid.CreateVersion7(), Version = 1, UnitId = county.Unit2.Id, CommunityId = county.Community1.Id, StartsOn = new DateOnly(2025, 1, 1),
+        });
+        var list = await (await client.PostJsonAsync(county.Path("monthly-lists"), new { communityId = county.Community1.Id, month = MonthFromNow(2) })).OkAsync(HttpStatusCode.Created);
+        var items = county.Path($"monthly-lists/{list.Id()}/items");
+
+        for (var round = 0; round < 3; round++)
+        {
+            var item = await (await client.PostJsonAsync(items, new { title = $"小区绿化补植{round}", category = "环境整治", source = "manual" })).OkAsync(HttpStatusCode.Created);
+            var racing = await Task.WhenAll(
+                client.PostJsonAsync($"{items}/{item.Id()}/claim", new { unitId = county.Unit1.Id }),
+                client.PostJsonAsync($"{items}/{item.Id()}/claim", new { unitId = county.Unit2.Id }));
+            Assert.Single(racing, r => r.StatusCode == HttpStatusCode.OK);
+            await racing.Single(r => r.StatusCode != HttpStatusCode.OK).ProblemAsync(HttpStatusCode.Conflict, "item_already_claimed");
+        }
+        var view = await client.GetJsonAsync(county.Path($"monthly-lists/{list.Id()}"));
+        Assert.Equal(3, view.GetProperty("counts").GetProperty("claimed").GetInt32());
+    }
+
+    [Fact]
+    public async Task Lists_refuse_bad_input_and_unknown_ids()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var path = county.Path("monthly-lists");
+
+        await (await client.PostJsonAsync(path, new { communityId = county.Community1.Id, month = "2026/12" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "month");
+        await (await client.PostJsonAsync(path, new { month = "2026-12" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "communityId");
+        await (await client.PostJsonAsync(path, new { communityId = Guid.NewGuid(), month = "2026-12" })).ProblemAsync((HttpStatusCode)422, "reference_not_found", "communityId");
+        await (await client.GetAsync(county.Path("monthly-lists?month=12-2026"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "month");
+        await (await client.GetAsync(county.Path("monthly-lists?status=archived"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "status");
+        await (await client.GetAsync(county.Path($"monthly-lists/{Guid.NewGuid()}"))).ProblemAsync(HttpStatusCode.NotFound, "monthly_list_not_found");
+
+        var list = await (await client.PostJsonAsync(path, new { communityId = county.Community2.Id, month = "2026-12" })).OkAsync(HttpStatusCode.Created);
+        var items = county.Path($"monthly-lists/{list.Id()}/items");
+        await (await client.PostJsonAsync(items, new { title = "助餐", category = "助老服务", source = "request" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "requestId");
+        await (await client.PostJsonAsync(items, new { title = "助餐", category = "助老服务", source = "manual", requestId = Guid.NewGuid() })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "requestId");
+        await (await client.PostJsonAsync(items, new { title = "助餐", category = "助老服务", source = "phone" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "source");
+        await (await client.PostJsonAsync(items, new { title = "助餐", source = "manual" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "category");
+        await (await client.PostJsonAsync($"{items}/{Guid.NewGuid()}/claim", new { unitId = county.Unit2.Id })).ProblemAsync(HttpStatusCode.NotFound, "monthly_list_item_not_found");
+        await (await client.PostJsonAsync(county.Path($"monthly-lists/{Guid.NewGuid()}/items"), new { title = "助餐", category = "助老服务", source = "manual" }))
+            .ProblemAsync(HttpStatusCode.NotFound, "monthly_list_not_found");
+        var item = await (await client.PostJsonAsync(items, new { title = "助餐", category = "助老服务", source = "manual" })).OkAsync(HttpStatusCode.Created);
+        await (await client.PostJsonAsync($"{items}/{item.Id()}/claim", new { unitId = county.Community2.Id })).ProblemAsync((HttpStatusCode)422, "reference_not_found", "unitId");
+        Assert.Equal("unclaimed", (await client.GetJsonAsync(county.Path($"monthly-lists/{list.Id()}"))).GetProperty("demandList")[0].GetProperty("status").GetString());
+    }
+}
