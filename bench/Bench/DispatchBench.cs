@@ -133,7 +133,10 @@ public static class DispatchBench
         {
             category = "livelihood", description = "厨房水管漏水，需要维修", communityId = where.Community, gridId = where.Grid, channel = "hotline",
         }, Json, cancellationToken);
-        placed.EnsureSuccessStatusCode();
+        if (!placed.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Placing a request answered {(int)placed.StatusCode}: {await placed.Content.ReadAsStringAsync(cancellationToken)}");
+        }
         var id = (await placed.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetGuid();
         using var direct = new HttpClient { BaseAddress = new Uri(platform.Urls["dispatch"]) };
         var path = $"/api/dispatch/counties/{CountyCode}/requests/{id}/candidates?limit=10";

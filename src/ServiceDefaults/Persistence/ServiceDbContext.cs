@@ -14,8 +14,27 @@ namespace Platform.ServiceDefaults.Persistence;
 /// service's own database; tenant-scoped entities get the county query filter; names are snake_case
 /// to match the SQL migrations.
 /// </summary>
-public abstract class ServiceDbContext(DbContextOptions options, ITenantContext tenant, TimeProvider clock) : DbContext(options)
+public abstract class ServiceDbContext : DbContext
 {
+    private readonly ITenantContext tenant;
+    private readonly TimeProvider clock;
+
+    protected ServiceDbContext(DbContextOptions options, ITenantContext tenant, TimeProvider clock) : base(options)
+    {
+        this.tenant = tenant;
+        this.clock = clock;
+        // A new row takes the scope's county the moment it is added, so an event built from it
+        // before the save (db.Advance, then db.Outbox.Publish) already names its county.
+        ChangeTracker.Tracked += (_, e) =>
+        {
+            if (e.Entry.State == EntityState.Added && e.Entry.Entity is ITenantScoped { CountyId: var county } scoped && county == Guid.Empty
+                && tenant.CountyId is { } current)
+            {
+                scoped.CountyId = current;
+            }
+        };
+    }
+
     public DbSet<County> Counties => Set<County>();
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();

@@ -46,9 +46,9 @@ public sealed class SupervisionScheduler(IServiceScopeFactory scopes, TimeProvid
         var db = scope.ServiceProvider.GetRequiredService<DispatchDbContext>();
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var timer = await db.SupervisionTimers
+        var timer = (await db.SupervisionTimers
             .FromSql($"SELECT * FROM supervision_timers WHERE due_at <= {now} ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED")
-            .AsNoTracking().FirstOrDefaultAsync(cancellationToken);
+            .AsNoTracking().ToListAsync(cancellationToken)).FirstOrDefault();
         if (timer is null)
         {
             return false;

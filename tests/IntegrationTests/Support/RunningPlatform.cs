@@ -76,6 +76,9 @@ public sealed class RunningPlatform : IAsyncDisposable
         await Task.WhenAll(_processes.Select(p => p.WaitHealthyAsync(Urls[p.Name], TimeSpan.FromSeconds(90))));
     }
 
+    /// <summary>The last lines a service wrote (warnings and errors), for a failing test's message.</summary>
+    public string RecentOutput(string service) => _processes.First(p => p.Name == service).RecentOutput;
+
     /// <summary>
     /// Stops one service (gracefully) and starts it again with its usual environment plus
     /// <paramref name="extra"/> (e.g. <c>Clock__Offset</c> to move its clock ahead); waits until healthy.

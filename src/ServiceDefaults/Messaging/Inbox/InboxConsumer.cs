@@ -32,6 +32,11 @@ public abstract class InboxConsumer<TMessage, TContext>(TContext db, TenantConte
         var cancellationToken = context.CancellationToken;
         if (context.Message is ICountyMessage countyMessage)
         {
+            if (countyMessage.CountyId == Guid.Empty)
+            {
+                // It could only be written under no county at all: refuse it (it ends in the error queue, visible to ops).
+                throw new InvalidOperationException($"{typeof(TMessage).Name} {messageId} names no county.");
+            }
             tenant.Set(countyMessage.CountyId);
         }
 

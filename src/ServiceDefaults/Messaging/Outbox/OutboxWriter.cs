@@ -14,6 +14,10 @@ public readonly struct OutboxWriter(ServiceDbContext context, TimeProvider clock
 
     public OutboxMessage Publish<TMessage>(TMessage message) where TMessage : class
     {
+        if (message is ICountyMessage { CountyId: var county } && county == Guid.Empty)
+        {
+            throw new InvalidOperationException($"{typeof(TMessage).Name} names no county: build it after the record has its county.");
+        }
         var now = clock.GetUtcNow();
         var row = new OutboxMessage
         {
