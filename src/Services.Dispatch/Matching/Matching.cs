@@ -40,22 +40,50 @@ public sealed class MatchSnapshot
 /// county's members, pairings, workloads and ratings are read into a snapshot kept for
 /// <see cref="MaxAge"/>, so ranking one request against thousands of members is in-memory work.
 /// </summary>
-public sealed class MemberMatcher(TimeProvider clock)
+public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scopes, ILogger<MemberMatcher> logger)
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(15);
 
-    private readonly ConcurrentDictionary<Guid, Task<MatchSnapshot>> _snapshots = new();
+    private readonly ConcurrentDictionary<Guid, MatchSnapshot> _snapshots = new();
+    private readonly ConcurrentDictionary<Guid, Task> _refreshing = new();
 
+    /// <summary>
+    /// The county's snapshot: read now the first time; afterwards a stale one is still answered while
+    /// a fresh one is read in the background, so no request waits for the reload.
+    /// </summary>
     public async Task<MatchSnapshot> SnapshotAsync(DispatchDbContext db, Guid countyId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        if (_snapshots.TryGetValue(countyId, out var cached) && cached.IsCompletedSuccessfully && now - cached.Result.LoadedAt < MaxAge)
+        if (_snapshots.TryGetValue(countyId, out var cached))
         {
-            return cached.Result;
+            if (now - cached.LoadedAt >= MaxAge)
+            {
+                _ = _refreshing.GetOrAdd(countyId, id => Task.Run(() => RefreshAsync(id)));
+            }
+            return cached;
         }
         var snapshot = await LoadAsync(db, now, cancellationToken);
-        _snapshots[countyId] = Task.FromResult(snapshot);
+        _snapshots[countyId] = snapshot;
         return snapshot;
+    }
+
+    private async Task RefreshAsync(Guid countyId)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<ServiceDefaults.Tenancy.TenantContext>().Set(countyId);
+            var db = scope.ServiceProvider.GetRequiredService<DispatchDbContext>();
+            _snapshots[countyId] = await LoadAsync(db, clock.GetUtcNow(), CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "The matching snapshot of county {County} could not be refreshed; the previous one stays.", countyId);
+        }
+        finally
+        {
+            _refreshing.TryRemove(countyId, out _);
+        }
     }
 
     private static async Task<MatchSnapshot> LoadAsync(DispatchDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
@@ -230,7 +258,7 @@ public static class MatchingApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<CandidateResponse>>, ValidationProblem, ProblemHttpResult>> Candidates(
-        Guid id, int? limit, DispatchDbContext db, MemberMatcher matcher, ITenantContext tenant, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, int? limit, DispatchDbContext db, MemberMatcher matcher, CountyReference reference, ITenantContext tenant, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 50)
         {
@@ -244,7 +272,7 @@ public static class MatchingApi
         IReadOnlyCollection<string> needed = request.Skills;
         if (needed.Count == 0)
         {
-            needed = (await RequestsApi.CategoriesAsync(db, cancellationToken)).FirstOrDefault(c => c.Code == request.Category)?.Skills ?? [];
+            needed = (await reference.GetAsync(db, request.CountyId, cancellationToken)).Categories.FirstOrDefault(c => c.Code == request.Category)?.Skills ?? [];
         }
         var holders = await db.RequestClaimants.AsNoTracking().Where(c => c.RequestId == id && c.ReleasedAt == null).Select(c => c.MemberId).ToListAsync(cancellationToken);
         var snapshot = await matcher.SnapshotAsync(db, tenant.CountyId!.Value, cancellationToken);
@@ -277,14 +305,13 @@ public static class MatchingApi
     }
 
     private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Adopt(
-        Guid id, MemberCommandRequest body, DispatchDbContext db, TimeProvider clock, Microsoft.Extensions.Options.IOptions<Supervision.SupervisionOptions> options,
-        HttpContext http, CancellationToken cancellationToken)
+        Guid id, MemberCommandRequest body, DispatchDbContext db, CountyReference reference, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         if (!await db.Requests.AnyAsync(r => r.Id == id && r.IsMicroWish, cancellationToken))
         {
             return Problems.ResourceNotFound("micro_wish", id);
         }
-        return await RequestCommandsApi.Claim(id, body, db, clock, options, http, cancellationToken);
+        return await RequestCommandsApi.Claim(id, body, db, reference, clock, http, cancellationToken);
     }
 }
 

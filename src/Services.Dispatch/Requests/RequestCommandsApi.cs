@@ -75,7 +75,8 @@ public static class RequestCommandsApi
     }
 
     private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Dispatch(
-        Guid id, DispatchRequestRequest body, DispatchDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options, HttpContext http, CancellationToken cancellationToken)
+        Guid id, DispatchRequestRequest body, DispatchDbContext db, CountyReference reference, TimeProvider clock, IOptions<SupervisionOptions> options,
+        HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (body.Tier is null || !RequestVocabulary.Tiers.Contains(body.Tier))
@@ -151,7 +152,7 @@ public static class RequestCommandsApi
 
         var now = clock.GetUtcNow();
         var from = request.Status;
-        var settings = await Deadlines.SettingsAsync(db, now, cancellationToken);
+        var settings = (await reference.GetAsync(db, request.CountyId, cancellationToken)).SettingsAt(now);
         request.Tier = body.Tier;
         request.DispatchMode = body.Mode;
         request.DispatchedAt = now;
@@ -192,7 +193,7 @@ public static class RequestCommandsApi
     }
 
     internal static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Claim(
-        Guid id, MemberCommandRequest body, DispatchDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options, HttpContext http, CancellationToken cancellationToken)
+        Guid id, MemberCommandRequest body, DispatchDbContext db, CountyReference reference, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         if (body.MemberId is not { } memberId)
         {
@@ -240,7 +241,7 @@ public static class RequestCommandsApi
         {
             request.Status = RequestStatus.Claimed;
             request.AssigneeUnitId = member.UnitId;
-            request.ClaimStartDueAt = now.AddHours(Deadlines.ClaimStartLimitHours(await Deadlines.SettingsAsync(db, now, cancellationToken)));
+            request.ClaimStartDueAt = now.AddHours(Deadlines.ClaimStartLimitHours((await reference.GetAsync(db, request.CountyId, cancellationToken)).SettingsAt(now)));
             Deadlines.Add(db, request.CountyId, id, TimerKinds.ClaimStart, request.ClaimStartDueAt.Value);
         }
         request.RespondedAt ??= now;
@@ -466,7 +467,8 @@ public static class RequestCommandsApi
     }
 
     private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Rate(
-        Guid id, RateRequestRequest body, DispatchDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options, HttpContext http, CancellationToken cancellationToken)
+        Guid id, RateRequestRequest body, DispatchDbContext db, CountyReference reference, TimeProvider clock, IOptions<SupervisionOptions> options,
+        HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (body.Satisfaction is null || !RequestVocabulary.Satisfactions.Contains(body.Satisfaction))
@@ -508,7 +510,7 @@ public static class RequestCommandsApi
         else
         {
             var reason = resolved ? "dissatisfied" : "not_fixed";
-            var facts = ReopenCore(db, work, RequestStatus.Completed, actor, reason, body.Comment, options.Value, now, await Deadlines.SettingsAsync(db, now, cancellationToken));
+            var facts = ReopenCore(db, work, RequestStatus.Completed, actor, reason, body.Comment, options.Value, now, (await reference.GetAsync(db, request.CountyId, cancellationToken)).SettingsAt(now));
             db.Outbox.Publish(new RequestRated(request.CountyId, facts, body.Satisfaction!, resolved, body.Comment, now));
             db.Outbox.Publish(new RequestReopened(request.CountyId, facts, reason, now));
         }
@@ -516,7 +518,7 @@ public static class RequestCommandsApi
     }
 
     private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Reopen(
-        Guid id, ReasonRequest body, DispatchDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options, HttpContext http, CancellationToken cancellationToken)
+        Guid id, ReasonRequest body, DispatchDbContext db, CountyReference reference, TimeProvider clock, IOptions<SupervisionOptions> options, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         errors.RequireText("reason", body.Reason, maxLength: 500);
@@ -536,7 +538,7 @@ public static class RequestCommandsApi
         }
         var now = clock.GetUtcNow();
         request.Resolved = false;
-        var facts = ReopenCore(db, work, request.Status, Actor.From(http), "not_fixed", body.Reason, options.Value, now, await Deadlines.SettingsAsync(db, now, cancellationToken));
+        var facts = ReopenCore(db, work, request.Status, Actor.From(http), "not_fixed", body.Reason, options.Value, now, (await reference.GetAsync(db, request.CountyId, cancellationToken)).SettingsAt(now));
         db.Outbox.Publish(new RequestReopened(request.CountyId, facts, body.Reason!.Trim(), now));
         return await SaveAsync(db, http, work, cancellationToken);
     }

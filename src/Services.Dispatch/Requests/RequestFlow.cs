@@ -99,6 +99,7 @@ public static class RequestsRegistration
         builder.Services.AddSingleton<Supervision.SupervisionScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Supervision.SupervisionScheduler>());
         builder.Services.AddSingleton<Matching.MemberMatcher>();
+        builder.Services.AddSingleton<CountyReference>();
         return builder;
     }
 }

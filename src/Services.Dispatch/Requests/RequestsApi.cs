@@ -48,10 +48,11 @@ public static partial class RequestsApi
     }
 
     private static async Task<Results<Created<RequestResponse>, ValidationProblem, ProblemHttpResult>> Place(
-        PlaceRequestRequest request, DispatchDbContext db, ITenantContext tenant, TimeProvider clock, IOptions<SupervisionOptions> options,
+        PlaceRequestRequest request, DispatchDbContext db, ITenantContext tenant, CountyReference reference, TimeProvider clock, IOptions<SupervisionOptions> options,
         HttpContext http, CancellationToken cancellationToken)
     {
-        var categories = await CategoriesAsync(db, cancellationToken);
+        var county = await reference.GetAsync(db, tenant.CountyId!.Value, cancellationToken);
+        var categories = county.Categories;
         var errors = new ValidationErrors();
         if (errors.RequireText("category", request.Category, maxLength: 32) && categories.All(c => c.Code != request.Category))
         {
@@ -92,7 +93,7 @@ public static partial class RequestsApi
             return errors.ToProblem();
         }
 
-        var community = await db.Areas.AsNoTracking().FirstOrDefaultAsync(a => a.Id == request.CommunityId, cancellationToken);
+        var community = county.Area(request.CommunityId);
         if (community is null)
         {
             return Problems.MissingReference("communityId", "community", request.CommunityId!.Value);
@@ -103,12 +104,12 @@ public static partial class RequestsApi
         }
         if (request.GridId is { } gridId)
         {
-            var grid = await db.Areas.AsNoTracking().FirstOrDefaultAsync(a => a.Id == gridId, cancellationToken);
+            var grid = county.Area(gridId);
             if (grid is null)
             {
                 return Problems.MissingReference("gridId", "grid", gridId);
             }
-            if (grid.Level is not ("grid" or "compound") || grid.RetiredAt is not null || !await IsUnderAsync(db, grid, community.Id, cancellationToken))
+            if (grid.Level is not ("grid" or "compound") || grid.RetiredAt is not null || !county.IsUnder(grid, community.Id))
             {
                 return Problems.InvalidReference("gridId", "must be an active grid or compound of the request's community");
             }
@@ -119,7 +120,7 @@ public static partial class RequestsApi
         }
 
         var now = clock.GetUtcNow();
-        var street = await db.Areas.AsNoTracking().FirstOrDefaultAsync(a => a.Id == community.ParentId && (a.Level == "street" || a.Level == "township"), cancellationToken);
+        var street = county.Area(community.ParentId) is { Level: "street" or "township" } parent ? parent : null;
         var placed = new ServiceRequest
         {
             Id = Guid.CreateVersion7(now), CountyId = tenant.CountyId!.Value, Category = request.Category!, Description = request.Description!.Trim(),
@@ -129,7 +130,7 @@ public static partial class RequestsApi
             Attachments = [.. request.Attachments ?? []], IsMicroWish = request.IsMicroWish ?? false, PlacedAt = now,
         };
         // Until triage gives the tier, the community must respond within the ordinary tier's limit.
-        var settings = await Deadlines.SettingsAsync(db, now, cancellationToken);
+        var settings = county.SettingsAt(now);
         placed.ResponseDueAt = now.AddHours(Deadlines.Tier(settings, "ordinary").ResponseHours);
         db.Requests.Add(placed);
         var work = new RequestWork(placed, []);
@@ -243,7 +244,7 @@ public static partial class RequestsApi
         {
             query = query.Where(r => r.GridId == grid);
         }
-        var candidates = await query.OrderByDescending(r => r.PlacedAt).Take(200)
+        var candidates = await query.OrderByDescending(r => r.PlacedAt).Take(50)
             .Select(r => new { r.Id, r.Description, r.Status, r.PlacedAt }).ToListAsync(cancellationToken);
         var mine = TextSimilarity.Bigrams(request.Description);
         return candidates
@@ -252,12 +253,13 @@ public static partial class RequestsApi
             .OrderByDescending(c => c.Similarity).ThenByDescending(c => c.PlacedAt).Take(5).ToList();
     }
 
-    private static async Task<Ok<IReadOnlyList<RequestCategoryResponse>>> Categories(DispatchDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok<IReadOnlyList<RequestCategoryResponse>>((await CategoriesAsync(db, cancellationToken))
+    private static async Task<Ok<IReadOnlyList<RequestCategoryResponse>>> Categories(
+        DispatchDbContext db, CountyReference reference, ITenantContext tenant, CancellationToken cancellationToken) =>
+        TypedResults.Ok<IReadOnlyList<RequestCategoryResponse>>((await reference.GetAsync(db, tenant.CountyId!.Value, cancellationToken)).Categories
             .Select(c => new RequestCategoryResponse(c.Code, c.Name, c.Description, c.Skills)).ToList());
 
     private static async Task<Results<Ok<IReadOnlyList<RequestCategoryResponse>>, ValidationProblem>> PutCategories(
-        PutCategoriesRequest request, DispatchDbContext db, CancellationToken cancellationToken)
+        PutCategoriesRequest request, DispatchDbContext db, CountyReference reference, ITenantContext tenant, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var categories = request.Categories ?? [];
@@ -289,14 +291,8 @@ public static partial class RequestsApi
         }));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        reference.Forget(tenant.CountyId!.Value);
         return TypedResults.Ok<IReadOnlyList<RequestCategoryResponse>>(categories);
-    }
-
-    /// <summary>The county's categories, or the defaults when it has none of its own.</summary>
-    internal static async Task<IReadOnlyList<RequestCategory>> CategoriesAsync(DispatchDbContext db, CancellationToken cancellationToken)
-    {
-        var own = await db.RequestCategories.AsNoTracking().OrderBy(c => c.SortOrder).ToListAsync(cancellationToken);
-        return own.Count > 0 ? own : RequestCategories.Defaults;
     }
 
     internal static void ValidateSkills(ValidationErrors errors, IReadOnlyList<string>? skills, string field = "skills")
@@ -320,24 +316,6 @@ public static partial class RequestsApi
             return Problems.MissingReference(field, "member", memberId);
         }
         return member.IsActive ? null : Problems.InvalidReference(field, "names a member who has left");
-    }
-
-    private static async Task<bool> IsUnderAsync(DispatchDbContext db, RegistryReplica.ReplicaArea area, Guid ancestorId, CancellationToken cancellationToken)
-    {
-        var current = area;
-        for (var depth = 0; depth < 8 && current.ParentId is { } parentId; depth++)
-        {
-            if (parentId == ancestorId)
-            {
-                return true;
-            }
-            current = await db.Areas.AsNoTracking().FirstOrDefaultAsync(a => a.Id == parentId, cancellationToken);
-            if (current is null)
-            {
-                return false;
-            }
-        }
-        return false;
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9_]{1,32}$")]

@@ -18,9 +18,6 @@ public static class Deadlines
 
     public const int DefaultClaimStartLimitHours = 24;
 
-    public static async Task<CountySettings?> SettingsAsync(DispatchDbContext db, DateTimeOffset now, CancellationToken cancellationToken) =>
-        (await db.Settings.SettingsAtAsync(now, cancellationToken))?.Settings;
-
     public static SlaTier Tier(CountySettings? settings, string tier) =>
         settings?.Sla.FirstOrDefault(t => t.Tier == tier) ?? DefaultSla.First(t => t.Tier == tier);
 
@@ -29,22 +26,24 @@ public static class Deadlines
     /// <summary>Sets both deadlines from the tier (counting from placement) and schedules their timers.</summary>
     public static void Apply(DispatchDbContext db, ServiceRequest request, SlaTier tier, SupervisionOptions options, DateTimeOffset now)
     {
+        var (response, completion) = (request.ResponseDueAt, request.CompletionDueAt);
         request.ResponseDueAt = request.PlacedAt.AddHours(tier.ResponseHours);
         request.CompletionDueAt = request.PlacedAt.AddHours(tier.CompletionHours);
-        Schedule(db, request, options, now);
+        // Timers already set for an unchanged deadline (e.g. the response limit set at placing) stand.
+        Schedule(db, request, options, now, response != request.ResponseDueAt, completion != request.CompletionDueAt);
     }
 
     /// <summary>Timers for whichever deadlines the request still has to meet; one that already passed fires at once.</summary>
-    public static void Schedule(DispatchDbContext db, ServiceRequest request, SupervisionOptions options, DateTimeOffset now)
+    public static void Schedule(DispatchDbContext db, ServiceRequest request, SupervisionOptions options, DateTimeOffset now, bool response = true, bool completion = true)
     {
         request.ResponseWarnAt = request.ResponseDueAt is { } r ? WarnAt(request.PlacedAt, r, options) : null;
         request.CompletionWarnAt = request.CompletionDueAt is { } c ? WarnAt(request.PlacedAt, c, options) : null;
-        if (request.RespondedAt is null && request.ResponseDueAt is { } responseDue)
+        if (response && request.RespondedAt is null && request.ResponseDueAt is { } responseDue)
         {
             Add(db, request, TimerKinds.ResponseReminder, request.ResponseWarnAt!.Value, now);
             Add(db, request, TimerKinds.ResponseDue, responseDue, now);
         }
-        if (request.CompletedAt is null && request.CompletionDueAt is { } completionDue)
+        if (completion && request.CompletedAt is null && request.CompletionDueAt is { } completionDue)
         {
             Add(db, request, TimerKinds.CompletionReminder, request.CompletionWarnAt!.Value, now);
             Add(db, request, TimerKinds.CompletionDue, completionDue, now);

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Platform.Contracts.Registry;
+using Platform.RegistryReplica;
+
+namespace Platform.Dispatch.Requests;
+
+/// <summary>
+/// What placing and dispatching a request look up for every call — the county's administrative tree,
+/// its settings versions and its request categories — read once and kept for <see cref="MaxAge"/>.
+/// These are already copies that follow Registry a moment behind; a few more seconds keep the hot
+/// path to the request's own writes. A change of categories here forgets the county's entry at once.
+/// </summary>
+public sealed class CountyReference(TimeProvider clock)
+{
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<Guid, CountyView> _views = new();
+
+    public async Task<CountyView> GetAsync(DispatchDbContext db, Guid countyId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (_views.TryGetValue(countyId, out var view) && now - view.LoadedAt < MaxAge)
+        {
+            return view;
+        }
+        var areas = await db.Areas.AsNoTracking().ToDictionaryAsync(a => a.Id, cancellationToken);
+        var settings = await db.Settings.AsNoTracking().OrderByDescending(s => s.Version).ToListAsync(cancellationToken);
+        var own = await db.RequestCategories.AsNoTracking().OrderBy(c => c.SortOrder).ToListAsync(cancellationToken);
+        view = new CountyView(now, areas, settings, own.Count > 0 ? own : RequestCategories.Defaults);
+        _views[countyId] = view;
+        return view;
+    }
+
+    public void Forget(Guid countyId) => _views.TryRemove(countyId, out _);
+}
+
+/// <summary>One county's tree, settings and categories as read at <see cref="LoadedAt"/>.</summary>
+public sealed class CountyView(DateTimeOffset loadedAt, Dictionary<Guid, ReplicaArea> areas, IReadOnlyList<ReplicaCountySettings> settings, IReadOnlyList<RequestCategory> categories)
+{
+    public DateTimeOffset LoadedAt { get; } = loadedAt;
+
+    public IReadOnlyList<RequestCategory> Categories { get; } = categories;
+
+    public ReplicaArea? Area(Guid? id) => id is { } key && areas.TryGetValue(key, out var area) ? area : null;
+
+    /// <summary>Whether <paramref name="area"/> lies under <paramref name="ancestorId"/>.</summary>
+    public bool IsUnder(ReplicaArea area, Guid ancestorId)
+    {
+        var current = area;
+        for (var depth = 0; depth < 8 && current?.ParentId is { } parentId; depth++)
+        {
+            if (parentId == ancestorId)
+            {
+                return true;
+            }
+            current = Area(parentId);
+        }
+        return false;
+    }
+
+    /// <summary>The settings in effect at a moment (newest version effective by then); null before any arrived.</summary>
+    public CountySettings? SettingsAt(DateTimeOffset moment) => settings.FirstOrDefault(s => s.EffectiveFrom <= moment)?.Settings;
+}
