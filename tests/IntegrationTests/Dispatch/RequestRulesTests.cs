@@ -133,4 +133,42 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
         Assert.Equal(0, summary.GetProperty("total").GetProperty("whistlesOpen").GetInt32());
         Assert.Equal(escalation, id);
     }
+
+    [Fact]
+    public async Task A_county_replaces_its_request_categories_and_only_its_own_requests_follow_them()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var countyA = await DispatchSeed.CountyAsync(platform);
+        var countyB = await DispatchSeed.CountyAsync(platform);
+        var defaults = await client.GetJsonAsync(countyA.Path("request-categories"));
+        Assert.Contains(defaults.EnumerateArray(), c => c.GetProperty("code").GetString() == "livelihood");
+
+        await (await client.PutJsonAsync(countyA.Path("request-categories"), new { categories = new[] { new { code = "Bad Code", name = "" } } }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "categories[0].code");
+        await (await client.PutJsonAsync(countyA.Path("request-categories"), new
+        {
+            categories = new[] { new { code = "heating", name = "供暖", skills = new[] { "水电维修" } }, new { code = "heating", name = "again", skills = Array.Empty<string>() } },
+        })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "categories");
+        var replaced = await (await client.PutJsonAsync(countyA.Path("request-categories"), new
+        {
+            categories = new[] { new { code = "heating", name = "供暖", description = (string?)"冬季供暖问题", skills = new[] { "水电维修" } }, new { code = "other", name = "其他", description = (string?)null, skills = Array.Empty<string>() } },
+        })).OkAsync();
+        Assert.Equal(["heating", "other"], replaced.EnumerateArray().Select(c => c.GetProperty("code").GetString()!).ToArray());
+
+        var stepsA = new RequestSteps(client, countyA);
+        var heating = await stepsA.PlaceAsync("暖气片不热", category: "heating");
+        await (await client.PostJsonAsync(countyA.Path("requests"), new { category = "livelihood", description = "x", communityId = countyA.Community1.Id, channel = "hotline" }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "category");
+        // The category's skills drive matching when the request names none.
+        var candidates = await client.GetJsonAsync(countyA.Path($"requests/{heating.Id()}/candidates?limit=3"));
+        Assert.Equal(40, candidates[0].GetProperty("factors")[0].GetProperty("points").GetDouble());
+
+        // County B keeps the defaults.
+        var other = await client.GetJsonAsync(countyB.Path("request-categories"));
+        Assert.Contains(other.EnumerateArray(), c => c.GetProperty("code").GetString() == "livelihood");
+        Assert.DoesNotContain(other.EnumerateArray(), c => c.GetProperty("code").GetString() == "heating");
+        await (await client.PostJsonAsync(countyB.Path("requests"), new { category = "heating", description = "x", communityId = countyB.Community1.Id, channel = "hotline" }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "category");
+    }
 }
