@@ -86,11 +86,11 @@ public static class ActivitiesApi
         ActivityKind kind = default;
         if (request.Kind is null)
         {
-            errors.Add("kind", $"'kind' is required: one of {ActivityWire.Choices<ActivityKind>()}.");
+            errors.Add("kind", $"'kind' is required: one of {Wire.Choices<ActivityKind>()}.");
         }
-        else if (!ActivityWire.TryParse(request.Kind, out kind))
+        else if (!Wire.TryParse(request.Kind, out kind))
         {
-            errors.Add("kind", $"'kind' must be one of {ActivityWire.Choices<ActivityKind>()}.");
+            errors.Add("kind", $"'kind' must be one of {Wire.Choices<ActivityKind>()}.");
         }
         if (request.CommunityId is null)
         {
@@ -314,7 +314,7 @@ public static class ActivitiesApi
         }
         activity.Status = ActivityStatus.Completed;
         activity.CompletedAt = now;
-        db.Outbox.Publish(new ActivityCompleted(activity.CountyId, activity.Id, ActivityWire.Of(activity.Kind), activity.CommunityId,
+        db.Outbox.Publish(new ActivityCompleted(activity.CountyId, activity.Id, Wire.Of(activity.Kind), activity.CommunityId,
             activity.StartsAt, activity.EndsAt, attendances.Count, attendances.Sum(a => a.ServiceMinutes), now));
         await db.SaveChangesAsync(cancellationToken);
         ETags.Tag(http, activity);

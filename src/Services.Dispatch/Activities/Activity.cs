@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Platform.ServiceDefaults.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Platform.ServiceDefaults.Persistence;
@@ -172,8 +173,8 @@ internal sealed class ActivityConfiguration :
         activity.ToTable("activities");
         activity.HasKey(a => a.Id);
         activity.Property(a => a.Id).ValueGeneratedNever();
-        activity.Property(a => a.Kind).HasConversion(ActivityWire.Converter<ActivityKind>()).HasMaxLength(24);
-        activity.Property(a => a.Status).HasConversion(ActivityWire.Converter<ActivityStatus>()).HasMaxLength(16);
+        activity.Property(a => a.Kind).HasConversion(Wire.Converter<ActivityKind>()).HasMaxLength(24);
+        activity.Property(a => a.Status).HasConversion(Wire.Converter<ActivityStatus>()).HasMaxLength(16);
         activity.Property(a => a.Title).HasMaxLength(100);
         activity.Property(a => a.Description).HasMaxLength(2000);
         activity.Property(a => a.Place).HasMaxLength(200);
@@ -202,8 +203,8 @@ internal sealed class ActivityConfiguration :
         attendance.ToTable("attendances");
         attendance.HasKey(a => a.Id);
         attendance.Property(a => a.Id).ValueGeneratedNever();
-        attendance.Property(a => a.CheckInMethod).HasConversion(ActivityWire.Converter<AttendanceMethod>()).HasMaxLength(8);
-        attendance.Property(a => a.CheckOutMethod).HasConversion(ActivityWire.Converter<AttendanceMethod>()).HasMaxLength(8);
+        attendance.Property(a => a.CheckInMethod).HasConversion(Wire.Converter<AttendanceMethod>()).HasMaxLength(8);
+        attendance.Property(a => a.CheckOutMethod).HasConversion(Wire.Converter<AttendanceMethod>()).HasMaxLength(8);
         attendance.Property(a => a.CheckedInBy).HasMaxLength(50);
         attendance.Property(a => a.CheckedOutBy).HasMaxLength(50);
         attendance.Property(a => a.Outcome).HasMaxLength(2000);

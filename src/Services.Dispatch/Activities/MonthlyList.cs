@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Platform.ServiceDefaults.Http;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
@@ -112,7 +113,7 @@ internal sealed class MonthlyListConfiguration :
         list.ToTable("monthly_lists");
         list.HasKey(l => l.Id);
         list.Property(l => l.Id).ValueGeneratedNever();
-        list.Property(l => l.Status).HasConversion(ActivityWire.Converter<MonthlyListStatus>()).HasMaxLength(16);
+        list.Property(l => l.Status).HasConversion(Wire.Converter<MonthlyListStatus>()).HasMaxLength(16);
         list.HasIndex(l => new { l.CommunityId, l.Month }).IsUnique().HasDatabaseName("ux_monthly_lists_community_month");
     }
 
@@ -124,8 +125,8 @@ internal sealed class MonthlyListConfiguration :
         item.Property(i => i.Title).HasMaxLength(100);
         item.Property(i => i.Description).HasMaxLength(2000);
         item.Property(i => i.Category).HasMaxLength(50);
-        item.Property(i => i.Source).HasConversion(ActivityWire.Converter<MonthlyListItemSource>()).HasMaxLength(16);
-        item.Property(i => i.Status).HasConversion(ActivityWire.Converter<MonthlyListItemStatus>()).HasMaxLength(16);
+        item.Property(i => i.Source).HasConversion(Wire.Converter<MonthlyListItemSource>()).HasMaxLength(16);
+        item.Property(i => i.Status).HasConversion(Wire.Converter<MonthlyListItemStatus>()).HasMaxLength(16);
         item.HasIndex(i => i.ListId);
         item.HasIndex(i => i.UnitId);
         item.HasOne<MonthlyList>().WithMany().HasForeignKey(i => i.ListId).OnDelete(DeleteBehavior.Cascade);
@@ -136,7 +137,7 @@ internal sealed class MonthlyListConfiguration :
         progress.ToTable("monthly_list_progress");
         progress.HasKey(p => p.Id);
         progress.Property(p => p.Id).ValueGeneratedNever();
-        progress.Property(p => p.Status).HasConversion(ActivityWire.Converter<MonthlyListItemStatus>()).HasMaxLength(16);
+        progress.Property(p => p.Status).HasConversion(Wire.Converter<MonthlyListItemStatus>()).HasMaxLength(16);
         progress.Property(p => p.Note).HasMaxLength(1000);
         progress.HasIndex(p => p.ItemId);
         progress.HasOne<MonthlyListItem>().WithMany().HasForeignKey(p => p.ItemId).OnDelete(DeleteBehavior.Cascade);

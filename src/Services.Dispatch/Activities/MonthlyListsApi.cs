@@ -186,11 +186,11 @@ public static class MonthlyListsApi
         MonthlyListItemSource source = default;
         if (request.Source is null)
         {
-            errors.Add("source", $"'source' is required: one of {ActivityWire.Choices<MonthlyListItemSource>()}.");
+            errors.Add("source", $"'source' is required: one of {Wire.Choices<MonthlyListItemSource>()}.");
         }
-        else if (!ActivityWire.TryParse(request.Source, out source))
+        else if (!Wire.TryParse(request.Source, out source))
         {
-            errors.Add("source", $"'source' must be one of {ActivityWire.Choices<MonthlyListItemSource>()}.");
+            errors.Add("source", $"'source' must be one of {Wire.Choices<MonthlyListItemSource>()}.");
         }
         else if (source == MonthlyListItemSource.Request && request.RequestId is null)
         {
@@ -314,7 +314,7 @@ public static class MonthlyListsApi
     {
         var errors = new ValidationErrors();
         MonthlyListItemStatus status = default;
-        if (request.Status is null || !ActivityWire.TryParse(request.Status, out status) || status is not (MonthlyListItemStatus.InProgress or MonthlyListItemStatus.Done))
+        if (request.Status is null || !Wire.TryParse(request.Status, out status) || status is not (MonthlyListItemStatus.InProgress or MonthlyListItemStatus.Done))
         {
             errors.Add("status", "'status' is required: in_progress or done.");
         }
@@ -355,14 +355,14 @@ public static class MonthlyListsApi
     }
 
     private static MonthlyListItemChanged Changed(MonthlyListItem item, MonthlyList list, string change, DateTimeOffset now) =>
-        new(list.CountyId, item.Id, list.Id, list.CommunityId, ActivityCalendar.MonthText(list.Month), item.Title, item.Category, ActivityWire.Of(item.Source),
-            item.RequestId, item.UnitId, ActivityWire.Of(item.Status), change, item.Version, item.AddedAt, item.ClaimedAt, item.DoneAt, now);
+        new(list.CountyId, item.Id, list.Id, list.CommunityId, ActivityCalendar.MonthText(list.Month), item.Title, item.Category, Wire.Of(item.Source),
+            item.RequestId, item.UnitId, Wire.Of(item.Status), change, item.Version, item.AddedAt, item.ClaimedAt, item.DoneAt, now);
 
     private static ProblemHttpResult ListExists(DateOnly month) =>
         ActivityProblems.Conflict("monthly_list_exists", $"The community already has a list for {ActivityCalendar.MonthText(month)}.", "month");
 
     private static ProblemHttpResult ItemState(string code, MonthlyListItem item, string what) =>
-        Problems.Conflict(code, $"The item is {ActivityWire.Of(item.Status)}; {what}.");
+        Problems.Conflict(code, $"The item is {Wire.Of(item.Status)}; {what}.");
 
     private static async Task<(MonthlyList?, ProblemHttpResult?)> FindOpenListAsync(DispatchDbContext db, HttpContext http, Guid id, CancellationToken cancellationToken)
     {
@@ -377,7 +377,7 @@ public static class MonthlyListsApi
         }
         return list.Status == MonthlyListStatus.Open
             ? (list, null)
-            : (null, ActivityProblems.Conflict("monthly_list_closed", $"The list is {ActivityWire.Of(list.Status)}; its demand list no longer changes."));
+            : (null, ActivityProblems.Conflict("monthly_list_closed", $"The list is {Wire.Of(list.Status)}; its demand list no longer changes."));
     }
 
     private static async Task<(MonthlyListItem?, ProblemHttpResult?)> FindItemAsync(DispatchDbContext db, HttpContext http, Guid listId, Guid itemId, CancellationToken cancellationToken)

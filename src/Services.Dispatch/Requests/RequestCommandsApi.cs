@@ -117,16 +117,12 @@ public static class RequestCommandsApi
         {
             return errors.ToProblem();
         }
-        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        var (work, problem) = await RequestFlow.BeginAsync(db, http, id, "dispatch", RequestStatus.Placed, RequestStatus.Assigned, RequestStatus.Pooled);
         if (problem is not null)
         {
             return problem;
         }
         var request = work!.Request;
-        if (RequestFlow.Expect(request, "dispatch", RequestStatus.Placed, RequestStatus.Assigned, RequestStatus.Pooled) is { } illegal)
-        {
-            return illegal;
-        }
         Guid? unitId = null;
         if (body.Mode == "member" && await RequestsApi.CheckMemberAsync(db, "memberId", body.MemberId!.Value, cancellationToken) is { } memberProblem)
         {
@@ -254,16 +250,12 @@ public static class RequestCommandsApi
     private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Accept(
         Guid id, MemberCommandRequest body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
-        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        var (work, problem) = await RequestFlow.BeginAsync(db, http, id, "accept", RequestStatus.Assigned);
         if (problem is not null)
         {
             return problem;
         }
         var request = work!.Request;
-        if (RequestFlow.Expect(request, "accept", RequestStatus.Assigned) is { } illegal)
-        {
-            return illegal;
-        }
         var memberId = body.MemberId ?? request.AssigneeMemberId;
         if (request.AssigneeMemberId is { } named && memberId != named)
         {
@@ -306,16 +298,12 @@ public static class RequestCommandsApi
         {
             return errors.ToProblem();
         }
-        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        var (work, problem) = await RequestFlow.BeginAsync(db, http, id, "decline", RequestStatus.Assigned);
         if (problem is not null)
         {
             return problem;
         }
         var request = work!.Request;
-        if (RequestFlow.Expect(request, "decline", RequestStatus.Assigned) is { } illegal)
-        {
-            return illegal;
-        }
         var (memberId, unitId) = (request.AssigneeMemberId, request.AssigneeUnitId);
         var now = clock.GetUtcNow();
         request.Status = RequestStatus.Placed;
@@ -330,14 +318,10 @@ public static class RequestCommandsApi
     private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Start(
         Guid id, MemberCommandRequest body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
-        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        var (work, problem) = await RequestFlow.BeginAsync(db, http, id, "start", RequestStatus.Claimed);
         if (problem is not null)
         {
             return problem;
-        }
-        if (RequestFlow.Expect(work!.Request, "start", RequestStatus.Claimed) is { } illegal)
-        {
-            return illegal;
         }
         if (CheckHolder(work, body.MemberId) is { } notHolder)
         {
@@ -360,16 +344,12 @@ public static class RequestCommandsApi
         {
             return errors.ToProblem();
         }
-        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        var (work, problem) = await RequestFlow.BeginAsync(db, http, id, "hand back", RequestStatus.Claimed, RequestStatus.InProgress);
         if (problem is not null)
         {
             return problem;
         }
         var request = work!.Request;
-        if (RequestFlow.Expect(request, "hand back", RequestStatus.Claimed, RequestStatus.InProgress) is { } illegal)
-        {
-            return illegal;
-        }
         if (work.Holders.Any() && body.MemberId is null)
         {
             return new ValidationErrors().Add("memberId", "'memberId' is required: name the holder handing the request back.").ToProblem();
@@ -411,14 +391,10 @@ public static class RequestCommandsApi
         {
             return errors.ToProblem();
         }
-        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        var (work, problem) = await RequestFlow.BeginAsync(db, http, id, "record progress on", RequestStatus.Claimed, RequestStatus.InProgress);
         if (problem is not null)
         {
             return problem;
-        }
-        if (RequestFlow.Expect(work!.Request, "record progress on", RequestStatus.Claimed, RequestStatus.InProgress) is { } illegal)
-        {
-            return illegal;
         }
         if (CheckHolder(work, body.MemberId) is { } notHolder)
         {
@@ -438,16 +414,12 @@ public static class RequestCommandsApi
         {
             return errors.ToProblem();
         }
-        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        var (work, problem) = await RequestFlow.BeginAsync(db, http, id, "complete", RequestStatus.Claimed, RequestStatus.InProgress);
         if (problem is not null)
         {
             return problem;
         }
         var request = work!.Request;
-        if (RequestFlow.Expect(request, "complete", RequestStatus.Claimed, RequestStatus.InProgress) is { } illegal)
-        {
-            return illegal;
-        }
         if (CheckHolder(work, body.MemberId) is { } notHolder)
         {
             return notHolder;
@@ -484,16 +456,12 @@ public static class RequestCommandsApi
         {
             return errors.ToProblem();
         }
-        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        var (work, problem) = await RequestFlow.BeginAsync(db, http, id, "rate", RequestStatus.Completed);
         if (problem is not null)
         {
             return problem;
         }
         var request = work!.Request;
-        if (RequestFlow.Expect(request, "rate", RequestStatus.Completed) is { } illegal)
-        {
-            return illegal;
-        }
         var now = clock.GetUtcNow();
         var resolved = body.Resolved ?? true;
         request.Satisfaction = body.Satisfaction;
@@ -526,16 +494,12 @@ public static class RequestCommandsApi
         {
             return errors.ToProblem();
         }
-        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        var (work, problem) = await RequestFlow.BeginAsync(db, http, id, "reopen", RequestStatus.Completed, RequestStatus.Closed);
         if (problem is not null)
         {
             return problem;
         }
         var request = work!.Request;
-        if (RequestFlow.Expect(request, "reopen", RequestStatus.Completed, RequestStatus.Closed) is { } illegal)
-        {
-            return illegal;
-        }
         var now = clock.GetUtcNow();
         request.Resolved = false;
         var facts = ReopenCore(db, work, request.Status, Actor.From(http), "not_fixed", body.Reason, options.Value, now, (await reference.GetAsync(db, request.CountyId, cancellationToken)).SettingsAt(now));
@@ -571,16 +535,12 @@ public static class RequestCommandsApi
         {
             return errors.ToProblem();
         }
-        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        var (work, problem) = await RequestFlow.BeginAsync(db, http, id, "cancel", RequestStatus.Placed, RequestStatus.Assigned, RequestStatus.Pooled);
         if (problem is not null)
         {
             return problem;
         }
         var request = work!.Request;
-        if (RequestFlow.Expect(request, "cancel", RequestStatus.Placed, RequestStatus.Assigned, RequestStatus.Pooled) is { } illegal)
-        {
-            return illegal;
-        }
         if (body.DuplicateOf is { } original && (original == id || !await db.Requests.AnyAsync(r => r.Id == original, cancellationToken)))
         {
             return original == id
@@ -636,16 +596,12 @@ public static class RequestCommandsApi
         {
             return errors.ToProblem();
         }
-        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+        var (work, problem) = await RequestFlow.BeginAsync(db, http, id, "extend", RequestStatus.Claimed, RequestStatus.InProgress);
         if (problem is not null)
         {
             return problem;
         }
         var request = work!.Request;
-        if (RequestFlow.Expect(request, "extend", RequestStatus.Claimed, RequestStatus.InProgress) is { } illegal)
-        {
-            return illegal;
-        }
         if (CheckHolder(work, body.MemberId) is { } notHolder)
         {
             return notHolder;

@@ -39,6 +39,18 @@ public static class RequestFlow
         return (new RequestWork(request, claimants), null);
     }
 
+    /// <summary>The request a command acts on, when it exists (404), matches If-Match (412) and is in a state the command starts from (409).</summary>
+    /// The work is only to be used when there is no problem.
+    public static async Task<(RequestWork Work, ProblemHttpResult? Problem)> BeginAsync(DispatchDbContext db, HttpContext http, Guid id, string command, params string[] from)
+    {
+        var (work, problem) = await FindAsync(db, http, id, http.RequestAborted);
+        if (problem is not null)
+        {
+            return (null!, problem);
+        }
+        return Expect(work!.Request, command, from) is { } illegal ? (null!, illegal) : (work, null);
+    }
+
     /// <summary>409 unless the request is in one of the states the command starts from.</summary>
     public static ProblemHttpResult? Expect(ServiceRequest request, string command, params string[] from) =>
         from.Contains(request.Status) ? null : DispatchProblems.Illegal("request", command, request.Status);
