@@ -35,7 +35,10 @@ public static class RequestFlow
         {
             return (null, stale);
         }
-        var claimants = await db.RequestClaimants.Where(c => c.RequestId == id && c.ReleasedAt == null).ToListAsync(cancellationToken);
+        // Only a claimed request has holders (every way back to the pool or the community releases them).
+        var claimants = request.Status is RequestStatus.Placed or RequestStatus.Assigned or RequestStatus.Pooled or RequestStatus.Cancelled
+            ? []
+            : await db.RequestClaimants.Where(c => c.RequestId == id && c.ReleasedAt == null).ToListAsync(cancellationToken);
         return (new RequestWork(request, claimants), null);
     }
 
