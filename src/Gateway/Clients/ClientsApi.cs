@@ -20,8 +20,8 @@ public sealed record CreateClientRequest(string? Name, string? County, IReadOnly
 
 public sealed record UpdateClientRequest(string? Name, IReadOnlyList<string>? Scopes, IReadOnlyList<string>? Roles, RateLimitBody? RateLimit);
 
-/// <param name="OverlapMinutes">How long the client's current keys keep working (0 = stop now; default Gateway:KeyRotationOverlap, 24 h).</param>
-public sealed record RotateKeyRequest(int? OverlapMinutes);
+/// <param name="OverlapSeconds">How long the client's current keys keep working (0 = stop now, at most a week; default Gateway:KeyRotationOverlap, 24 h).</param>
+public sealed record RotateKeyRequest(int? OverlapSeconds);
 
 /// <param name="Status">active, expiring (replaced, working until expiresAt), expired or revoked.</param>
 public sealed record KeyResponse(Guid Id, string Prefix, string Status, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt);
@@ -61,7 +61,7 @@ public static class ClientsApi
         clients.MapPut("/{id:guid}", Update).WithName("gateway.UpdateClient").WithSummary("Change a client's name, scopes, roles or rate limit (If-Match)")
             .WithRequestExample(new { name = "岳池县 智慧社区 app", scopes = new[] { "registry:read", "requests:read", "requests:write" }, roles = new[] { "resident" }, rateLimit = new { permitsPerSecond = 20, burst = 40 } });
         clients.MapPost("/{id:guid}/keys", Rotate).WithName("gateway.RotateKey").WithSummary("Issue a new key (shown once); the current keys keep working for the overlap")
-            .WithRequestExample(new { overlapMinutes = 1440 });
+            .WithRequestExample(new { overlapSeconds = 86400 });
         clients.MapPost("/{id:guid}/keys/{keyId:guid}/revoke", RevokeKey).WithName("gateway.RevokeKey").WithSummary("Revoke one key at once");
         clients.MapPost("/{id:guid}/revoke", RevokeClient).WithName("gateway.RevokeClient").WithSummary("Revoke the client: every key is refused at once");
 
@@ -182,9 +182,9 @@ public static class ClientsApi
         Guid id, RotateKeyRequest? body, GatewayDbContext db, CredentialStore store, IOptions<GatewayAccessOptions> options, TimeProvider clock,
         HttpContext http, CancellationToken cancellationToken)
     {
-        if (body?.OverlapMinutes is < 0 or > 10_080)
+        if (body?.OverlapSeconds is < 0 or > 604_800)
         {
-            return new ValidationErrors().Add("overlapMinutes", "'overlapMinutes' must be between 0 and 10080 (a week).").ToProblem();
+            return new ValidationErrors().Add("overlapSeconds", "'overlapSeconds' must be between 0 and 604800 (a week).").ToProblem();
         }
         var client = await db.Clients.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (client is null)
@@ -196,7 +196,7 @@ public static class ClientsApi
             return Problems.Conflict("client_revoked", "The client is revoked; create a new client instead.");
         }
         var now = clock.GetUtcNow();
-        var until = now + (body?.OverlapMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : options.Value.KeyRotationOverlap);
+        var until = now + (body?.OverlapSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Value.KeyRotationOverlap);
         var current = await db.Keys.Where(k => k.ClientId == id && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > until)).ToListAsync(cancellationToken);
         foreach (var key in current)
         {

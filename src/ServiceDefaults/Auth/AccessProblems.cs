@@ -47,7 +47,13 @@ internal sealed class AccessProblemResultHandler : IAuthorizationMiddlewareResul
             {
                 await context.ChallengeAsync();
             }
-            var failure = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure;
+            // The authentication middleware keeps only successful results: ask again (the handler has it cached).
+            Exception? failure = null;
+            var schemes = policy.AuthenticationSchemes.Count > 0 ? policy.AuthenticationSchemes.Cast<string?>().ToArray() : new string?[] { null };
+            foreach (var scheme in schemes)
+            {
+                failure ??= (await context.AuthenticateAsync(scheme)).Failure;
+            }
             var (code, detail) = failure switch
             {
                 null => (AccessProblemCodes.AuthenticationRequired,
@@ -60,13 +66,14 @@ internal sealed class AccessProblemResultHandler : IAuthorizationMiddlewareResul
         }
         else if (authorizeResult.Forbidden)
         {
+            // A handler that fails explicitly leaves its reason (and no failed requirement): the scope's comes first.
             var failure = authorizeResult.AuthorizationFailure;
-            var roleFailure = failure?.FailedRequirements.OfType<RoleRequirement>().Any() == true
-                && failure.FailedRequirements.OfType<ScopeRequirement>().Any() == false;
+            var reasons = failure?.FailureReasons.ToList() ?? [];
+            var scope = reasons.FirstOrDefault(r => r.Handler is ScopeRequirementHandler);
+            var role = reasons.FirstOrDefault(r => r.Handler is RoleRequirementHandler);
+            var roleFailure = scope is null && (role is not null || failure?.FailedRequirements.OfType<RoleRequirement>().Any() == true);
             var code = roleFailure ? AccessProblemCodes.RoleNotAllowed : AccessProblemCodes.InsufficientScope;
-            var detail = failure?.FailureReasons
-                .FirstOrDefault(r => roleFailure ? r.Handler is RoleRequirementHandler : r.Handler is ScopeRequirementHandler)?.Message
-                ?? "The credential does not allow this call.";
+            var detail = (roleFailure ? role : scope)?.Message ?? "The credential does not allow this call.";
             await WriteAsync(context, StatusCodes.Status403Forbidden, code, "Forbidden", detail);
         }
         else

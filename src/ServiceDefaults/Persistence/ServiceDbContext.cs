@@ -14,8 +14,25 @@ namespace Platform.ServiceDefaults.Persistence;
 /// service's own database; tenant-scoped entities get the county query filter; names are snake_case
 /// to match the SQL migrations.
 /// </summary>
-public abstract class ServiceDbContext(DbContextOptions options, ITenantContext tenant, TimeProvider clock) : DbContext(options)
+public abstract class ServiceDbContext : DbContext
 {
+    private readonly ITenantContext tenant;
+    private readonly TimeProvider clock;
+
+    protected ServiceDbContext(DbContextOptions options, ITenantContext tenant, TimeProvider clock) : base(options)
+    {
+        this.tenant = tenant;
+        this.clock = clock;
+        // A new row takes the county as soon as it is added, so an event built before the save carries it.
+        ChangeTracker.Tracked += (_, e) =>
+        {
+            if (e.Entry.State == EntityState.Added && e.Entry.Entity is ITenantScoped row && row.CountyId == Guid.Empty && tenant.CountyId is { } county)
+            {
+                row.CountyId = county;
+            }
+        };
+    }
+
     public DbSet<County> Counties => Set<County>();
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();

@@ -107,7 +107,7 @@ public sealed class RunningPlatform : IAsyncDisposable
         ["Webhooks__OrderingDelay"] = "00:00:00.500",
         ["Webhooks__PollInterval"] = "00:00:00.100",
         ["Webhooks__RequestTimeout"] = "00:00:02",
-        ["Webhooks__PauseAfter"] = "00:00:04",
+        ["Webhooks__PauseAfter"] = "00:00:06",
         ["Webhooks__PauseAfterFailures"] = "4",
     };
 
