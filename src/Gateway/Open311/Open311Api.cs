@@ -237,15 +237,7 @@ public static class Open311Api
         string format, string? jurisdiction_id, string? service_request_id, string? service_code, string? start_date, string? end_date, string? status,
         HttpContext http, Open311Backend backend, IConfiguration configuration, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!Open311Format.IsKnown(format))
-        {
-            return UnknownFormat();
-        }
-        if (await CallerAsync(http, format, configuration.GetValue("Open311:AnonymousReads", false)) is { } refused)
-        {
-            return refused;
-        }
-        var (county, problem) = await JurisdictionAsync(http, format, jurisdiction_id, cancellationToken);
+        var (county, problem) = await ReaderAsync(http, format, jurisdiction_id, configuration, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -332,15 +324,7 @@ public static class Open311Api
         string service_request_id, string format, string? jurisdiction_id, HttpContext http, Open311Backend backend, IConfiguration configuration,
         CancellationToken cancellationToken)
     {
-        if (!Open311Format.IsKnown(format))
-        {
-            return UnknownFormat();
-        }
-        if (await CallerAsync(http, format, configuration.GetValue("Open311:AnonymousReads", false)) is { } refused)
-        {
-            return refused;
-        }
-        var (county, problem) = await JurisdictionAsync(http, format, jurisdiction_id, cancellationToken);
+        var (county, problem) = await ReaderAsync(http, format, jurisdiction_id, configuration, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -363,15 +347,7 @@ public static class Open311Api
     private static async Task<IResult> GetToken(
         string token, string format, string? jurisdiction_id, HttpContext http, Open311Backend backend, IConfiguration configuration, CancellationToken cancellationToken)
     {
-        if (!Open311Format.IsKnown(format))
-        {
-            return UnknownFormat();
-        }
-        if (await CallerAsync(http, format, configuration.GetValue("Open311:AnonymousReads", false)) is { } refused)
-        {
-            return refused;
-        }
-        var (county, problem) = await JurisdictionAsync(http, format, jurisdiction_id, cancellationToken);
+        var (county, problem) = await ReaderAsync(http, format, jurisdiction_id, configuration, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -462,6 +438,21 @@ public static class Open311Api
             return (null, Open311Format.Errors(format, StatusCodes.Status404NotFound, $"jurisdiction_id '{code}' is not known here."));
         }
         return (code, null);
+    }
+
+    /// <summary>The county a reading call is for, once its format and caller are acceptable; else the spec's error.</summary>
+    private static async Task<(string? County, IResult? Problem)> ReaderAsync(
+        HttpContext http, string format, string? jurisdiction, IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        if (!Open311Format.IsKnown(format))
+        {
+            return (null, UnknownFormat());
+        }
+        if (await CallerAsync(http, format, configuration.GetValue("Open311:AnonymousReads", false)) is { } refused)
+        {
+            return (null, refused);
+        }
+        return await JurisdictionAsync(http, format, jurisdiction, cancellationToken);
     }
 
     /// <summary>Null when the call may go on; else the spec's 401 or 403 answer.</summary>
