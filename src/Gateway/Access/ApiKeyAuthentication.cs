@@ -35,7 +35,7 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             return AuthenticateResult.NoResult();
         }
-        var credential = await store.FindAsync(key, Context.RequestServices.GetRequiredService<GatewayDbContext>(), Context.RequestAborted);
+        var credential = await store.FindAsync(key, Context.RequestServices, Context.RequestAborted);
         if (credential is null)
         {
             return AuthenticateResult.Fail("The API key is not known.");

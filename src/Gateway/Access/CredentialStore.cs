@@ -70,7 +70,8 @@ public sealed class CredentialStore(IMemoryCache cache, IOptions<GatewayAccessOp
 
     public void Invalidate() => Interlocked.Increment(ref _generation);
 
-    public async ValueTask<Credential?> FindAsync(string key, GatewayDbContext db, CancellationToken cancellationToken)
+    /// <param name="services">The request's services: the database is only reached when this instance has no fresh entry.</param>
+    public async ValueTask<Credential?> FindAsync(string key, IServiceProvider services, CancellationToken cancellationToken)
     {
         var hash = ApiKeys.Hash(key);
         var generation = Interlocked.Read(ref _generation);
@@ -78,6 +79,7 @@ public sealed class CredentialStore(IMemoryCache cache, IOptions<GatewayAccessOp
         {
             return cached.KeyId == Guid.Empty ? null : cached;
         }
+        var db = services.GetRequiredService<GatewayDbContext>();
         var found = await db.Keys.AsNoTracking().Where(k => k.Hash == hash)
             .Join(db.Clients.AsNoTracking(), k => k.ClientId, c => c.Id, (k, c) => new { Key = k, Client = c })
             .FirstOrDefaultAsync(cancellationToken);
