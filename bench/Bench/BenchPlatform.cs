@@ -1,6 +1,9 @@
 using System.Globalization;
+using System.Net.Http.Headers;
+using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 using Platform.LocalInfrastructure;
+using Platform.ServiceDefaults.Auth;
 
 namespace Platform.Bench;
 
@@ -26,6 +29,14 @@ public sealed class BenchPlatform : IAsyncDisposable
     public Dictionary<string, string> Urls { get; } = [];
 
     public string Gateway => Urls["gateway"];
+
+    /// <summary>A client of the gateway with the bootstrap operator's credential.</summary>
+    public HttpClient GatewayClient(HttpMessageHandler? handler = null, TimeSpan? timeout = null)
+    {
+        var client = new HttpClient(handler ?? new SocketsHttpHandler()) { BaseAddress = new Uri(Gateway), Timeout = timeout ?? TimeSpan.FromMinutes(5) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", BenchAuth.OperatorKey);
+        return client;
+    }
 
     public static async Task<BenchPlatform> StartAsync(RunFolder run, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? serviceEnvironment = null)
     {
@@ -66,6 +77,7 @@ public sealed class BenchPlatform : IAsyncDisposable
                 [$"ConnectionStrings__{service}db-owner"] = Databases[service].OwnerConnectionString,
                 ["ConnectionStrings__messaging"] = _broker.AmqpUri,
                 ["OTEL_SERVICE_NAME"] = service,
+                ["Auth__SigningKey"] = BenchAuth.SigningKey,
             };
             foreach (var (key, value) in serviceEnvironment ?? new Dictionary<string, string>())
             {
@@ -74,14 +86,13 @@ public sealed class BenchPlatform : IAsyncDisposable
             _processes.Add((Foundation.Start(Run, service, "src/Services." + CultureInfo.InvariantCulture.TextInfo.ToTitleCase(service), environment), Urls[service]));
         }
         Urls["gateway"] = $"http://127.0.0.1:{FreePort.Next()}";
-        _processes.Add((Foundation.Start(Run, "gateway", "src/Gateway", new Dictionary<string, string>
+        Databases["gateway"] = await DatabaseProvisioner.EnsureAsync(_postgres.AdminConnectionString, "gatewaydb", cancellationToken);
+        var gateway = BenchAuth.GatewayEnvironment(Urls["gateway"], Databases["gateway"], _broker.AmqpUri, Urls);
+        foreach (var (key, value) in serviceEnvironment ?? new Dictionary<string, string>())
         {
-            ["ASPNETCORE_URLS"] = Urls["gateway"],
-            ["OTEL_SERVICE_NAME"] = "gateway",
-            ["services__registry__http__0"] = Urls["registry"],
-            ["services__dispatch__http__0"] = Urls["dispatch"],
-            ["services__evaluation__http__0"] = Urls["evaluation"],
-        }), Urls["gateway"]));
+            gateway[key] = value;
+        }
+        _processes.Add((Foundation.Start(Run, "gateway", "src/Gateway", gateway), Urls["gateway"]));
         await Foundation.WaitHealthyAsync(_processes, cancellationToken);
     }
 
@@ -126,3 +137,39 @@ public sealed class BenchPlatform : IAsyncDisposable
         }
     }
 }
+
+/// <summary>
+/// The secrets of a benchmark run, as the AppHost makes them for an installation: the token signing
+/// key of every process and the bootstrap operator key; tokens for calling a service directly.
+/// </summary>
+public static class BenchAuth
+{
+    public static readonly string SigningKey = PlatformTokens.NewSigningKey();
+
+    public static readonly string OperatorKey = "gwk_benchop0_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))
+        .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>A token as the gateway forwards it (every scope and role, operator), valid for an hour: for direct calls.</summary>
+    public static string ServiceToken() =>
+        new PlatformTokenIssuer(new SymmetricSecurityKey(Convert.FromBase64String(SigningKey)), TimeProvider.System, TimeSpan.FromHours(1))
+            .Issue(new PlatformCaller(Guid.Empty, "bench", null, null, PlatformScopes.All, PlatformRoles.All)).Token;
+
+    /// <summary>The gateway's environment: its database, the broker, the services, the signing key and the bootstrap operator.</summary>
+    public static Dictionary<string, string> GatewayEnvironment(string url, ServiceDatabase database, string amqpUri, IReadOnlyDictionary<string, string> services) => new()
+    {
+        ["ASPNETCORE_URLS"] = url,
+        ["OTEL_SERVICE_NAME"] = "gateway",
+        ["ConnectionStrings__gatewaydb"] = database.AppConnectionString,
+        ["ConnectionStrings__gatewaydb-owner"] = database.OwnerConnectionString,
+        ["ConnectionStrings__messaging"] = amqpUri,
+        ["Auth__SigningKey"] = SigningKey,
+        ["Gateway__BootstrapOperatorKey"] = OperatorKey,
+        // The benchmarks measure the platform, not its default per-client limits.
+        ["Gateway__RateLimits__Client__PermitsPerSecond"] = "1000000",
+        ["Gateway__RateLimits__Client__Burst"] = "1000000",
+        ["services__registry__http__0"] = services["registry"],
+        ["services__dispatch__http__0"] = services["dispatch"],
+        ["services__evaluation__http__0"] = services["evaluation"],
+    };
+}
+

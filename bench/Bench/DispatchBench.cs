@@ -29,10 +29,7 @@ public static class DispatchBench
         var ceiling = await PgBench.MeasureInsertTpsAsync(platform.Postgres, run.Path, 10, cancellationToken);
 
         Log.Write("loading the demo county through the gateway");
-        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = workers + 4 })
-        {
-            BaseAddress = new Uri(platform.Gateway), Timeout = TimeSpan.FromMinutes(5),
-        };
+        using var client = platform.GatewayClient(new SocketsHttpHandler { MaxConnectionsPerServer = workers + 4 });
         await new DemoCountyLoader(client, line => Log.Write(line)).LoadAsync(CountyCode, "岳池县", DemoCountyGenerator.Generate(), cancellationToken);
         Log.Write("waiting for Dispatch to hold its copy of every member");
         await platform.WaitForAsync<long>("dispatch", "SELECT count(*) FROM registry_members", n => n == DemoCountyGenerator.Members,
@@ -139,6 +136,9 @@ public static class DispatchBench
         }
         var id = (await placed.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetGuid();
         using var direct = new HttpClient { BaseAddress = new Uri(platform.Urls["dispatch"]) };
+        // Directly at the service, with the token the gateway would forward.
+        direct.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BenchAuth.ServiceToken());
+        direct.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BenchAuth.ServiceToken());
         var path = $"/api/dispatch/counties/{CountyCode}/requests/{id}/candidates?limit=10";
         for (var i = 0; i < 100; i++)
         {

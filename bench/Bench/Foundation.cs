@@ -138,6 +138,7 @@ public static class Foundation
                     [$"ConnectionStrings__{service}db-owner"] = database.OwnerConnectionString,
                     ["ConnectionStrings__messaging"] = broker.AmqpUri,
                     ["OTEL_SERVICE_NAME"] = service,
+                    ["Auth__SigningKey"] = BenchAuth.SigningKey,
                 }), urls[service]));
             }
             urls["minimal-api"] = $"http://127.0.0.1:{FreePort.Next()}";
@@ -157,27 +158,27 @@ public static class Foundation
                 [HttpCeilings.DestinationVariable] = urls["minimal-api"],
             }), urls["bare-yarp"]));
             urls["gateway"] = $"http://127.0.0.1:{FreePort.Next()}";
-            processes.Add((Start(run, "gateway", "src/Gateway", new Dictionary<string, string>
-            {
-                ["ASPNETCORE_URLS"] = urls["gateway"],
-                ["services__registry__http__0"] = urls["registry"],
-                ["services__dispatch__http__0"] = urls["dispatch"],
-                ["services__evaluation__http__0"] = urls["evaluation"],
-                ["OTEL_SERVICE_NAME"] = "gateway",
-            }), urls["gateway"]));
+            var gatewayDb = await DatabaseProvisioner.EnsureAsync(postgres.AdminConnectionString, "gatewaydb", cancellationToken);
+            processes.Add((Start(run, "gateway", "src/Gateway", BenchAuth.GatewayEnvironment(urls["gateway"], gatewayDb, broker.AmqpUri, urls)), urls["gateway"]));
             await WaitHealthyAsync(processes, cancellationToken);
             Log.Write("HTTP: every process answers /health");
 
+            var serviceToken = "Authorization: Bearer " + BenchAuth.ServiceToken();
+            var operatorKey = "Authorization: Bearer " + BenchAuth.OperatorKey;
             using (var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) })
             {
+                client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BenchAuth.ServiceToken());
                 using var registered = await client.PostAsJsonAsync($"{urls["registry"]}/api/registry/counties", new { code = CountyCode, name = "岳池县" }, cancellationToken);
                 if (registered.StatusCode != HttpStatusCode.Created)
                 {
                     throw new InvalidOperationException($"registering the county answered {(int)registered.StatusCode}: {await registered.Content.ReadAsStringAsync(cancellationToken)}");
                 }
-                foreach (var url in new[] { urls["registry"], urls["gateway"] })
+                client.DefaultRequestHeaders.Authorization = null;
+                foreach (var (url, header) in new[] { (urls["registry"], serviceToken), (urls["gateway"], operatorKey) })
                 {
-                    using var found = await client.GetAsync($"{url}/api/registry/counties/{CountyCode}", cancellationToken);
+                    using var get = new HttpRequestMessage(HttpMethod.Get, $"{url}/api/registry/counties/{CountyCode}");
+                    get.Headers.TryAddWithoutValidation("Authorization", header["Authorization: ".Length..]);
+                    using var found = await client.SendAsync(get, cancellationToken);
                     if (found.StatusCode != HttpStatusCode.OK)
                     {
                         throw new InvalidOperationException($"GET {url}/api/registry/counties/{CountyCode} answered {(int)found.StatusCode}");
@@ -185,25 +186,25 @@ public static class Foundation
                 }
             }
 
-            var targets = new (string Key, string Url)[]
+            var targets = new (string Key, string Url, string[] Headers)[]
             {
-                ("ceiling_minimal_api", urls["minimal-api"] + "/"),
-                ("ceiling_bare_yarp", urls["bare-yarp"] + "/"),
-                ("direct", $"{urls["registry"]}/api/registry/counties/{CountyCode}"),
-                ("gateway", $"{urls["gateway"]}/api/registry/counties/{CountyCode}"),
+                ("ceiling_minimal_api", urls["minimal-api"] + "/", []),
+                ("ceiling_bare_yarp", urls["bare-yarp"] + "/", []),
+                ("direct", $"{urls["registry"]}/api/registry/counties/{CountyCode}", [serviceToken]),
+                ("gateway", $"{urls["gateway"]}/api/registry/counties/{CountyCode}", [operatorKey]),
             };
-            foreach (var (key, url) in targets)
+            foreach (var (key, url, headers) in targets)
             {
                 Log.Write($"HTTP: warming up {url} ({warmUpSeconds} s)");
-                await Wrk.RunAsync(url, warmUpSeconds, cancellationToken);
+                await Wrk.RunAsync(url, warmUpSeconds, cancellationToken, headers);
             }
             var results = new Dictionary<string, Wrk.Result>();
-            foreach (var (key, url) in targets)
+            foreach (var (key, url, headers) in targets)
             {
                 Log.Write($"HTTP: wrk -t2 -c32 -d{seconds}s --latency {url}");
                 await Machine.WaitQuietAsync(TimeSpan.FromSeconds(30), cancellationToken);
                 var window = Machine.Begin(key);
-                var result = results[key] = await Wrk.RunAsync(url, seconds, cancellationToken);
+                var result = results[key] = await Wrk.RunAsync(url, seconds, cancellationToken, headers);
                 window.End();
                 Log.Write($"  {result.Rps:F0} req/s, p50 {result.P50Ms:F2} ms, p99 {result.P99Ms:F2} ms, {result.Errors} errors of {result.Requests}");
                 figures.Set($"{key}_rps", result.Rps, 0);

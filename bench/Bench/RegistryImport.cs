@@ -21,7 +21,7 @@ public static class RegistryImport
         using var run = await RunFolder.CreateAsync(cancellationToken);
         await using var platform = await BenchPlatform.StartAsync(run, cancellationToken);
         var files = DemoCountyGenerator.Generate();
-        using var client = new HttpClient { BaseAddress = new Uri(platform.Gateway), Timeout = TimeSpan.FromMinutes(5) };
+        using var client = platform.GatewayClient();
         var loader = new DemoCountyLoader(client, line => Log.Write(line));
         await loader.EnsureCountyAsync(CountyCode, "岳池县", cancellationToken);
         await loader.ImportAsync(CountyCode, "areas", files.Areas, cancellationToken);

@@ -10,10 +10,11 @@ public static partial class Wrk
     /// <param name="Errors">Non-2xx/3xx answers plus socket errors: anything but 0 makes the figures meaningless.</param>
     public sealed record Result(double Rps, double P50Ms, double P99Ms, long Requests, long Errors);
 
-    public static async Task<Result> RunAsync(string url, int seconds, CancellationToken cancellationToken)
+    /// <param name="headers">Request headers, e.g. "Authorization: Bearer …".</param>
+    public static async Task<Result> RunAsync(string url, int seconds, CancellationToken cancellationToken, params string[] headers)
     {
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-t2", "-c32", $"-d{seconds}s", "--latency", url })
+        foreach (var argument in new[] { "-t2", "-c32", $"-d{seconds}s", "--latency" }.Concat(headers.SelectMany(h => new[] { "-H", h })).Append(url))
         {
             start.ArgumentList.Add(argument);
         }

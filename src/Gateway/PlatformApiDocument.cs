@@ -9,7 +9,9 @@ namespace Platform.Gateway;
 /// over it at <c>/docs</c>. Paths are already unique (<c>/api/{service}/…</c>); schema names are
 /// prefixed with the service (<c>registry.MemberResponse</c>) and every <c>$ref</c> rewritten, so two
 /// services may use the same type name. A service that does not answer is listed under
-/// <c>x-unavailable</c> and the rest is still served. The merge is cached briefly.
+/// <c>x-unavailable</c> and the rest is still served. The merge is cached briefly. The gateway's own
+/// API (clients, webhooks, Open311) is merged in too, and the document describes the
+/// authentication every call needs: <c>Authorization: Bearer &lt;API key&gt;</c>.
 /// </summary>
 public static class PlatformApiDocument
 {
@@ -35,25 +37,31 @@ public static class PlatformApiDocument
         return app;
     }
 
-    private static async Task<IResult> ServeAsync(IHttpClientFactory clients, IConfiguration configuration, IMemoryCache cache, CancellationToken cancellationToken)
+    private static async Task<IResult> ServeAsync(
+        IHttpClientFactory clients, IConfiguration configuration, IMemoryCache cache, HttpContext http, CancellationToken cancellationToken)
     {
+        // The gateway's own document, from itself (over the address this call came in on).
+        var local = http.Connection.LocalIpAddress;
+        var self = local is null ? null
+            : $"http://{(local.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{local}]" : local.ToString())}:{http.Connection.LocalPort}";
         var document = await cache.GetOrCreateAsync("platform-openapi", async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30);
-            return await MergeAsync(clients.CreateClient(HttpClientName), configuration, cancellationToken);
+            return await MergeAsync(clients.CreateClient(HttpClientName), configuration, self, cancellationToken);
         });
         return Results.Text(document!.ToJsonString(), "application/json");
     }
 
-    private static async Task<JsonObject> MergeAsync(HttpClient client, IConfiguration configuration, CancellationToken cancellationToken)
+    private static async Task<JsonObject> MergeAsync(HttpClient client, IConfiguration configuration, string? self, CancellationToken cancellationToken)
     {
         var paths = new JsonObject();
         var schemas = new JsonObject();
         var tags = new JsonArray();
         var unavailable = new JsonArray();
-        foreach (var service in ServiceProxy.Services)
+        var sources = ServiceProxy.Services.Select(service => (service, url: configuration[$"services:{service}:http:0"]?.TrimEnd('/')))
+            .Append(("gateway", self));
+        foreach (var (service, url) in sources)
         {
-            var url = configuration[$"services:{service}:http:0"]?.TrimEnd('/');
             JsonNode? source = null;
             try
             {
@@ -85,11 +93,30 @@ public static class PlatformApiDocument
             {
                 ["title"] = "双联双报到 platform API",
                 ["version"] = "v1",
-                ["description"] = "Every service behind the gateway. County-scoped resources live under /api/{service}/counties/{county}/…; " +
-                    "errors are RFC 9457 problem details (docs/problems.md); POSTs accept Idempotency-Key; updates take If-Match (docs/http-conventions.md).",
+                ["description"] = "Every service behind the gateway, and the gateway's own API. County-scoped resources live under /api/{service}/counties/{county}/…; " +
+                    "errors are RFC 9457 problem details (docs/problems.md); POSTs accept Idempotency-Key; updates take If-Match (docs/http-conventions.md).\n\n" +
+                    "Every call sends an API key: `Authorization: Bearer <key>` (or `X-Api-Key`). A county's key reaches only its county (another county answers 404); " +
+                    "each endpoint group needs its scope (403 insufficient_scope). Name the person you act for in `X-Actor-Role` (resident, grid_worker, community_officer, " +
+                    "street_officer, county_admin, unit_secretary, member), `X-Actor-Id`, `X-Actor-Name` (percent-encoded) and `X-Channel`; commands check the role " +
+                    "(403 role_not_allowed). Rate limits are token buckets per client and per county: 429 with Retry-After, and `RateLimit-Policy`/`RateLimit` on every answer. " +
+                    "Guide: docs/gateway/README.md.",
             },
+            ["servers"] = new JsonArray(new JsonObject { ["url"] = "/" }),
             ["paths"] = paths,
-            ["components"] = new JsonObject { ["schemas"] = schemas },
+            ["components"] = new JsonObject
+            {
+                ["schemas"] = schemas,
+                ["securitySchemes"] = new JsonObject
+                {
+                    ["apiKey"] = new JsonObject
+                    {
+                        ["type"] = "http",
+                        ["scheme"] = "bearer",
+                        ["description"] = "Your API key (gwk_…), as 'Authorization: Bearer <key>'. X-Api-Key: <key> works too; Open311 clients may send api_key.",
+                    },
+                },
+            },
+            ["security"] = new JsonArray(new JsonObject { ["apiKey"] = new JsonArray() }),
             ["tags"] = tags,
         };
         if (unavailable.Count > 0)

@@ -1,9 +1,26 @@
 using Platform.Gateway;
+using Platform.Gateway.Access;
+using Platform.Gateway.Clients;
+using Platform.Gateway.Counties;
+using Platform.Gateway.Open311;
+using Platform.Gateway.Webhooks;
 using Platform.ServiceDefaults;
+using Platform.ServiceDefaults.Http.Idempotency;
+using Platform.ServiceDefaults.Messaging;
+using Platform.ServiceDefaults.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults("gateway");
+builder.AddServiceDatabase<GatewayDbContext>("gatewaydb");
+builder.AddServiceMessaging<GatewayDbContext>("gateway", bus =>
+{
+    bus.AddConsumer<CountyDirectoryConsumer>();
+    bus.AddWebhookConsumers();
+});
+builder.AddGatewayAccess();
+builder.AddWebhooks();
+builder.Services.AddOpen311(builder.Configuration);
 builder.AddServiceProxy();
 builder.AddPlatformApiDocument();
 
@@ -12,6 +29,12 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.UseDeclaredBodySizeLimit();
 app.MapPlatformApiDocument();
-app.MapReverseProxy();
+app.MapClientsApi();
+app.MapWebhooksApi();
+app.MapOpen311Api();
+// The services apply Idempotency-Key themselves, per county.
+app.MapReverseProxy().WithMetadata(IdempotencyAppliedDownstream.Instance);
 
+await app.MigrateDatabaseAsync();
+await app.EnsureBootstrapOperatorAsync();
 await app.RunAsync();

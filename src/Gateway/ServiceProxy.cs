@@ -1,13 +1,18 @@
+using System.Net.Http.Headers;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Platform.Gateway.Access;
+using Platform.ServiceDefaults.Auth;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Transforms;
 
 namespace Platform.Gateway;
 
 /// <summary>
-/// One catch-all route per service (<c>/api/{service}/**</c>), forwarded unchanged to the service's
-/// instances named by the Aspire contract (<c>services:{service}:http:N</c>); the gateway's
-/// <c>/health</c> includes every downstream service's.
+/// One catch-all route per service (<c>/api/{service}/**</c>), forwarded to the service's instances
+/// named by the Aspire contract (<c>services:{service}:http:N</c>) for an authenticated caller only,
+/// with the caller's API key replaced by the platform token the services validate (scopes, roles,
+/// county, actor). The gateway's <c>/health</c> includes every downstream service's.
 /// </summary>
 public static class ServiceProxy
 {
@@ -38,6 +43,7 @@ public static class ServiceProxy
                 RouteId = service,
                 ClusterId = service,
                 Match = new RouteMatch { Path = $"/api/{service}/{{**rest}}" },
+                AuthorizationPolicy = GatewayAccess.CallerPolicy,
             });
             clusters.Add(new ClusterConfig
             {
@@ -51,7 +57,23 @@ public static class ServiceProxy
         }
 
         builder.Services.AddHttpClient(DownstreamHealthCheck.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(3));
-        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
+        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters).AddTransforms(context =>
+        {
+            var issuer = context.Services.GetRequiredService<PlatformTokenIssuer>();
+            var clock = context.Services.GetRequiredService<TimeProvider>();
+            context.AddRequestTransform(transform => ForwardCaller(transform, issuer, clock));
+        });
         return builder;
+    }
+
+    /// <summary>The service sees the caller through the token alone: the key never leaves the gateway.</summary>
+    private static ValueTask ForwardCaller(RequestTransformContext transform, PlatformTokenIssuer issuer, TimeProvider clock)
+    {
+        var headers = transform.ProxyRequest.Headers;
+        headers.Remove("X-Api-Key");
+        headers.Authorization = ApiKeyAuthenticationHandler.CallerOf(transform.HttpContext) is { } caller
+            ? new AuthenticationHeaderValue("Bearer", caller.Token(issuer, clock.GetUtcNow()))
+            : null;
+        return ValueTask.CompletedTask;
     }
 }

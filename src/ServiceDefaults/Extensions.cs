@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Health;
 using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Http.Idempotency;
@@ -44,19 +45,21 @@ public static class Extensions
 
     /// <summary>
     /// <c>/health</c> (ready: every dependency reachable), <c>/alive</c> (process up), the OpenAPI
-    /// document, error handling and the county route binding, in the order they must run.
+    /// document, error handling, the caller's authentication (when the host added it) and the county
+    /// route binding, in the order they must run.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseRouting();
+        app.UsePlatformAuthentication();
         app.UseEndpointBodySizeLimit();
         app.UseStatusCodePages();
         app.UseCountyTenancy();
         app.UseIdempotency();
 
         app.MapHealthEndpoints();
-        app.MapOpenApi();
+        app.MapOpenApi().AllowAnonymous();
         return app;
     }
 }

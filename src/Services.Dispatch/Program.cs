@@ -4,12 +4,14 @@ using Platform.Dispatch.Counties;
 using Platform.Dispatch.Requests;
 using Platform.RegistryReplica;
 using Platform.ServiceDefaults;
+using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Messaging;
 using Platform.ServiceDefaults.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults("dispatch");
+builder.AddPlatformAuthentication();
 builder.AddServiceDatabase<DispatchDbContext>("dispatchdb");
 builder.AddRequests();
 builder.AddActivities();

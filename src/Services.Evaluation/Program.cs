@@ -2,6 +2,7 @@ using Platform.Evaluation;
 using Platform.Evaluation.Counties;
 using Platform.RegistryReplica;
 using Platform.ServiceDefaults;
+using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Messaging;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
@@ -9,6 +10,7 @@ using Platform.ServiceDefaults.Tenancy;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults("evaluation");
+builder.AddPlatformAuthentication();
 builder.AddServiceDatabase<EvaluationDbContext>("evaluationdb");
 builder.AddServiceMessaging<EvaluationDbContext>("evaluation", bus =>
 {
@@ -19,7 +21,7 @@ builder.AddServiceMessaging<EvaluationDbContext>("evaluation", bus =>
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
-app.MapCountyDirectoryApi("evaluation");
+app.MapCountyDirectoryApi("evaluation").RequireReadWriteScopes("evaluation");
 
 await app.MigrateDatabaseAsync();
 await app.RunAsync();

@@ -7,6 +7,7 @@ using Platform.Registry.Pairings;
 using Platform.Registry.Posts;
 using Platform.Registry.Reports;
 using Platform.Registry.Teams;
+using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Registry;
@@ -17,7 +18,7 @@ public static class RegistryApi
     public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapCountiesApi();
-        var county = endpoints.MapGroup($"/api/registry/counties/{{{TenancyExtensions.CountyRouteParameter}}}");
+        var county = endpoints.MapGroup($"/api/registry/counties/{{{TenancyExtensions.CountyRouteParameter}}}").RequireReadWriteScopes("registry");
         county.MapCountySettingsApi();
         county.MapAreasApi();
         county.MapOrganisationsApi();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Platform.Contracts.Registry;
+using Platform.IntegrationTests.Gateway;
 using Platform.IntegrationTests.Support;
 using Platform.LocalInfrastructure;
 
@@ -25,6 +26,7 @@ public sealed class OutboxCrashTests(PlatformFixture fixture)
         await crashed.WaitHealthyAsync(url, TimeSpan.FromSeconds(60));
         using (var client = new HttpClient { BaseAddress = new Uri(url) })
         {
+            client.DefaultRequestHeaders.Authorization = TestCredentials.ServiceToken();
             using var response = await client.PostAsJsonAsync("/api/registry/counties", new { code = "511621", name = "岳池县" });
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         }

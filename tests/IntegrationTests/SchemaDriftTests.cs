@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Platform.Dispatch;
 using Platform.Evaluation;
+using Platform.Gateway;
 using Platform.IntegrationTests.Support;
 using Platform.Probe;
 using Platform.Registry;
@@ -19,7 +20,7 @@ namespace Platform.IntegrationTests;
 [Collection(PlatformCollection.Name)]
 public sealed class SchemaDriftTests(PlatformFixture fixture)
 {
-    public static TheoryData<string> ServiceContexts => [nameof(RegistryDbContext), nameof(DispatchDbContext), nameof(EvaluationDbContext), nameof(ProbeDbContext)];
+    public static TheoryData<string> ServiceContexts => [nameof(RegistryDbContext), nameof(DispatchDbContext), nameof(EvaluationDbContext), nameof(GatewayDbContext), nameof(ProbeDbContext)];
 
     [Theory]
     [MemberData(nameof(ServiceContexts))]
@@ -63,6 +64,7 @@ public sealed class SchemaDriftTests(PlatformFixture fixture)
         nameof(RegistryDbContext) => Contexts.Create<RegistryDbContext>(connectionString),
         nameof(DispatchDbContext) => Contexts.Create<DispatchDbContext>(connectionString),
         nameof(EvaluationDbContext) => Contexts.Create<EvaluationDbContext>(connectionString),
+        nameof(GatewayDbContext) => Contexts.Create<GatewayDbContext>(connectionString),
         nameof(ProbeDbContext) => Contexts.Create<ProbeDbContext>(connectionString),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };

@@ -40,6 +40,24 @@ public sealed class DistributedApplication
 
         public PostgresServerResource AddPostgres(string name) => Add(new PostgresServerResource(name));
 
+        /// <summary>The installation's token signing key and bootstrap operator key (made on the first run, kept under the data folder).</summary>
+        public InstallationSecrets AddInstallationSecrets()
+        {
+            var secrets = InstallationSecrets.Load(Configuration, new AppHostSettings(Configuration).DataFolder);
+            if (secrets.BootstrapKeyCreated)
+            {
+                Console.WriteLine($"""
+
+                    A fresh installation: the bootstrap operator's API key (every scope, every county) is
+                      {secrets.BootstrapOperatorKey}
+                    It is also in {secrets.BootstrapOperatorKeyFile}. Use it to create your own clients
+                    (POST /api/gateway/clients), then revoke it (docs/gateway/README.md).
+
+                    """);
+            }
+            return secrets;
+        }
+
         public RabbitMQServerResource AddRabbitMQ(string name) => Add(new RabbitMQServerResource(name));
 
         /// <param name="projectPath">Relative to the repository root, e.g. "src/Services.Registry".</param>

@@ -234,6 +234,10 @@ internal sealed class Orchestrator : IAsyncDisposable
         {
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
         }
+        foreach (var (name, value) in project.Environment)
+        {
+            environment[name] = value;
+        }
         foreach (var reference in project.References)
         {
             switch (reference)
@@ -288,6 +292,10 @@ internal sealed class Orchestrator : IAsyncDisposable
         try
         {
             using var client = new HttpClient { BaseAddress = _settings.UrlOf(gateway), Timeout = TimeSpan.FromMinutes(5) };
+            if (gateway.Environment.TryGetValue("Gateway__BootstrapOperatorKey", out var operatorKey))
+            {
+                client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", operatorKey);
+            }
             using (var members = await client.GetAsync($"/api/registry/counties/{code}/members?pageSize=1", cancellationToken))
             {
                 if (members.IsSuccessStatusCode &&

@@ -46,6 +46,15 @@ public sealed class ProjectResource(string name, string projectPath) : Resource(
 
     internal List<Resource> Waits { get; } = [];
 
+    internal Dictionary<string, string> Environment { get; } = [];
+
+    /// <summary>Passes a value in the environment (e.g. <c>Auth__SigningKey</c>).</summary>
+    public ProjectResource WithEnvironment(string name, string value)
+    {
+        Environment[name] = value;
+        return this;
+    }
+
     /// <summary>Listens on http://127.0.0.1:{port}; <c>Services:{name}:Url</c> in configuration overrides it.</summary>
     public ProjectResource WithHttpEndpoint(int port)
     {

@@ -23,12 +23,12 @@ public static class HealthExtensions
     {
         // Ready: every registered check (database, broker, self).
         endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteReportAsync })
-            .DisableHttpMetrics();
+            .DisableHttpMetrics().AllowAnonymous();
         endpoints.MapHealthChecks("/alive", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
             ResponseWriter = WriteReportAsync,
-        }).DisableHttpMetrics();
+        }).DisableHttpMetrics().AllowAnonymous();
         return endpoints;
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Dispatch.Requests;
+using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -253,7 +254,7 @@ public static class MatchingApi
             .WithSummary("Members ranked for a request, each score explained (skill, proximity, availability, workload, ratings)");
         var wishes = county.MapGroup("/micro-wishes").WithTags("Micro-wishes");
         wishes.MapGet("/", WishWall).WithName("dispatch.ListMicroWishes").WithSummary("The wish wall (微心愿): open, adopted or fulfilled micro-wishes");
-        wishes.MapPost("/{id:guid}/adopt", Adopt).WithName("dispatch.AdoptMicroWish").WithSummary("A member adopts a micro-wish from the wall (认领)");
+        wishes.MapPost("/{id:guid}/adopt", Adopt).RequireRoles(PlatformRoles.Holders).WithName("dispatch.AdoptMicroWish").WithSummary("A member adopts a micro-wish from the wall (认领)");
         return county;
     }
 

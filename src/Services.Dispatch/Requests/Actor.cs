@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Primitives;
+using Platform.ServiceDefaults.Auth;
 
 namespace Platform.Dispatch.Requests;
 
@@ -6,7 +7,8 @@ namespace Platform.Dispatch.Requests;
 /// Who acts on a request and from which channel, for its history. Integrators name the person they
 /// act for in headers: <c>X-Actor-Role</c> (resident, grid_worker, community_officer, street_officer,
 /// county_admin, unit_secretary, member), <c>X-Actor-Id</c>, <c>X-Actor-Name</c> (percent-encoded
-/// UTF-8) and <c>X-Channel</c>. Without them the caller is recorded as the integrator over the API.
+/// UTF-8) and <c>X-Channel</c>; the gateway checks them against the credential and puts them in the
+/// token, which is read here. Without them the caller is recorded as the integrator over the API.
 /// </summary>
 public sealed record Actor(string Role, string? Id, string? Name, string Channel)
 {
@@ -17,6 +19,16 @@ public sealed record Actor(string Role, string? Id, string? Name, string Channel
 
     public static Actor From(HttpContext http)
     {
+        if (http.User.Identity?.IsAuthenticated == true)
+        {
+            var user = http.User;
+            var claimed = user.FindFirst(PlatformClaims.ActorRole)?.Value;
+            return new Actor(
+                claimed is not null && Roles.Contains(claimed) ? claimed : "integrator",
+                user.FindFirst(PlatformClaims.ActorId)?.Value,
+                user.FindFirst(PlatformClaims.ActorName)?.Value,
+                user.FindFirst(PlatformClaims.Channel)?.Value ?? "api");
+        }
         var headers = http.Request.Headers;
         var role = Text(headers["X-Actor-Role"], 32);
         return new Actor(

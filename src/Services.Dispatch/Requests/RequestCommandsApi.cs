@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Contracts.Dispatch;
 using Platform.Dispatch.Supervision;
+using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Http;
 
 namespace Platform.Dispatch.Requests;
@@ -51,26 +52,26 @@ public static class RequestCommandsApi
     public static RouteGroupBuilder MapRequestCommandsApi(this RouteGroupBuilder county)
     {
         var requests = county.MapGroup("/requests/{id:guid}").WithTags("Requests");
-        requests.MapPost("/dispatch", Dispatch).WithName("dispatch.DispatchRequest").WithSummary("Triage and dispatch (派单): to a member, a unit or the claim pool, or answer at once")
+        requests.MapPost("/dispatch", Dispatch).RequireRoles(PlatformRoles.Dispatchers).WithName("dispatch.DispatchRequest").WithSummary("Triage and dispatch (派单): to a member, a unit or the claim pool, or answer at once")
             .WithRequestExample(new { tier = "ordinary", mode = "pool", note = "请结对单位党员认领" });
-        requests.MapPost("/claim", Claim).WithName("dispatch.ClaimRequest").WithSummary("A member claims the request from the pool (领单); exactly one wins a contested claim")
+        requests.MapPost("/claim", Claim).RequireRoles(PlatformRoles.Holders).WithName("dispatch.ClaimRequest").WithSummary("A member claims the request from the pool (领单); exactly one wins a contested claim")
             .WithRequestExample(new { memberId = "01a206e3-9482-7d10-b3c4-5e6f7a8b9c0d" });
-        requests.MapPost("/accept", Accept).WithName("dispatch.AcceptRequest").WithSummary("The named member or unit accepts the request (接单)");
-        requests.MapPost("/decline", Decline).WithName("dispatch.DeclineRequest").WithSummary("The named member or unit declines it, with a reason; it returns to the community");
-        requests.MapPost("/start", Start).WithName("dispatch.StartRequest").WithSummary("The holder starts work");
-        requests.MapPost("/hand-back", HandBack).WithName("dispatch.HandBackRequest").WithSummary("A holder hands the request back with a reason");
-        requests.MapPost("/progress", Progress).WithName("dispatch.RecordRequestProgress").WithSummary("Record a progress note with evidence");
-        requests.MapPost("/complete", Complete).WithName("dispatch.CompleteRequest").WithSummary("The holder completes the work (办结) and records the result")
+        requests.MapPost("/accept", Accept).RequireRoles(PlatformRoles.Holders).WithName("dispatch.AcceptRequest").WithSummary("The named member or unit accepts the request (接单)");
+        requests.MapPost("/decline", Decline).RequireRoles(PlatformRoles.Holders).WithName("dispatch.DeclineRequest").WithSummary("The named member or unit declines it, with a reason; it returns to the community");
+        requests.MapPost("/start", Start).RequireRoles(PlatformRoles.Holders).WithName("dispatch.StartRequest").WithSummary("The holder starts work");
+        requests.MapPost("/hand-back", HandBack).RequireRoles(PlatformRoles.Holders).WithName("dispatch.HandBackRequest").WithSummary("A holder hands the request back with a reason");
+        requests.MapPost("/progress", Progress).RequireRoles(PlatformRoles.Holders).WithName("dispatch.RecordRequestProgress").WithSummary("Record a progress note with evidence");
+        requests.MapPost("/complete", Complete).RequireRoles(PlatformRoles.Holders).WithName("dispatch.CompleteRequest").WithSummary("The holder completes the work (办结) and records the result")
             .WithRequestExample(new { memberId = "01a206e3-9482-7d10-b3c4-5e6f7a8b9c0d", result = "已更换楼道声控灯2盏，现已正常使用", evidence = new[] { "https://files.example.cn/photos/after.jpg" } });
-        requests.MapPost("/rate", Rate).WithName("dispatch.RateRequest").WithSummary("The resident rates the result at the return visit (评单/回访); dissatisfied or not fixed reopens it")
+        requests.MapPost("/rate", Rate).RequireRoles(PlatformRoles.Raters).WithName("dispatch.RateRequest").WithSummary("The resident rates the result at the return visit (评单/回访); dissatisfied or not fixed reopens it")
             .WithRequestExample(new { satisfaction = "satisfied", resolved = true, comment = "修得很快，谢谢", ratedBy = "resident" });
-        requests.MapPost("/reopen", Reopen).WithName("dispatch.ReopenRequest").WithSummary("Reopen a completed or closed request that is not actually fixed");
-        requests.MapPost("/cancel", Cancel).WithName("dispatch.CancelRequest").WithSummary("Withdraw a request before work begins (e.g. a duplicate)");
-        requests.MapPost("/escalate", Escalate).WithName("dispatch.EscalateRequest").WithSummary("Escalate the request one level up (grid → community → street → county)");
-        requests.MapPost("/extensions", RequestExtension).WithName("dispatch.RequestExtension").WithSummary("Ask for more time, before the completion deadline");
+        requests.MapPost("/reopen", Reopen).RequireRoles(PlatformRoles.Reopeners).WithName("dispatch.ReopenRequest").WithSummary("Reopen a completed or closed request that is not actually fixed");
+        requests.MapPost("/cancel", Cancel).RequireRoles(PlatformRoles.Dispatchers).WithName("dispatch.CancelRequest").WithSummary("Withdraw a request before work begins (e.g. a duplicate)");
+        requests.MapPost("/escalate", Escalate).RequireRoles(PlatformRoles.Dispatchers).WithName("dispatch.EscalateRequest").WithSummary("Escalate the request one level up (grid → community → street → county)");
+        requests.MapPost("/extensions", RequestExtension).RequireRoles(PlatformRoles.Holders).WithName("dispatch.RequestExtension").WithSummary("Ask for more time, before the completion deadline");
         requests.MapGet("/extensions", ListExtensions).WithName("dispatch.ListExtensions").WithSummary("The request's extension requests");
-        requests.MapPost("/extensions/{extensionId:guid}/approve", ApproveExtension).WithName("dispatch.ApproveExtension").WithSummary("The community approves an extension: the deadline moves");
-        requests.MapPost("/extensions/{extensionId:guid}/reject", RejectExtension).WithName("dispatch.RejectExtension").WithSummary("The community rejects an extension");
+        requests.MapPost("/extensions/{extensionId:guid}/approve", ApproveExtension).RequireRoles(PlatformRoles.Dispatchers).WithName("dispatch.ApproveExtension").WithSummary("The community approves an extension: the deadline moves");
+        requests.MapPost("/extensions/{extensionId:guid}/reject", RejectExtension).RequireRoles(PlatformRoles.Dispatchers).WithName("dispatch.RejectExtension").WithSummary("The community rejects an extension");
         return county;
     }
 

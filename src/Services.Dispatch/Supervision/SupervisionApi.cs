@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Dispatch.Requests;
+using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Http;
 
 namespace Platform.Dispatch.Supervision;
@@ -35,7 +36,7 @@ public static class SupervisionApi
             .WithSummary("The requests at risk (in the last part of a deadline's window) or overdue");
         var escalations = county.MapGroup("/escalations").WithTags("Supervision");
         escalations.MapGet("/", ListEscalations).WithName("dispatch.ListEscalations").WithSummary("Escalations by request, level, area or status");
-        escalations.MapPost("/{id:guid}/acknowledge", AcknowledgeEscalation).WithName("dispatch.AcknowledgeEscalation")
+        escalations.MapPost("/{id:guid}/acknowledge", AcknowledgeEscalation).RequireRoles(PlatformRoles.Dispatchers).WithName("dispatch.AcknowledgeEscalation")
             .WithSummary("The level now responsible acknowledges an escalation and says what it will do");
         county.MapWhistlesApi();
         return county;

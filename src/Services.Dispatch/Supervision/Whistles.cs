@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Contracts.Dispatch;
+using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Http;
 
 namespace Platform.Dispatch.Supervision;
@@ -40,12 +41,12 @@ public static class Whistles
     public static RouteGroupBuilder MapWhistlesApi(this RouteGroupBuilder county)
     {
         var whistles = county.MapGroup("/whistles").WithTags("Whistles");
-        whistles.MapPost("/", Blow).WithName("dispatch.BlowWhistle").WithSummary("A community or street blows the whistle on a unit (吹哨)")
+        whistles.MapPost("/", Blow).RequireRoles(PlatformRoles.Whistlers).WithName("dispatch.BlowWhistle").WithSummary("A community or street blows the whistle on a unit (吹哨)")
             .WithRequestExample(new { level = "street", areaId = "01a206e3-947e-7fa1-a3e6-8a00ebbbd983", unitId = "01a206e3-9480-7c2b-8f7e-1d2c3b4a5f60", matter = "老旧小区雨污管网堵塞，需住建部门到场处置", blownBy = "城关街道 王主任" });
         whistles.MapGet("/", List).WithName("dispatch.ListWhistles").WithSummary("List whistles by unit, area, status or overdue");
         whistles.MapGet("/{id:guid}", Get).WithName("dispatch.GetWhistle").WithSummary("Get one whistle");
-        whistles.MapPost("/{id:guid}/acknowledge", Acknowledge).WithName("dispatch.AcknowledgeWhistle").WithSummary("The unit acknowledges the whistle (报到)");
-        whistles.MapPost("/{id:guid}/report", Report).WithName("dispatch.ReportWhistle").WithSummary("The unit reports what it did");
+        whistles.MapPost("/{id:guid}/acknowledge", Acknowledge).RequireRoles(PlatformRoles.WhistledUnits).WithName("dispatch.AcknowledgeWhistle").WithSummary("The unit acknowledges the whistle (报到)");
+        whistles.MapPost("/{id:guid}/report", Report).RequireRoles(PlatformRoles.WhistledUnits).WithName("dispatch.ReportWhistle").WithSummary("The unit reports what it did");
         return county;
     }
 

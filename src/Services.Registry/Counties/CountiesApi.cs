@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Contracts.Registry;
+using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
@@ -21,8 +22,9 @@ public static partial class CountiesApi
 
     public static IEndpointRouteBuilder MapCountiesApi(this IEndpointRouteBuilder endpoints)
     {
-        var counties = endpoints.MapCountyDirectoryApi("registry");
+        var counties = endpoints.MapCountyDirectoryApi("registry").RequireReadWriteScopes("registry");
         counties.MapPost("/", RegisterCounty)
+            .RequireScope(PlatformScopes.Admin)
             .WithName("registry.RegisterCounty")
             .WithSummary("Register a county (tenant)")
             .WithRequestExample(new { code = "511621", name = "岳池县", timeZone = "Asia/Shanghai" })

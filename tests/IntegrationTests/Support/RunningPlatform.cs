@@ -1,8 +1,12 @@
+using Platform.IntegrationTests.Gateway;
 using Platform.LocalInfrastructure;
 
 namespace Platform.IntegrationTests.Support;
 
-/// <summary>The four processes of the platform, wired by the Aspire environment contract as the AppHost does.</summary>
+/// <summary>
+/// The four processes of the platform, wired by the Aspire environment contract as the AppHost does,
+/// sharing the run's token signing key; the gateway knows the bootstrap operator key.
+/// </summary>
 public sealed class RunningPlatform : IAsyncDisposable
 {
     private readonly List<ServiceProcess> _processes = [];
@@ -17,7 +21,19 @@ public sealed class RunningPlatform : IAsyncDisposable
 
     public string GatewayUrl => Urls["gateway"];
 
-    public HttpClient Gateway() => new() { BaseAddress = new Uri(GatewayUrl), Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>A client of the gateway with the bootstrap operator's credential: every scope, every role, every county.</summary>
+    public HttpClient Gateway() => GatewayAs(TestCredentials.OperatorKey);
+
+    /// <summary>A client of the gateway with the given API key (none: anonymous).</summary>
+    public HttpClient GatewayAs(string? key)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(GatewayUrl), Timeout = TimeSpan.FromSeconds(30) };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = TestCredentials.Bearer(key);
+        }
+        return client;
+    }
 
     public static async Task<RunningPlatform> StartAsync(PlatformFixture fixture)
     {
@@ -42,6 +58,7 @@ public sealed class RunningPlatform : IAsyncDisposable
         [$"ConnectionStrings__{name}db-owner"] = database.OwnerConnectionString,
         ["ConnectionStrings__messaging"] = amqpUri,
         ["OTEL_SERVICE_NAME"] = name,
+        ["Auth__SigningKey"] = TestCredentials.SigningKey,
     };
 
     private async Task StartServicesAsync()
@@ -52,6 +69,7 @@ public sealed class RunningPlatform : IAsyncDisposable
             Databases[service] = await Fixture.CreateDatabaseAsync(service + "db");
             Urls[service] = $"http://127.0.0.1:{FreePort.Next()}";
         }
+        Databases["gateway"] = await Fixture.CreateDatabaseAsync("gatewaydb");
         Urls["gateway"] = $"http://127.0.0.1:{FreePort.Next()}";
 
         foreach (var service in services)
@@ -60,13 +78,11 @@ public sealed class RunningPlatform : IAsyncDisposable
             _processes.Add(TestProcesses.Start(service, project,
                 ServiceEnvironment(service, Urls[service], Databases[service], Fixture.AmqpUri())));
         }
-        var gatewayEnvironment = new Dictionary<string, string>
+        var gatewayEnvironment = ServiceEnvironment("gateway", Urls["gateway"], Databases["gateway"], Fixture.AmqpUri());
+        foreach (var (key, value) in GatewaySettings)
         {
-            ["ASPNETCORE_URLS"] = Urls["gateway"],
-            ["OTEL_SERVICE_NAME"] = "gateway",
-            ["Kestrel__Limits__MaxRequestBodySize"] = "65536",
-            ["Imports__MaxRequestBodySize"] = "4194304",
-        };
+            gatewayEnvironment[key] = value;
+        }
         foreach (var service in services)
         {
             gatewayEnvironment[$"services__{service}__http__0"] = Urls[service];
@@ -78,6 +94,25 @@ public sealed class RunningPlatform : IAsyncDisposable
 
     /// <summary>The last lines a service wrote (warnings and errors), for a failing test's message.</summary>
     public string RecentOutput(string service) => _processes.First(p => p.Name == service).RecentOutput;
+
+    /// <summary>
+    /// The gateway's settings in the tests: the bootstrap operator key; webhooks to the tests' local
+    /// receivers, retried and paused within seconds rather than hours.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> GatewaySettings = new Dictionary<string, string>
+    {
+        ["Kestrel__Limits__MaxRequestBodySize"] = "65536",
+        ["Imports__MaxRequestBodySize"] = "4194304",
+        ["Gateway__BootstrapOperatorKey"] = TestCredentials.OperatorKey,
+        ["Webhooks__AllowPrivateTargets"] = "true",
+        ["Webhooks__FirstRetryDelay"] = "00:00:00.200",
+        ["Webhooks__MaxRetryDelay"] = "00:00:01",
+        ["Webhooks__OrderingDelay"] = "00:00:00.500",
+        ["Webhooks__PollInterval"] = "00:00:00.100",
+        ["Webhooks__RequestTimeout"] = "00:00:02",
+        ["Webhooks__PauseAfter"] = "00:00:06",
+        ["Webhooks__PauseAfterFailures"] = "4",
+    };
 
     /// <summary>
     /// Stops one service (gracefully) and starts it again with its usual environment plus

@@ -17,6 +17,9 @@ namespace Platform.ServiceDefaults.Http.Idempotency;
 /// no second effect; the same key with a different request answers 422; a retry while the first is
 /// still running answers 409. Answers of 500 and above are not stored (the transaction rolls back),
 /// so the client may retry them. Handlers must not begin their own transaction (SaveChanges joins this one).
+/// An answer marked <c>Cache-Control: no-store</c> (one that shows a secret once) is stored without
+/// its body: a retry gets the status and <c>Location</c>, never the secret. Endpoints that forward
+/// the call to a service applying the key itself (<see cref="IdempotencyAppliedDownstream"/>) are skipped.
 /// </summary>
 public static class IdempotencyMiddleware
 {
@@ -26,7 +29,8 @@ public static class IdempotencyMiddleware
 
     internal static IApplicationBuilder UseIdempotency(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.Headers.TryGetValue(HeaderName, out var values))
+        if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.Headers.TryGetValue(HeaderName, out var values)
+            || context.GetEndpoint()?.Metadata.GetMetadata<IdempotencyAppliedDownstream>() is not null)
         {
             await next(context);
             return;
@@ -98,7 +102,7 @@ public static class IdempotencyMiddleware
         var status = context.Response.StatusCode;
         if (status < StatusCodes.Status500InternalServerError)
         {
-            var body = buffer.ToArray();
+            var body = context.Response.Headers.CacheControl.ToString().Contains("no-store", StringComparison.OrdinalIgnoreCase) ? [] : buffer.ToArray();
             string? contentType = context.Response.ContentType;
             string? location = context.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null;
             string? etag = context.Response.Headers.ETag.ToString() is { Length: > 0 } e ? e : null;
@@ -151,4 +155,10 @@ public static class IdempotencyMiddleware
         request.Body.Position = 0;
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
+}
+
+/// <summary>Endpoint metadata: the endpoint forwards the call to a service that applies <c>Idempotency-Key</c> itself.</summary>
+public sealed class IdempotencyAppliedDownstream
+{
+    public static readonly IdempotencyAppliedDownstream Instance = new();
 }

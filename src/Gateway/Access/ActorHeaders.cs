@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Platform.ServiceDefaults.Auth;
+using Platform.ServiceDefaults.Http;
+
+namespace Platform.Gateway.Access;
+
+/// <summary>
+/// The person an integrator acts for: <c>X-Actor-Role</c> (one role, or several comma-separated),
+/// <c>X-Actor-Id</c>, <c>X-Actor-Name</c> (percent-encoded UTF-8) and <c>X-Channel</c>. The roles
+/// must be ones the client may act for; they become the token's roles. Without <c>X-Actor-Role</c>
+/// an operator's credential has every role and a county's has none.
+/// </summary>
+public static class ActorHeaders
+{
+    public const string Role = "X-Actor-Role";
+    public const string Id = "X-Actor-Id";
+    public const string Name = "X-Actor-Name";
+    public const string Channel = "X-Channel";
+
+    /// <summary>What identifies one acting variant of a credential (the raw header values).</summary>
+    public static string VariantKey(HttpRequest request)
+    {
+        var headers = request.Headers;
+        var role = headers[Role];
+        var id = headers[Id];
+        var name = headers[Name];
+        var channel = headers[Channel];
+        return role.Count + id.Count + name.Count + channel.Count == 0 ? "" : $"{role}\u001f{id}\u001f{name}\u001f{channel}";
+    }
+
+    /// <summary>The caller acting as the headers say, or the problem with them (400 unreadable, 403 a role the client may not act for).</summary>
+    public static (PlatformCaller? Caller, IResult? Problem) Read(HttpRequest request, Credential credential)
+    {
+        var client = credential.Client;
+        var headers = request.Headers;
+        var errors = new ValidationErrors();
+        var roles = headers[Role].ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var unknown = roles.Where(r => !PlatformRoles.All.Contains(r)).ToList();
+        if (unknown.Count > 0)
+        {
+            errors.Add(Role, $"'{Role}' must name one or more (comma-separated) of {string.Join(", ", PlatformRoles.All)}.");
+        }
+        var id = Text(headers[Id].ToString(), 64, Id, errors, decode: false);
+        var name = Text(headers[Name].ToString(), 50, Name, errors, decode: true);
+        var channel = Text(headers[Channel].ToString(), 16, Channel, errors, decode: false);
+        if (!errors.IsValid)
+        {
+            return (null, errors.ToProblem());
+        }
+        if (!client.IsOperator && roles.FirstOrDefault(r => !client.Roles.Contains(r)) is { } refused)
+        {
+            return (null, Problems.Create(StatusCodes.Status403Forbidden, AccessProblemCodes.RoleNotAllowed, "Forbidden",
+                $"This client may act for {(client.Roles.Count == 0 ? "no role" : string.Join(", ", client.Roles))}, not for a {refused}.", Role));
+        }
+        IReadOnlyList<string> granted = roles.Length > 0 ? roles : client.IsOperator ? PlatformRoles.All : [];
+        return (new PlatformCaller(client.Id, client.Name, client.CountyId, client.CountyCode, client.Scopes, granted,
+            roles.FirstOrDefault(), id, name, channel), null);
+    }
+
+    private static string? Text(string value, int maxLength, string header, ValidationErrors errors, bool decode)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+        if (decode)
+        {
+            try
+            {
+                value = Uri.UnescapeDataString(value);
+            }
+            catch (UriFormatException)
+            {
+                errors.Add(header, $"'{header}' must be percent-encoded UTF-8.");
+                return null;
+            }
+        }
+        value = value.Trim();
+        if (value.Length > maxLength)
+        {
+            errors.Add(header, $"'{header}' must be at most {maxLength} characters.");
+            return null;
+        }
+        return value;
+    }
+}

@@ -1,0 +1,217 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Platform.Contracts;
+using Platform.Contracts.Dispatch;
+using Platform.ServiceDefaults.Messaging.Inbox;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.Gateway.Webhooks;
+
+/// <summary>The events integrators can subscribe to, by their webhook type, in the order one change publishes them.</summary>
+public static class WebhookEventTypes
+{
+    public static readonly IReadOnlyList<(string Type, string Description)> All =
+    [
+        ("request.placed", "A resident's request was placed (点单)."),
+        ("request.dispatched", "The community dispatched it (派单) to a member, a unit or the pool, or answered it."),
+        ("request.claimed", "A member or unit claimed or accepted it (接单/领单)."),
+        ("request.released", "A holder handed it back or declined it, or a claim expired."),
+        ("request.extended", "An extension of its completion deadline was approved."),
+        ("request.completed", "The work was finished (办结)."),
+        ("request.rated", "The resident rated the result (评单)."),
+        ("request.reopened", "It went back to work: dissatisfied, or not fixed."),
+        ("request.deadline_approaching", "A deadline is near."),
+        ("request.overdue", "A deadline passed unmet."),
+        ("request.escalated", "It climbed one level (grid → community → street → county)."),
+        ("request.cancelled", "It was withdrawn before work began."),
+        ("whistle.changed", "A whistle was blown, acknowledged or reported (吹哨报到), or a limit passed."),
+    ];
+
+    public static readonly IReadOnlyList<string> Names = All.Select(e => e.Type).ToList();
+
+    /// <summary>Rank within one change, e.g. dispatched before the escalation it triggers.</summary>
+    public static int Rank(string type) => ((List<string>)Names).IndexOf(type);
+}
+
+/// <summary>
+/// Turns one of Dispatch's events into a delivery for every subscription of its county that wants
+/// it, in the same transaction as the inbox row: an event is never lost and never delivered twice
+/// to one subscription. Paused subscriptions still collect deliveries (sent once resumed).
+/// </summary>
+public abstract class WebhookEventConsumer<TMessage>(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger logger)
+    : InboxConsumer<TMessage, GatewayDbContext>(db, tenant, clock, logger)
+    where TMessage : class, ICountyMessage
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    protected abstract string EventType { get; }
+
+    /// <summary>What the event is about and its place in that thing's history (a request's version).</summary>
+    protected abstract (Guid Key, int Version) Subject(TMessage message);
+
+    protected override async Task HandleAsync(TMessage message, ConsumeContext<TMessage> context)
+    {
+        var type = EventType;
+        var subscriptions = await Db.WebhookSubscriptions.AsNoTracking()
+            .Where(s => s.CountyId == message.CountyId && s.Status != WebhookStatus.Deleted && s.EventTypes.Contains(type))
+            .Select(s => new { s.Id, s.CountyCode })
+            .ToListAsync(context.CancellationToken);
+        if (subscriptions.Count == 0)
+        {
+            return;
+        }
+        var now = _clock.GetUtcNow();
+        var (key, version) = Subject(message);
+        var data = JsonSerializer.SerializeToNode(message, Json)!.AsObject();
+        data["county"] = subscriptions[0].CountyCode;
+        var payload = new System.Text.Json.Nodes.JsonObject
+        {
+            ["type"] = type,
+            ["timestamp"] = (context.SentTime is { } sent ? new DateTimeOffset(sent, TimeSpan.Zero) : now).ToString("O"),
+            ["data"] = data,
+        }.ToJsonString();
+        foreach (var subscription in subscriptions)
+        {
+            Db.WebhookDeliveries.Add(new WebhookDelivery
+            {
+                Id = Guid.CreateVersion7(now),
+                SubscriptionId = subscription.Id,
+                CountyId = message.CountyId,
+                MessageId = context.MessageId!.Value,
+                EventType = type,
+                OrderingKey = key,
+                Position = version * 100L + WebhookEventTypes.Rank(type),
+                Payload = payload,
+                CreatedAt = now,
+                NextAttemptAt = now,
+            });
+        }
+    }
+
+    private readonly TimeProvider _clock = clock;
+}
+
+public sealed class RequestPlacedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestPlacedWebhooks> logger)
+    : WebhookEventConsumer<RequestPlaced>(db, tenant, clock, logger)
+{
+    protected override string EventType => "request.placed";
+
+    protected override (Guid, int) Subject(RequestPlaced m) => (m.Request.RequestId, m.Request.Version);
+}
+
+public sealed class RequestDispatchedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestDispatchedWebhooks> logger)
+    : WebhookEventConsumer<RequestDispatched>(db, tenant, clock, logger)
+{
+    protected override string EventType => "request.dispatched";
+
+    protected override (Guid, int) Subject(RequestDispatched m) => (m.Request.RequestId, m.Request.Version);
+}
+
+public sealed class RequestClaimedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestClaimedWebhooks> logger)
+    : WebhookEventConsumer<RequestClaimed>(db, tenant, clock, logger)
+{
+    protected override string EventType => "request.claimed";
+
+    protected override (Guid, int) Subject(RequestClaimed m) => (m.Request.RequestId, m.Request.Version);
+}
+
+public sealed class RequestReleasedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestReleasedWebhooks> logger)
+    : WebhookEventConsumer<RequestReleased>(db, tenant, clock, logger)
+{
+    protected override string EventType => "request.released";
+
+    protected override (Guid, int) Subject(RequestReleased m) => (m.Request.RequestId, m.Request.Version);
+}
+
+public sealed class RequestExtendedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestExtendedWebhooks> logger)
+    : WebhookEventConsumer<RequestExtended>(db, tenant, clock, logger)
+{
+    protected override string EventType => "request.extended";
+
+    protected override (Guid, int) Subject(RequestExtended m) => (m.Request.RequestId, m.Request.Version);
+}
+
+public sealed class RequestCompletedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestCompletedWebhooks> logger)
+    : WebhookEventConsumer<RequestCompleted>(db, tenant, clock, logger)
+{
+    protected override string EventType => "request.completed";
+
+    protected override (Guid, int) Subject(RequestCompleted m) => (m.Request.RequestId, m.Request.Version);
+}
+
+public sealed class RequestRatedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestRatedWebhooks> logger)
+    : WebhookEventConsumer<RequestRated>(db, tenant, clock, logger)
+{
+    protected override string EventType => "request.rated";
+
+    protected override (Guid, int) Subject(RequestRated m) => (m.Request.RequestId, m.Request.Version);
+}
+
+public sealed class RequestReopenedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestReopenedWebhooks> logger)
+    : WebhookEventConsumer<RequestReopened>(db, tenant, clock, logger)
+{
+    protected override string EventType => "request.reopened";
+
+    protected override (Guid, int) Subject(RequestReopened m) => (m.Request.RequestId, m.Request.Version);
+}
+
+public sealed class RequestDeadlineApproachingWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestDeadlineApproachingWebhooks> logger)
+    : WebhookEventConsumer<RequestDeadlineApproaching>(db, tenant, clock, logger)
+{
+    protected override string EventType => "request.deadline_approaching";
+
+    protected override (Guid, int) Subject(RequestDeadlineApproaching m) => (m.Request.RequestId, m.Request.Version);
+}
+
+public sealed class RequestOverdueWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestOverdueWebhooks> logger)
+    : WebhookEventConsumer<RequestOverdue>(db, tenant, clock, logger)
+{
+    protected override string EventType => "request.overdue";
+
+    protected override (Guid, int) Subject(RequestOverdue m) => (m.Request.RequestId, m.Request.Version);
+}
+
+public sealed class RequestEscalatedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestEscalatedWebhooks> logger)
+    : WebhookEventConsumer<RequestEscalated>(db, tenant, clock, logger)
+{
+    protected override string EventType => "request.escalated";
+
+    protected override (Guid, int) Subject(RequestEscalated m) => (m.Request.RequestId, m.Request.Version);
+}
+
+public sealed class RequestCancelledWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestCancelledWebhooks> logger)
+    : WebhookEventConsumer<RequestCancelled>(db, tenant, clock, logger)
+{
+    protected override string EventType => "request.cancelled";
+
+    protected override (Guid, int) Subject(RequestCancelled m) => (m.Request.RequestId, m.Request.Version);
+}
+
+public sealed class WhistleChangedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<WhistleChangedWebhooks> logger)
+    : WebhookEventConsumer<WhistleChanged>(db, tenant, clock, logger)
+{
+    protected override string EventType => "whistle.changed";
+
+    protected override (Guid, int) Subject(WhistleChanged m) => (m.WhistleId, m.Version);
+}
+
+public static class WebhookConsumers
+{
+    public static void AddWebhookConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<RequestPlacedWebhooks>();
+        bus.AddConsumer<RequestDispatchedWebhooks>();
+        bus.AddConsumer<RequestClaimedWebhooks>();
+        bus.AddConsumer<RequestReleasedWebhooks>();
+        bus.AddConsumer<RequestExtendedWebhooks>();
+        bus.AddConsumer<RequestCompletedWebhooks>();
+        bus.AddConsumer<RequestRatedWebhooks>();
+        bus.AddConsumer<RequestReopenedWebhooks>();
+        bus.AddConsumer<RequestDeadlineApproachingWebhooks>();
+        bus.AddConsumer<RequestOverdueWebhooks>();
+        bus.AddConsumer<RequestEscalatedWebhooks>();
+        bus.AddConsumer<RequestCancelledWebhooks>();
+        bus.AddConsumer<WhistleChangedWebhooks>();
+    }
+}

@@ -1,0 +1,245 @@
+using System.Net;
+using System.Text.Json;
+using System.Xml.Linq;
+using Platform.IntegrationTests.Support;
+
+namespace Platform.IntegrationTests.Gateway;
+
+/// <summary>
+/// The Open311 GeoReport v2 facade, walked as an unchanged Open311 client would, in JSON and in XML,
+/// every answer checked against the spec's field lists.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class Open311Tests(PlatformFixture fixture)
+{
+    private static readonly string[] ServiceFields = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"];
+    private static readonly string[] AttributeFields = ["variable", "code", "datatype", "required", "datatype_description", "order", "description", "values"];
+    private static readonly string[] RequestFields =
+    [
+        "service_request_id", "status", "status_notes", "service_name", "service_code", "description", "agency_responsible", "service_notice",
+        "requested_datetime", "updated_datetime", "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url",
+    ];
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("xml")]
+    public async Task An_Open311_client_discovers_files_and_tracks_a_request(string format)
+    {
+        var platform = await fixture.PlatformAsync();
+        var (county, communityId) = await CountyWithCommunityAsync(platform);
+        var key = (await GatewayClients.CreateAsync(platform, county, scopes: ["requests:read", "requests:write"])).Key;
+        using var open311 = platform.GatewayAs(null);
+
+        var discovery = await ReadAsync(open311, $"/open311/v2/discovery.{format}", format, HttpStatusCode.OK);
+        AssertFields(discovery.Single(), "changeset", "contact", "key_service", "endpoints");
+        var endpoint = discovery.Single().Lists["endpoints"].Single();
+        AssertFields(endpoint, "specification", "url", "changeset", "type", "formats");
+        Assert.Equal("http://wiki.open311.org/GeoReport_v2", endpoint.Fields["specification"]);
+
+        var services = await ReadAsync(open311, $"/open311/v2/services.{format}?jurisdiction_id={county}", format, HttpStatusCode.OK);
+        Assert.All(services, service => AssertFields(service, ServiceFields));
+        Assert.Contains(services, s => s.Fields["service_code"] == "livelihood" && s.Fields["service_name"] == "民生服务" && s.Fields["metadata"] == "true");
+
+        var definition = (await ReadAsync(open311, $"/open311/v2/services/livelihood.{format}?jurisdiction_id={county}", format, HttpStatusCode.OK)).Single();
+        AssertFields(definition, "service_code", "attributes");
+        var attribute = definition.Lists["attributes"].Single();
+        AssertFields(attribute, AttributeFields);
+        Assert.Equal("singlevaluelist", attribute.Fields["datatype"]);
+        var community = attribute.Lists["values"].Single(v => v.Fields["key"] == communityId.ToString());
+        Assert.Equal("东门社区", community.Fields["name"]);
+
+        var form = new Dictionary<string, string>
+        {
+            ["jurisdiction_id"] = county, ["service_code"] = "livelihood", ["lat"] = "30.5392", ["long"] = "106.4402",
+            ["address_string"] = "东门社区3栋2单元", ["description"] = "楼道灯坏了一个多月", ["first_name"] = "阿姨", ["last_name"] = "李",
+            ["phone"] = "13812345678", ["media_url"] = "https://files.example.cn/photos/light.jpg", ["account_id"] = "A-17",
+            [$"attribute[community]"] = community.Fields["key"], ["api_key"] = key,
+        };
+        var posted = (await PostAsync(open311, $"/open311/v2/requests.{format}", form, format, HttpStatusCode.OK)).Single();
+        AssertFields(posted, "service_request_id", "service_notice", "account_id");
+        Assert.Equal("A-17", posted.Fields["account_id"]);
+        var id = posted.Fields["service_request_id"];
+
+        var one = (await ReadAsync(open311, $"/open311/v2/requests/{id}.{format}?jurisdiction_id={county}&api_key={key}", format, HttpStatusCode.OK)).Single();
+        AssertFields(one, RequestFields);
+        Assert.Equal("open", one.Fields["status"]);
+        Assert.StartsWith("placed", one.Fields["status_notes"]);
+        Assert.Equal("民生服务", one.Fields["service_name"]);
+        Assert.Equal("30.5392", one.Fields["lat"]);
+        Assert.Equal("https://files.example.cn/photos/light.jpg", one.Fields["media_url"]);
+        // Dispatch has it, placed over the open311 channel, for 李阿姨.
+        using var operatorClient = platform.Gateway();
+        var placed = await operatorClient.GetJsonAsync($"/api/dispatch/counties/{county}/requests/{id}");
+        Assert.Equal("open311", placed.GetProperty("channel").GetString());
+        Assert.Equal("李阿姨", placed.GetProperty("residentName").GetString());
+
+        var byId = await ReadAsync(open311, $"/open311/v2/requests.{format}?jurisdiction_id={county}&service_request_id={id}&api_key={key}", format, HttpStatusCode.OK);
+        Assert.Equal(id, byId.Single().Fields["service_request_id"]);
+        var since = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(-1).ToString("O"));
+        var open = await ReadAsync(open311, $"/open311/v2/requests.{format}?jurisdiction_id={county}&service_code=livelihood&status=open&start_date={since}&api_key={key}", format, HttpStatusCode.OK);
+        Assert.All(open, r => AssertFields(r, RequestFields));
+        Assert.Contains(open, r => r.Fields["service_request_id"] == id);
+        Assert.DoesNotContain(await ReadAsync(open311, $"/open311/v2/requests.{format}?jurisdiction_id={county}&status=closed&api_key={key}", format, HttpStatusCode.OK),
+            r => r.Fields["service_request_id"] == id);
+        var token = (await ReadAsync(open311, $"/open311/v2/tokens/{id}.{format}?jurisdiction_id={county}&api_key={key}", format, HttpStatusCode.OK)).Single();
+        AssertFields(token, "service_request_id", "token");
+        Assert.Equal(id, token.Fields["service_request_id"]);
+
+        // The community cancels it as a duplicate: the client sees it closed, our status in status_notes.
+        using var cancel = new HttpRequestMessage(HttpMethod.Post, $"/api/dispatch/counties/{county}/requests/{id}/cancel")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { reason = "重复诉求" }),
+        };
+        await (await operatorClient.SendAsync(cancel)).OkAsync();
+        var closed = (await ReadAsync(open311, $"/open311/v2/requests/{id}.{format}?jurisdiction_id={county}&api_key={key}", format, HttpStatusCode.OK)).Single();
+        Assert.Equal("closed", closed.Fields["status"]);
+        Assert.StartsWith("cancelled", closed.Fields["status_notes"]);
+    }
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("xml")]
+    public async Task Errors_are_the_specs_list_of_code_and_description(string format)
+    {
+        var platform = await fixture.PlatformAsync();
+        var (county, communityId) = await CountyWithCommunityAsync(platform);
+        var other = await GatewayClients.CountyAsync(platform);
+        var key = (await GatewayClients.CreateAsync(platform, county, scopes: ["requests:read", "requests:write"])).Key;
+        var readOnly = (await GatewayClients.CreateAsync(platform, county, scopes: ["requests:read"])).Key;
+        using var open311 = platform.GatewayAs(null);
+        var form = new Dictionary<string, string>
+        {
+            ["jurisdiction_id"] = county, ["service_code"] = "livelihood", ["address_string"] = "东门社区", ["description"] = "路灯不亮",
+            ["attribute[community]"] = communityId.ToString(),
+        };
+
+        await ErrorAsync(PostAsync(open311, $"/open311/v2/requests.{format}", form, format, HttpStatusCode.Unauthorized), 401);
+        await ErrorAsync(PostAsync(open311, $"/open311/v2/requests.{format}", With(form, "api_key", "gwk_wrong"), format, HttpStatusCode.Unauthorized), 401);
+        await ErrorAsync(PostAsync(open311, $"/open311/v2/requests.{format}", With(form, "api_key", readOnly), format, HttpStatusCode.Forbidden), 403);
+        var missing = await ErrorAsync(PostAsync(open311, $"/open311/v2/requests.{format}",
+            With(With(form, "api_key", key), "service_code", ""), format, HttpStatusCode.BadRequest), 400);
+        Assert.Contains(missing, e => e.Fields["description"].Contains("service_code"));
+        var phone = await ErrorAsync(PostAsync(open311, $"/open311/v2/requests.{format}",
+            With(With(form, "api_key", key), "phone", "12"), format, HttpStatusCode.BadRequest), 400);
+        Assert.StartsWith("phone: ", phone.Single().Fields["description"]);
+        await ErrorAsync(PostAsync(open311, $"/open311/v2/requests.{format}", With(With(form, "api_key", key), "jurisdiction_id", other), format, HttpStatusCode.NotFound), 404);
+        await ErrorAsync(ReadAsync(open311, $"/open311/v2/services.{format}?jurisdiction_id=000000", format, HttpStatusCode.NotFound), 404);
+        await ErrorAsync(ReadAsync(open311, $"/open311/v2/services.{format}", format, HttpStatusCode.BadRequest), 400);
+        await ErrorAsync(ReadAsync(open311, $"/open311/v2/services/unknown.{format}?jurisdiction_id={county}", format, HttpStatusCode.NotFound), 404);
+        await ErrorAsync(ReadAsync(open311, $"/open311/v2/requests.{format}?jurisdiction_id={county}", format, HttpStatusCode.Unauthorized), 401);
+        await ErrorAsync(ReadAsync(open311, $"/open311/v2/requests.{format}?jurisdiction_id={county}&status=done&api_key={key}", format, HttpStatusCode.BadRequest), 400);
+        await ErrorAsync(ReadAsync(open311, $"/open311/v2/requests/{Guid.NewGuid()}.{format}?jurisdiction_id={county}&api_key={key}", format, HttpStatusCode.NotFound), 404);
+        // Another county's request is not found through this county's key.
+        await ErrorAsync(ReadAsync(open311, $"/open311/v2/requests.{format}?jurisdiction_id={other}&api_key={key}", format, HttpStatusCode.NotFound), 404);
+    }
+
+    /// <summary>A county with a street and a community made through Registry's API, once Dispatch and the gateway know them.</summary>
+    private static async Task<(string County, Guid CommunityId)> CountyWithCommunityAsync(RunningPlatform platform)
+    {
+        var county = await GatewayClients.CountyAsync(platform);
+        using var client = platform.Gateway();
+        var street = await (await client.PostJsonAsync($"/api/registry/counties/{county}/areas", new { code = "S1", name = "城关街道", level = "street" })).OkAsync(HttpStatusCode.Created);
+        var community = await (await client.PostJsonAsync($"/api/registry/counties/{county}/areas",
+            new { code = "C1", name = "东门社区", level = "community", parentId = street.Id() })).OkAsync(HttpStatusCode.Created);
+        await Poll.UntilAsync(() => platform.Fixture.QueryScalarAsync<long>(platform.Databases["dispatch"].Name,
+            $"SELECT count(*) FROM registry_areas WHERE id = '{community.Id()}'"), n => n == 1, TimeSpan.FromSeconds(20), "Dispatch to learn of the community");
+        return (county, community.Id());
+    }
+
+    /// <summary>One answer's items, whatever the format: each item's scalar fields and its lists.</summary>
+    private sealed record Item(Dictionary<string, string> Fields, Dictionary<string, List<Item>> Lists);
+
+    private static async Task<List<Item>> ReadAsync(HttpClient client, string path, string format, HttpStatusCode status)
+    {
+        using var response = await client.GetAsync(path);
+        return await ParseAsync(response, format, status);
+    }
+
+    private static async Task<List<Item>> PostAsync(HttpClient client, string path, Dictionary<string, string> form, string format, HttpStatusCode status)
+    {
+        using var response = await client.PostAsync(path, new FormUrlEncodedContent(form));
+        return await ParseAsync(response, format, status);
+    }
+
+    private static async Task<List<Item>> ParseAsync(HttpResponseMessage response, string format, HttpStatusCode status)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"Expected {(int)status}, got {(int)response.StatusCode}: {text}");
+        if (format == "xml")
+        {
+            Assert.Equal("text/xml", response.Content.Headers.ContentType?.MediaType);
+            var root = XDocument.Parse(text).Root!;
+            // A list root (services, service_requests, errors) holds items; a single document is its own item.
+            var listRoots = new[] { "services", "service_requests", "errors" };
+            return listRoots.Contains(root.Name.LocalName) ? root.Elements().Select(FromXml).ToList() : [FromXml(root)];
+        }
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var json = JsonDocument.Parse(text).RootElement;
+        return json.ValueKind == JsonValueKind.Array ? json.EnumerateArray().Select(FromJson).ToList() : [FromJson(json)];
+    }
+
+    private static Item FromJson(JsonElement element)
+    {
+        var item = new Item([], []);
+        foreach (var property in element.EnumerateObject())
+        {
+            if (property.Value.ValueKind == JsonValueKind.Array)
+            {
+                item.Lists[property.Name] = property.Value.EnumerateArray()
+                    .Select(v => v.ValueKind == JsonValueKind.Object ? FromJson(v) : new Item(new() { ["value"] = v.ToString() }, [])).ToList();
+            }
+            else
+            {
+                item.Fields[property.Name] = property.Value.ValueKind switch
+                {
+                    JsonValueKind.Null => "",
+                    JsonValueKind.True => "true",
+                    JsonValueKind.False => "false",
+                    _ => property.Value.ToString(),
+                };
+            }
+        }
+        return item;
+    }
+
+    private static Item FromXml(XElement element)
+    {
+        var item = new Item([], []);
+        foreach (var child in element.Elements())
+        {
+            if (child.HasElements)
+            {
+                item.Lists[child.Name.LocalName] = child.Elements()
+                    .Select(e => e.HasElements ? FromXml(e) : new Item(new() { ["value"] = e.Value }, [])).ToList();
+            }
+            else
+            {
+                item.Fields[child.Name.LocalName] = child.Value;
+            }
+        }
+        return item;
+    }
+
+    private static void AssertFields(Item item, params string[] fields)
+    {
+        foreach (var field in fields)
+        {
+            Assert.True(item.Fields.ContainsKey(field) || item.Lists.ContainsKey(field),
+                $"'{field}' is missing; the item has {string.Join(", ", item.Fields.Keys.Concat(item.Lists.Keys))}");
+        }
+    }
+
+    private static async Task<List<Item>> ErrorAsync(Task<List<Item>> answer, int code)
+    {
+        var errors = await answer;
+        Assert.NotEmpty(errors);
+        Assert.All(errors, e =>
+        {
+            AssertFields(e, "code", "description");
+            Assert.Equal(code.ToString(), e.Fields["code"]);
+        });
+        return errors;
+    }
+
+    private static Dictionary<string, string> With(Dictionary<string, string> form, string name, string value) => new(form) { [name] = value };
+}

@@ -1,0 +1,194 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Platform.IntegrationTests.Dispatch;
+using Platform.IntegrationTests.Support;
+
+namespace Platform.IntegrationTests.Gateway;
+
+/// <summary>Webhooks from Dispatch's events to a local receiver: signed, retried, ordered per request, paused, replayed.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class WebhookTests(PlatformFixture fixture)
+{
+    private static readonly string[] Loop = ["request.placed", "request.dispatched", "request.claimed", "request.completed", "request.rated"];
+
+    [Fact]
+    public async Task Deliveries_are_signed_and_arrive_in_the_requests_order()
+    {
+        var platform = await fixture.PlatformAsync();
+        var (county, client) = await CountyAsync(platform);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (id, secret) = await SubscribeAsync(client, county.Code, receiver.Url, Loop);
+
+        var requestId = await WalkAsync(platform, county);
+
+        var received = await ReceivedAsync(receiver, 5);
+        Assert.All(received, webhook => Assert.True(webhook.Verifies(secret), $"signature of {webhook.Id} does not verify"));
+        Assert.All(received, webhook => Assert.StartsWith("msg_", webhook.Id));
+        Assert.All(received, webhook => Assert.InRange(long.Parse(webhook.Timestamp), DateTimeOffset.UtcNow.AddMinutes(-2).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1));
+        Assert.Equal(Loop, received.Select(w => w.Type));
+        Assert.All(received, w => Assert.Equal(requestId.ToString(), w.Payload.GetProperty("data").GetProperty("request").GetProperty("requestId").GetString()));
+        Assert.Equal(county.Code, received[0].Payload.GetProperty("data").GetProperty("county").GetString());
+        Assert.Equal(received.Select(w => w.Version).Order(), received.Select(w => w.Version));
+        // A tampered body does not verify.
+        Assert.False((received[0] with { Body = received[0].Body.Replace("request", "Request") }).Verifies(secret));
+
+        var deliveries = await Poll.UntilAsync(() => client.GetJsonAsync($"/api/gateway/counties/{county.Code}/webhooks/{id}/deliveries?status=delivered"),
+            d => d.GetProperty("total").GetInt64() == 5, TimeSpan.FromSeconds(10), "every delivery to be recorded as delivered");
+        Assert.All(deliveries.GetProperty("items").EnumerateArray(), d => Assert.Equal(200, d.GetProperty("lastStatusCode").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Failed_deliveries_are_retried_and_a_receiver_down_for_a_while_gets_everything_in_order()
+    {
+        var platform = await fixture.PlatformAsync();
+        var (county, client) = await CountyAsync(platform);
+        var receiver = WebhookReceiver.NotYetListening();
+        await using var _ = receiver;
+        var (id, secret) = await SubscribeAsync(client, county.Code, receiver.Url, Loop);
+
+        // The business flow goes on while nobody receives.
+        var first = await WalkAsync(platform, county);
+        var second = await WalkAsync(platform, county);
+        await Poll.UntilAsync(async () => (await client.GetJsonAsync($"/api/gateway/counties/{county.Code}/webhooks/{id}/deliveries?status=pending")).GetProperty("items")
+            .EnumerateArray().Select(d => d.GetProperty("attempts").GetInt32()).DefaultIfEmpty(0).Max(), attempts => attempts >= 2, TimeSpan.FromSeconds(20), "failed attempts to be retried");
+        var failing = await client.GetJsonAsync($"/api/gateway/counties/{county.Code}/webhooks/{id}");
+        Assert.Equal("active", failing.GetProperty("status").GetString());
+        Assert.True(failing.GetProperty("consecutiveFailures").GetInt32() >= 2);
+        var pending = await client.GetJsonAsync($"/api/gateway/counties/{county.Code}/webhooks/{id}/deliveries?status=pending");
+        Assert.Contains(pending.GetProperty("items").EnumerateArray(), d => d.GetProperty("lastError").GetString() is { Length: > 0 });
+
+        // Then the receiver comes up, failing its first two calls: everything arrives, each request's events in order.
+        receiver.Answer = n => n <= 2 ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+        await receiver.StartListeningAsync();
+        var received = await ReceivedAsync(receiver, 10);
+        Assert.All(received, webhook => Assert.True(webhook.Verifies(secret)));
+        foreach (var request in new[] { first, second })
+        {
+            var events = received.Where(w => w.Payload.GetProperty("data").GetProperty("request").GetProperty("requestId").GetString() == request.ToString()).ToList();
+            Assert.Equal(Loop, events.Select(w => w.Type));
+        }
+        Assert.True(receiver.Requests >= 12);
+        var recovered = await PendingDrainedAsync(client, county.Code, id);
+        Assert.Equal(0, recovered.GetProperty("consecutiveFailures").GetInt32());
+        Assert.Equal("active", recovered.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_subscription_that_keeps_failing_is_paused_visibly_and_resumes_and_replays()
+    {
+        var platform = await fixture.PlatformAsync();
+        var (county, client) = await CountyAsync(platform);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Answer = _ => StatusCodes.Status500InternalServerError;
+        var (id, secret) = await SubscribeAsync(client, county.Code, receiver.Url, ["request.placed"]);
+
+        await new RequestSteps(platform.Gateway(), county).PlaceAsync();
+
+        var paused = await Poll.UntilAsync(() => client.GetJsonAsync($"/api/gateway/counties/{county.Code}/webhooks/{id}"),
+            s => s.GetProperty("status").GetString() == "paused", TimeSpan.FromSeconds(30), "the failing subscription to be paused");
+        Assert.StartsWith("failing: ", paused.GetProperty("pausedReason").GetString());
+        Assert.Equal(1, paused.GetProperty("pendingDeliveries").GetInt64());
+        using var operatorClient = platform.Gateway();
+        var visible = await operatorClient.GetJsonAsync("/api/gateway/webhooks?status=paused");
+        Assert.Contains(visible.GetProperty("items").EnumerateArray(), s => s.GetProperty("id").GetGuid() == id);
+        // While paused, events are still collected.
+        await new RequestSteps(platform.Gateway(), county).PlaceAsync("另一件事：小区路灯不亮");
+        await Poll.UntilAsync(async () => (await client.GetJsonAsync($"/api/gateway/counties/{county.Code}/webhooks/{id}")).GetProperty("pendingDeliveries").GetInt64(),
+            n => n == 2, TimeSpan.FromSeconds(20), "the paused subscription to collect the second event");
+
+        receiver.Answer = _ => StatusCodes.Status200OK;
+        var resumed = await (await client.PostJsonAsync($"/api/gateway/counties/{county.Code}/webhooks/{id}/resume")).OkAsync();
+        Assert.Equal("active", resumed.GetProperty("status").GetString());
+        var received = await ReceivedAsync(receiver, 2);
+        Assert.All(received, w => Assert.True(w.Verifies(secret)));
+
+        // Replay: the same message again, with the same webhook-id.
+        var delivered = (await client.GetJsonAsync($"/api/gateway/counties/{county.Code}/webhooks/{id}/deliveries")).GetProperty("items")[0];
+        await (await client.PostJsonAsync($"/api/gateway/counties/{county.Code}/webhooks/{id}/deliveries/{delivered.Id()}/replay")).OkAsync();
+        var again = await ReceivedAsync(receiver, 3);
+        Assert.Equal(delivered.GetProperty("webhookId").GetString(), again[2].Id);
+        await PendingDrainedAsync(client, county.Code, id);
+        var replayed = await (await client.PostJsonAsync($"/api/gateway/counties/{county.Code}/webhooks/{id}/replay", new { from = DateTimeOffset.UtcNow.AddHours(-1) })).OkAsync();
+        Assert.Equal(2, replayed.GetProperty("requeued").GetInt64());
+        await ReceivedAsync(receiver, 5);
+    }
+
+    [Fact]
+    public async Task Subscriptions_are_validated_and_belong_to_their_county()
+    {
+        var platform = await fixture.PlatformAsync();
+        var (countyA, clientA) = await CountyAsync(platform);
+        var (countyB, _) = await CountyAsync(platform);
+        using var admin = platform.Gateway();
+        var (id, _) = await SubscribeAsync(clientA, countyA.Code, "http://127.0.0.1:9/hook", ["request.placed"]);
+        var path = $"/api/gateway/counties/{countyA.Code}/webhooks";
+
+        await (await clientA.PostJsonAsync(path, new { url = "ftp://example.cn/x", eventTypes = new[] { "request.placed" } })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "url");
+        await (await clientA.PostJsonAsync(path, new { url = "https://example.cn/x", eventTypes = new[] { "request.exploded" } })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "eventTypes");
+        await (await clientA.GetAsync($"{path}?status=sleeping")).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "status");
+        // County B's path with county A's subscription: not found; B's list never shows A's.
+        var b = $"/api/gateway/counties/{countyB.Code}/webhooks";
+        await (await admin.GetAsync($"{b}/{id}")).ProblemAsync(HttpStatusCode.NotFound, "webhook_not_found");
+        await (await admin.PostJsonAsync($"{b}/{id}/pause")).ProblemAsync(HttpStatusCode.NotFound, "webhook_not_found");
+        await (await admin.GetAsync($"{b}/{id}/deliveries")).ProblemAsync(HttpStatusCode.NotFound, "webhook_not_found");
+        Assert.Equal(0, (await admin.GetJsonAsync(b)).GetProperty("total").GetInt64());
+        Assert.Equal(1, (await admin.GetJsonAsync(path)).GetProperty("total").GetInt64());
+
+        // Update with If-Match, pause by request, delete.
+        var current = await clientA.GetAsync($"{path}/{id}");
+        var etag = current.Headers.ETag!.Tag;
+        await (await clientA.PutJsonAsync($"{path}/{id}", new { url = "http://127.0.0.1:9/other", eventTypes = new[] { "request.rated" } }, ifMatch: etag)).OkAsync();
+        await (await clientA.PutJsonAsync($"{path}/{id}", new { url = "http://127.0.0.1:9/other", eventTypes = new[] { "request.rated" } }, ifMatch: etag))
+            .ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed");
+        Assert.Equal("requested", (await (await clientA.PostJsonAsync($"{path}/{id}/pause")).OkAsync()).GetProperty("pausedReason").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await clientA.DeleteAsync($"{path}/{id}")).StatusCode);
+        await (await clientA.PostJsonAsync($"{path}/{id}/resume")).ProblemAsync(HttpStatusCode.Conflict, "webhook_deleted");
+        Assert.Equal(0, (await admin.GetJsonAsync(path)).GetProperty("total").GetInt64());
+        var types = await clientA.GetJsonAsync("/api/gateway/webhook-event-types");
+        Assert.Contains(types.EnumerateArray(), t => t.GetProperty("type").GetString() == "request.escalated");
+    }
+
+    /// <summary>A Dispatch county known to the gateway, and a client of it allowed webhooks.</summary>
+    private static async Task<(DispatchCounty County, HttpClient Client)> CountyAsync(RunningPlatform platform)
+    {
+        var county = await DispatchSeed.CountyAsync(platform);
+        await GatewayClients.KnownAsync(platform, county.Code);
+        var app = await GatewayClients.CreateAsync(platform, county.Code, scopes: ["webhooks", "requests:read"]);
+        return (county, platform.GatewayAs(app.Key));
+    }
+
+    private static async Task<(Guid Id, string Secret)> SubscribeAsync(HttpClient client, string county, string url, string[] eventTypes)
+    {
+        using var response = await client.PostJsonAsync($"/api/gateway/counties/{county}/webhooks", new { url, eventTypes, description = "测试接收端" });
+        var created = await response.OkAsync(HttpStatusCode.Created);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        var secret = created.GetProperty("secret").GetString()!;
+        Assert.StartsWith("whsec_", secret);
+        return (created.GetProperty("subscription").Id(), secret);
+    }
+
+    /// <summary>Places, dispatches to a member, accepts, completes and rates one request, quickly.</summary>
+    private static async Task<Guid> WalkAsync(RunningPlatform platform, DispatchCounty county)
+    {
+        var steps = new RequestSteps(platform.Gateway(), county);
+        var member = county.Members[0].Id;
+        var id = (await steps.PlaceAsync()).Id();
+        await steps.DispatchAsync(id, "ordinary", "member", new { memberId = member });
+        await steps.DoAsync(id, "accept", new { memberId = member });
+        await steps.DoAsync(id, "start", new { memberId = member });
+        await steps.DoAsync(id, "complete", new { memberId = member, result = "已修好" });
+        await steps.DoAsync(id, "rate", new { satisfaction = "satisfied" });
+        return id;
+    }
+
+    private static Task<JsonElement> PendingDrainedAsync(HttpClient client, string county, Guid id) =>
+        Poll.UntilAsync(() => client.GetJsonAsync($"/api/gateway/counties/{county}/webhooks/{id}"),
+            s => s.GetProperty("pendingDeliveries").GetInt64() == 0, TimeSpan.FromSeconds(10), "no delivery to be pending");
+
+    private static async Task<IReadOnlyList<ReceivedWebhook>> ReceivedAsync(WebhookReceiver receiver, int count)
+    {
+        await Poll.UntilAsync(() => Task.FromResult(receiver.Accepted.Count), n => n >= count, TimeSpan.FromSeconds(30), $"{count} webhooks to arrive");
+        return receiver.Accepted.ToList();
+    }
+}
