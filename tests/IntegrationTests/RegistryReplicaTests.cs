@@ -20,7 +20,7 @@ public sealed class RegistryReplicaTests(PlatformFixture fixture)
             var version = await Poll.UntilAsync(
                 () => fixture.QueryScalarAsync<int>(platform.Databases[service].Name,
                     $"SELECT COALESCE(max(version), 0) FROM registry_county_settings WHERE county_id = '{countyId}'"),
-                v => v == 1, TimeSpan.FromSeconds(20), $"{service}'s copy of the county's settings");
+                v => v == 1, TimeSpan.FromSeconds(60), $"{service}'s copy of the county's settings");
             Assert.Equal(1, version);
             var tiers = await fixture.QueryScalarAsync<int>(platform.Databases[service].Name,
                 $"SELECT jsonb_array_length(settings->'sla') FROM registry_county_settings WHERE county_id = '{countyId}'");
@@ -55,7 +55,7 @@ public sealed class RegistryReplicaTests(PlatformFixture fixture)
         await Poll.UntilAsync(
             () => fixture.QueryScalarAsync<long>(database,
                 $"SELECT count(*) FROM inbox_messages WHERE message_id IN ('{newerId}', '{olderId}') AND consumer = 'registry-replica:ReplicaMember'"),
-            n => n == 2, TimeSpan.FromSeconds(20), "both member events handled by dispatch");
+            n => n == 2, TimeSpan.FromSeconds(60), "both member events handled by dispatch");
         Assert.Equal("王新", await fixture.QueryScalarAsync<string>(database, $"SELECT name FROM registry_members WHERE id = '{memberId}'"));
         Assert.Equal(2, await fixture.QueryScalarAsync<int>(database, $"SELECT version FROM registry_members WHERE id = '{memberId}'"));
         Assert.Equal("[\"水电维修\"]", await fixture.QueryScalarAsync<string>(database, $"SELECT to_json(skills)::text FROM registry_members WHERE id = '{memberId}'"));

@@ -42,6 +42,15 @@ public sealed class ImportsTests(PlatformFixture fixture)
         var missingList = await client.GetJsonAsync($"{path}/reports/missing?pageSize=5");
         Assert.Equal(8636 - confirmed, missingList.GetProperty("total").GetInt64());
         Assert.Equal(confirmed, (await client.GetJsonAsync($"{path}/members/without-post?pageSize=1")).GetProperty("total").GetInt64());
+
+        // Dispatch and Evaluation copy all of it from the events (and the tests after this one do not wait behind the backlog).
+        var countyId = (await client.GetJsonAsync(path)).GetProperty("id").GetGuid();
+        foreach (var service in new[] { "dispatch", "evaluation" })
+        {
+            await Poll.UntilAsync(
+                () => platform.Fixture.QueryScalarAsync<long>(platform.Databases[service].Name, $"SELECT count(*) FROM registry_reports WHERE county_id = '{countyId}'"),
+                n => n == 7776, TimeSpan.FromMinutes(3), $"{service} to copy every report of the demo county");
+        }
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public static class DispatchSeed
             n => n == 1, TimeSpan.FromSeconds(20), "Dispatch to learn of the county");
         await Poll.UntilAsync(
             () => platform.Fixture.QueryScalarAsync<long>(database.Name, $"SELECT count(*) FROM registry_county_settings WHERE county_id = '{countyId}'"),
-            n => n == 1, TimeSpan.FromSeconds(20), "Dispatch to learn of the county's settings");
+            n => n == 1, TimeSpan.FromSeconds(60), "Dispatch to learn of the county's settings");
 
         var tenant = new TenantContext();
         tenant.Set(countyId);
