@@ -1,5 +1,6 @@
 using Platform.Dispatch.Activities;
 using Platform.Dispatch.Matching;
+using Platform.Dispatch.Operations;
 using Platform.Dispatch.Requests;
 using Platform.Dispatch.Supervision;
 using Platform.ServiceDefaults.Tenancy;
@@ -18,6 +19,7 @@ public static class DispatchApi
         county.MapMatchingApi();
         county.MapSupervisionApi();
         county.MapActivitiesApi();
+        endpoints.MapBusinessHealthApi();
         return endpoints;
     }
 }
