@@ -8,7 +8,7 @@ namespace Platform.Gateway.Dashboard;
 /// <summary>One instance of a service behind the gateway (<c>services:{service}:http:{index}</c>).</summary>
 public sealed record ServiceInstance(string Service, int Index, string Url);
 
-/// <summary>What a read of a service gave: the value, or why there is none ("unreachable", "no answer within 2 s", "answered 503").</summary>
+/// <summary>What a read of a service gave: the value, or why there is none ("Connection refused (…)", "no answer within 2 s", "answered 503").</summary>
 public readonly record struct Read<T>(T? Value, string? Error)
 {
     public bool Ok => Error is null;
@@ -113,7 +113,7 @@ public sealed class DashboardSources
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return (0, null, "unreachable: " + Describe(exception, Options.ReadTimeout));
+            return (0, null, Describe(exception, Options.ReadTimeout));
         }
     }
 

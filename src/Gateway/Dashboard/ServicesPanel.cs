@@ -102,7 +102,7 @@ public sealed class ServicesPanel(DashboardSources sources, ServiceIdentity gate
         var alive = error is null || described.Ok;
         return new InstanceState(instance.Service, instance.Url, alive, error is null && status == 200, figures?.Version, figures?.StartedAt,
             figures?.UptimeSeconds, figures?.ClockSkewSeconds, restarts, checks,
-            error ?? (status == 200 ? null : $"not ready (/health answered {status})"));
+            error is not null ? "unreachable: " + error : status == 200 ? null : $"not ready (/health answered {status})");
     }
 
     private static InfrastructureState Postgres(IReadOnlyList<InstanceState> instances)

@@ -16,6 +16,8 @@ public static class DashboardAccess
         ["services__messaging__management__0"] = fixture.Broker.ManagementUri.ToString(),
         // Restarts are counted from background health checks: every second here, so a test sees one at once.
         ["Dashboard__MonitorInterval"] = "00:00:01",
+        // The test machine's two cores are shared: a service catching up after a restart may be slow to answer.
+        ["Dashboard__ReadTimeout"] = "00:00:05",
     };
 
     /// <summary>A client of the gateway presenting <paramref name="key"/> as the operator's bearer credential (none: anonymous).</summary>

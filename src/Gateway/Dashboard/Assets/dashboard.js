@@ -140,7 +140,7 @@ function renderTraffic(data) {
       h('thead', {}, h('tr', {}, ...['服务 Service', '方法 Method', '路由 Route', '请求 Requests', '5xx', '4xx', 'p50', 'p95', 'p99', '趋势 Trend']
         .map((t, i) => h('th', { class: i >= 3 && i <= 8 ? 'num' : '' }, t)))),
       h('tbody', {}, routeRows)),
-    h('div', { class: 'cards' },
+    h('div', { class: 'callers' },
       h('div', {}, h('h4', {}, '最慢路由 Slowest routes (p95)'),
         h('table', { id: 'slow-routes' }, h('thead', {}, h('tr', {}, ...['服务 Service', '路由 Route', 'p95', 'p99', '请求 Requests'].map(t => h('th', {}, t)))), h('tbody', {}, slowRows))),
       h('div', {}, h('h4', {}, '失败最多的客户端 Failing clients'), callers(data.failingClients, 'failing-clients', '客户端 Client')),
