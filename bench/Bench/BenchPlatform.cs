@@ -27,12 +27,13 @@ public sealed class BenchPlatform : IAsyncDisposable
 
     public string Gateway => Urls["gateway"];
 
-    public static async Task<BenchPlatform> StartAsync(RunFolder run, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? serviceEnvironment = null)
+    public static async Task<BenchPlatform> StartAsync(RunFolder run, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? serviceEnvironment = null,
+        IReadOnlyDictionary<string, string>? gatewayEnvironment = null)
     {
         var platform = new BenchPlatform(run);
         try
         {
-            await platform.StartCoreAsync(serviceEnvironment, cancellationToken);
+            await platform.StartCoreAsync(serviceEnvironment, gatewayEnvironment, cancellationToken);
             return platform;
         }
         catch
@@ -42,7 +43,8 @@ public sealed class BenchPlatform : IAsyncDisposable
         }
     }
 
-    private async Task StartCoreAsync(IReadOnlyDictionary<string, string>? serviceEnvironment, CancellationToken cancellationToken)
+    private async Task StartCoreAsync(IReadOnlyDictionary<string, string>? serviceEnvironment, IReadOnlyDictionary<string, string>? gatewayEnvironment,
+        CancellationToken cancellationToken)
     {
         Log.Write($"starting PostgreSQL (durable) and RabbitMQ in {Run.Path}");
         _postgres = await PostgresServer.StartAsync(
@@ -74,14 +76,22 @@ public sealed class BenchPlatform : IAsyncDisposable
             _processes.Add((Foundation.Start(Run, service, "src/Services." + CultureInfo.InvariantCulture.TextInfo.ToTitleCase(service), environment), Urls[service]));
         }
         Urls["gateway"] = $"http://127.0.0.1:{FreePort.Next()}";
-        _processes.Add((Foundation.Start(Run, "gateway", "src/Gateway", new Dictionary<string, string>
+        var gateway = new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = Urls["gateway"],
             ["OTEL_SERVICE_NAME"] = "gateway",
             ["services__registry__http__0"] = Urls["registry"],
             ["services__dispatch__http__0"] = Urls["dispatch"],
             ["services__evaluation__http__0"] = Urls["evaluation"],
-        }), Urls["gateway"]));
+            // The operations dashboard reads the broker's management API, as under the AppHost.
+            ["ConnectionStrings__messaging"] = _broker.AmqpUri,
+            ["services__messaging__management__0"] = _broker.ManagementUri.ToString(),
+        };
+        foreach (var (key, value) in gatewayEnvironment ?? new Dictionary<string, string>())
+        {
+            gateway[key] = value;
+        }
+        _processes.Add((Foundation.Start(Run, "gateway", "src/Gateway", gateway), Urls["gateway"]));
         await Foundation.WaitHealthyAsync(_processes, cancellationToken);
     }
 

@@ -25,8 +25,10 @@ var evaluation = builder.AddProject("evaluation", "src/Services.Evaluation")
     .WithReference(evaluationDb).WaitFor(evaluationDb)
     .WithReference(messaging).WaitFor(messaging);
 
+// The gateway reads the broker's management API for the operations dashboard.
 builder.AddProject("gateway", "src/Gateway")
     .WithHttpEndpoint(port: 8080)
+    .WithReference(messaging)
     .WithReference(registry).WaitFor(registry)
     .WithReference(dispatch).WaitFor(dispatch)
     .WithReference(evaluation).WaitFor(evaluation);

@@ -10,12 +10,8 @@ public sealed record BusinessView(DateTimeOffset At, bool Available, JsonNode? C
 /// <summary>Panel 4: business health per county from Dispatch (open by tier, at risk, overdue, escalations, today, the month's three rates).</summary>
 public sealed class BusinessPanel(DashboardSources sources, TimeProvider clock, IMemoryCache cache)
 {
-    public async Task<BusinessView> ReadAsync(string? county, CancellationToken cancellationToken) =>
-        (await cache.GetOrCreateAsync("ops:business:" + county, async entry =>
-        {
-            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(2);
-            return await ReadNowAsync(county, cancellationToken);
-        }))!;
+    public Task<BusinessView> ReadAsync(string? county, CancellationToken cancellationToken) =>
+        cache.ReadThroughAsync("ops:business:" + county, TimeSpan.FromSeconds(2), () => ReadNowAsync(county, cancellationToken));
 
     private async Task<BusinessView> ReadNowAsync(string? county, CancellationToken cancellationToken)
     {

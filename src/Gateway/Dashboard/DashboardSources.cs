@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Platform.Gateway.Dashboard;
@@ -123,4 +124,15 @@ public sealed class DashboardSources
         HttpRequestException { InnerException: { } inner } => inner.Message,
         _ => exception.Message,
     };
+}
+
+/// <summary>The panels' short cache: several pages polling at once cost what one does.</summary>
+internal static class PanelCache
+{
+    public static async Task<T> ReadThroughAsync<T>(this IMemoryCache cache, string key, TimeSpan lifetime, Func<Task<T>> read) =>
+        (await cache.GetOrCreateAsync(key, entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = lifetime;
+            return read();
+        }))!;
 }

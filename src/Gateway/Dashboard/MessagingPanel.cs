@@ -34,12 +34,8 @@ public sealed class MessagingPanel(DashboardSources sources, TimeProvider clock,
     private static readonly TimeSpan PeekFor = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, (long Count, DateTimeOffset At, IReadOnlyList<FailedMessage> Messages)> _peeks = new(StringComparer.Ordinal);
 
-    public async Task<MessagingView> ReadAsync(CancellationToken cancellationToken) =>
-        (await cache.GetOrCreateAsync("ops:messaging", async entry =>
-        {
-            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(2);
-            return await ReadNowAsync(cancellationToken);
-        }))!;
+    public Task<MessagingView> ReadAsync(CancellationToken cancellationToken) =>
+        cache.ReadThroughAsync("ops:messaging", TimeSpan.FromSeconds(2), () => ReadNowAsync(cancellationToken));
 
     private async Task<MessagingView> ReadNowAsync(CancellationToken cancellationToken)
     {

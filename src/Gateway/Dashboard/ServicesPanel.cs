@@ -30,12 +30,8 @@ public sealed class ServicesPanel(DashboardSources sources, ServiceIdentity gate
 {
     private readonly ConcurrentDictionary<string, HashSet<DateTimeOffset>> _starts = new(StringComparer.Ordinal);
 
-    public async Task<ServicesView> ReadAsync(CancellationToken cancellationToken) =>
-        (await cache.GetOrCreateAsync("ops:services", async entry =>
-        {
-            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(1);
-            return await ReadNowAsync(cancellationToken);
-        }))!;
+    public Task<ServicesView> ReadAsync(CancellationToken cancellationToken) =>
+        cache.ReadThroughAsync("ops:services", TimeSpan.FromSeconds(1), () => ReadNowAsync(cancellationToken));
 
     public async Task<ServicesView> ReadNowAsync(CancellationToken cancellationToken)
     {

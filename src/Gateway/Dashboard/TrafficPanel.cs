@@ -34,15 +34,14 @@ public sealed class TrafficPanel(DashboardSources sources, TrafficWindow traffic
     private const int Minutes = TrafficWindow.Minutes;
 
     /// <summary>Every instance's snapshot, the gateway's first; shared with the traces panel for a second.</summary>
-    public async Task<IReadOnlyList<(string Service, ServiceInstance? Instance, Read<TelemetrySnapshot> Read)>> SnapshotsAsync(CancellationToken cancellationToken) =>
-        (await cache.GetOrCreateAsync("ops:telemetry", async entry =>
+    public Task<IReadOnlyList<(string Service, ServiceInstance? Instance, Read<TelemetrySnapshot> Read)>> SnapshotsAsync(CancellationToken cancellationToken) =>
+        cache.ReadThroughAsync("ops:telemetry", TimeSpan.FromSeconds(1), async () =>
         {
-            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(1);
             var reads = await sources.ReadAllAsync<TelemetrySnapshot>("/ops/telemetry", cancellationToken);
             var own = new Read<TelemetrySnapshot>(OperationsTelemetry.Snapshot(traffic, spans, gateway, clock), null);
             return (IReadOnlyList<(string, ServiceInstance?, Read<TelemetrySnapshot>)>)
                 [("gateway", null, own), .. reads.Select(r => (r.Instance.Service, (ServiceInstance?)r.Instance, r.Read))];
-        }))!;
+        });
 
     public async Task<TrafficView> ReadAsync(CancellationToken cancellationToken)
     {
