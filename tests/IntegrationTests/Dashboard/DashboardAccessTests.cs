@@ -47,6 +47,13 @@ public sealed class DashboardAccessTests(PlatformFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, loginForm.StatusCode);
         Assert.Contains("action=\"/ops/login\"", await loginForm.Content.ReadAsStringAsync());
 
+        // Bad filters are refused; an unknown county is said so, not shown as empty.
+        await (await operatorClient.GetAsync("/ops/api/business?county=51%2F62")).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "county");
+        await (await operatorClient.GetAsync("/ops/api/traces/not-a-trace")).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "traceId");
+        var unknown = await operatorClient.GetJsonAsync("/ops/api/business?county=999999");
+        Assert.False(unknown.GetProperty("available").GetBoolean());
+        Assert.Contains("999999 is not known", unknown.GetProperty("error").GetString());
+
         // The services' internal endpoints are never forwarded by the gateway.
         using var forwarded = await operatorClient.GetAsync("/api/dispatch/ops/business");
         Assert.NotEqual(HttpStatusCode.OK, forwarded.StatusCode);

@@ -187,7 +187,7 @@ function renderMessaging(data) {
 let countyFilter = '';
 
 function renderBusiness(data) {
-  if (!data.available) throw new PanelError(`Dispatch 不可达 · ${data.error}`);
+  if (!data.available) throw new PanelError(`业务数据不可用 · ${data.error}`);
   const counties = data.counties || [];
   const select = document.getElementById('county-filter');
   if (!countyFilter) {

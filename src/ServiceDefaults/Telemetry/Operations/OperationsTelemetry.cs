@@ -106,7 +106,7 @@ public static class OperationsTelemetry
     }
 
     /// <summary>The county code of <c>/api/{service}/counties/{county}/...</c>, else null.</summary>
-    internal static string? CountyOf(string path)
+    public static string? CountyOf(string path)
     {
         const string marker = "/counties/";
         var at = path.IndexOf(marker, StringComparison.Ordinal);
