@@ -31,6 +31,14 @@ apt_install() {
 if [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; then
   apt_install rabbitmq-server
 fi
+# The operations dashboard's browser test drives Debian's Chromium headless (Playwright, no browser
+# download); a small CJK font lets its screenshots show the Chinese labels.
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium
+fi
+if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+  apt_install fonts-wqy-microhei
+fi
 if ! command -v initdb >/dev/null && [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
   apt_install postgresql-15
 fi

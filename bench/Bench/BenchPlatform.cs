@@ -38,12 +38,13 @@ public sealed class BenchPlatform : IAsyncDisposable
         return client;
     }
 
-    public static async Task<BenchPlatform> StartAsync(RunFolder run, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? serviceEnvironment = null)
+    public static async Task<BenchPlatform> StartAsync(RunFolder run, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? serviceEnvironment = null,
+        IReadOnlyDictionary<string, string>? gatewayEnvironment = null)
     {
         var platform = new BenchPlatform(run);
         try
         {
-            await platform.StartCoreAsync(serviceEnvironment, cancellationToken);
+            await platform.StartCoreAsync(serviceEnvironment, gatewayEnvironment, cancellationToken);
             return platform;
         }
         catch
@@ -53,7 +54,8 @@ public sealed class BenchPlatform : IAsyncDisposable
         }
     }
 
-    private async Task StartCoreAsync(IReadOnlyDictionary<string, string>? serviceEnvironment, CancellationToken cancellationToken)
+    private async Task StartCoreAsync(IReadOnlyDictionary<string, string>? serviceEnvironment, IReadOnlyDictionary<string, string>? gatewayEnvironment,
+        CancellationToken cancellationToken)
     {
         Log.Write($"starting PostgreSQL (durable) and RabbitMQ in {Run.Path}");
         _postgres = await PostgresServer.StartAsync(
@@ -88,7 +90,9 @@ public sealed class BenchPlatform : IAsyncDisposable
         Urls["gateway"] = $"http://127.0.0.1:{FreePort.Next()}";
         Databases["gateway"] = await DatabaseProvisioner.EnsureAsync(_postgres.AdminConnectionString, "gatewaydb", cancellationToken);
         var gateway = BenchAuth.GatewayEnvironment(Urls["gateway"], Databases["gateway"], _broker.AmqpUri, Urls);
-        foreach (var (key, value) in serviceEnvironment ?? new Dictionary<string, string>())
+        // The operations dashboard reads the broker's management API, as under the AppHost.
+        gateway["services__messaging__management__0"] = _broker.ManagementUri.ToString();
+        foreach (var (key, value) in (serviceEnvironment ?? new Dictionary<string, string>()).Concat(gatewayEnvironment ?? new Dictionary<string, string>()))
         {
             gateway[key] = value;
         }

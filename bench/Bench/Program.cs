@@ -17,11 +17,12 @@ Func<Figures, CancellationToken, Task>? benchmark = name switch
     "registry-import" => RegistryImport.RunAsync,
     "dispatch" => DispatchBench.RunAsync,
     "gateway" => GatewayBench.RunAsync,
+    "dashboard" => DashboardBench.RunAsync,
     _ => null,
 };
 if (benchmark is null)
 {
-    Console.Error.WriteLine("usage: Bench NAME   (NAME: foundation, registry-import, dispatch, gateway)");
+    Console.Error.WriteLine("usage: Bench NAME   (NAME: foundation, registry-import, dispatch, gateway, dashboard)");
     return 2;
 }
 

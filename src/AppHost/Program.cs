@@ -32,6 +32,7 @@ var evaluation = builder.AddProject("evaluation", "src/Services.Evaluation")
     .WithReference(evaluationDb).WaitFor(evaluationDb)
     .WithReference(messaging).WaitFor(messaging);
 
+// The gateway reads the broker's management API for the operations dashboard.
 builder.AddProject("gateway", "src/Gateway")
     .WithHttpEndpoint(port: 8080)
     .WithEnvironment("Auth__SigningKey", secrets.SigningKey)

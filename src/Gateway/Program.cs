@@ -4,6 +4,7 @@ using Platform.Gateway.Clients;
 using Platform.Gateway.Counties;
 using Platform.Gateway.Open311;
 using Platform.Gateway.Webhooks;
+using Platform.Gateway.Dashboard;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Http.Idempotency;
 using Platform.ServiceDefaults.Messaging;
@@ -23,12 +24,14 @@ builder.AddWebhooks();
 builder.Services.AddOpen311(builder.Configuration);
 builder.AddServiceProxy();
 builder.AddPlatformApiDocument();
+builder.AddDashboard();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.UseDeclaredBodySizeLimit();
 app.MapPlatformApiDocument();
+app.MapDashboard();
 app.MapClientsApi();
 app.MapWebhooksApi();
 app.MapOpen311Api();

@@ -10,6 +10,7 @@ using Platform.ServiceDefaults.Health;
 using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Http.Idempotency;
 using Platform.ServiceDefaults.Telemetry;
+using Platform.ServiceDefaults.Telemetry.Operations;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.ServiceDefaults;
@@ -33,6 +34,7 @@ public static class Extensions
         builder.Services.AddSingleton(sp => ServiceIdentity.Create(serviceName, sp.GetRequiredService<TimeProvider>()));
 
         builder.AddPlatformTelemetry(serviceName);
+        builder.AddOperationsTelemetry();
         builder.Services.AddPlatformHealthChecks();
         builder.Services.AddPlatformProblemDetails();
         builder.Services.AddTenancy();
@@ -46,10 +48,12 @@ public static class Extensions
     /// <summary>
     /// <c>/health</c> (ready: every dependency reachable), <c>/alive</c> (process up), the OpenAPI
     /// document, error handling, the caller's authentication (when the host added it) and the county
-    /// route binding, in the order they must run.
+    /// route binding, in the order they must run; the operations telemetry (<c>/ops/...</c>) first, so
+    /// it sees every answer.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseOperationsTelemetry();
         app.UseExceptionHandler();
         app.UseRouting();
         app.UsePlatformAuthentication();

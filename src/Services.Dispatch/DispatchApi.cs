@@ -1,5 +1,6 @@
 using Platform.Dispatch.Activities;
 using Platform.Dispatch.Matching;
+using Platform.Dispatch.Operations;
 using Platform.Dispatch.Requests;
 using Platform.Dispatch.Supervision;
 using Platform.ServiceDefaults.Auth;
@@ -24,6 +25,7 @@ public static class DispatchApi
         requests.MapMatchingApi();
         requests.MapSupervisionApi();
         county.MapGroup("").RequireReadWriteScopes("activities").MapActivitiesApi();
+        endpoints.MapBusinessHealthApi();
         return endpoints;
     }
 }

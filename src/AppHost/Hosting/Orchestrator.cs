@@ -248,6 +248,11 @@ internal sealed class Orchestrator : IAsyncDisposable
                     break;
                 case RabbitMQServerResource broker:
                     environment[$"ConnectionStrings__{broker.Name}"] = _amqpUri!;
+                    if (_broker is not null)
+                    {
+                        // Aspire's contract for a named endpoint: the management API (the operations dashboard reads it).
+                        environment[$"services__{broker.Name}__management__0"] = _broker.ManagementUri.ToString();
+                    }
                     break;
                 case ProjectResource other:
                     environment[$"services__{other.Name}__http__0"] = Origin(Reachable(_settings.UrlOf(other)));

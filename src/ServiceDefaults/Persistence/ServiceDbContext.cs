@@ -186,6 +186,7 @@ public abstract class ServiceDbContext : DbContext
             outbox.HasIndex(m => m.MessageId).IsUnique().HasDatabaseName("ux_outbox_messages_message_id");
             outbox.Property(m => m.MessageType).HasMaxLength(256);
             outbox.Property(m => m.Body).HasColumnType("jsonb");
+            outbox.Property(m => m.TraceParent).HasMaxLength(55);
             outbox.HasIndex(m => new { m.NextAttemptAt, m.Id }).HasDatabaseName("ix_outbox_messages_due");
         });
 

@@ -87,6 +87,10 @@ public sealed class RunningPlatform : IAsyncDisposable
         {
             gatewayEnvironment[$"services__{service}__http__0"] = Urls[service];
         }
+        foreach (var (key, value) in Dashboard.DashboardAccess.GatewaySettings(Fixture))
+        {
+            gatewayEnvironment[key] = value;
+        }
         _processes.Add(TestProcesses.Start("gateway", "src/Gateway", gatewayEnvironment));
 
         await Task.WhenAll(_processes.Select(p => p.WaitHealthyAsync(Urls[p.Name], TimeSpan.FromSeconds(90))));
@@ -131,6 +135,9 @@ public sealed class RunningPlatform : IAsyncDisposable
         _processes[index] = TestProcesses.Start(service, project, environment);
         await _processes[index].WaitHealthyAsync(Urls[service], TimeSpan.FromSeconds(90));
     }
+
+    /// <summary>Stops one service (gracefully) and leaves it stopped; <see cref="RestartAsync"/> brings it back.</summary>
+    public async Task StopAsync(string service) => await _processes.First(p => p.Name == service).StopAsync();
 
     public async ValueTask DisposeAsync()
     {

@@ -20,6 +20,9 @@ public sealed class OutboxMessage
 
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>The W3C traceparent of the change that wrote it: the publish joins that trace, so one trace runs from the request to every consumer.</summary>
+    public string? TraceParent { get; init; }
+
     public int Attempts { get; set; }
 
     /// <summary>Not published before this instant: now for a new row, later after a failed attempt.</summary>

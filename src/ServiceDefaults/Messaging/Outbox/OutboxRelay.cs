@@ -124,6 +124,12 @@ public sealed partial class OutboxRelay<TContext>(
         {
             return $"Unknown message type '{row.MessageType}'.";
         }
+        // Published inside the trace of the change that wrote the row, not the relay's own.
+        using var activity = row.TraceParent is { } traceParent && ActivityContext.TryParse(traceParent, null, out var parent)
+            ? PlatformTelemetry.Source.StartActivity("outbox publish", ActivityKind.Producer, parent)
+            : null;
+        activity?.SetTag("messaging.message.id", row.MessageId.ToString());
+        activity?.SetTag("platform.message.type", row.MessageType);
         try
         {
             var message = JsonSerializer.Deserialize(row.Body, type, OutboxWriter.SerializerOptions)
@@ -140,6 +146,7 @@ public sealed partial class OutboxRelay<TContext>(
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             LogPublishFailed(logger, exception, row.MessageId, row.MessageType, row.Attempts + 1);
             return exception.Message;
         }

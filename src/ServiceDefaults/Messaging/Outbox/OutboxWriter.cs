@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Platform.Contracts;
 using Platform.ServiceDefaults.Persistence;
@@ -26,6 +27,7 @@ public readonly struct OutboxWriter(ServiceDbContext context, TimeProvider clock
             MessageType = typeof(TMessage).FullName!,
             Body = JsonSerializer.Serialize(message, SerializerOptions),
             CreatedAt = now,
+            TraceParent = Activity.Current?.IdFormat == ActivityIdFormat.W3C ? Activity.Current.Id : null,
             NextAttemptAt = now,
         };
         context.OutboxMessages.Add(row);
