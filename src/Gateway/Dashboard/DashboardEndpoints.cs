@@ -19,7 +19,8 @@ public static class DashboardEndpoints
         builder.Services.AddOptions<DashboardOptions>().Configure<IConfiguration>(DashboardOptions.Bind);
         builder.Services.AddOperatorAccess();
         var timeout = builder.Configuration.GetValue("Dashboard:ReadTimeout", TimeSpan.FromSeconds(2));
-        builder.Services.AddHttpClient(DashboardSources.HttpClientName, client => client.Timeout = timeout);
+        builder.Services.AddTransient<OperatorTokenHandler>();
+        builder.Services.AddHttpClient(DashboardSources.HttpClientName, client => client.Timeout = timeout).AddHttpMessageHandler<OperatorTokenHandler>();
         builder.Services.AddHttpClient(DashboardSources.ManagementClientName, client => client.Timeout = timeout);
         builder.Services.AddSingleton<DashboardSources>();
         builder.Services.AddSingleton<ServicesPanel>();
@@ -76,5 +77,18 @@ public static class DashboardEndpoints
             return new ValidationErrors().Add("traceId", "'traceId' must be 32 hexadecimal digits (a W3C trace id).").ToProblem();
         }
         return TypedResults.Ok(await panel.TraceAsync(traceId.ToLowerInvariant(), cancellationToken));
+    }
+}
+
+/// <summary>The dashboard reads the services' <c>/ops/...</c> endpoints as the platform's operator: with a token the services accept.</summary>
+internal sealed class OperatorTokenHandler(ServiceDefaults.Auth.PlatformTokenIssuer issuer) : DelegatingHandler
+{
+    private static readonly ServiceDefaults.Auth.PlatformCaller Dashboard =
+        new(Guid.Empty, "operations-dashboard", null, null, [ServiceDefaults.Auth.PlatformScopes.Ops], []);
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", issuer.Issue(Dashboard).Token);
+        return base.SendAsync(request, cancellationToken);
     }
 }
