@@ -1,0 +1,295 @@
+using MassTransit;
+using Platform.Contracts;
+using Platform.Contracts.Dispatch;
+using Platform.Contracts.Registry;
+using Platform.ServiceDefaults.Messaging.Inbox;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.Evaluation.Records;
+
+/// <summary>
+/// Builds the service record from one kind of event, through the inbox: a redelivered message adds
+/// nothing, and a second copy of an event under another message id adds nothing either (each line
+/// and request event is keyed by its source). All of them share the queue <c>evaluation-service-record</c>.
+/// </summary>
+public abstract class ServiceRecordConsumer<TMessage>(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger logger)
+    : InboxConsumer<TMessage, EvaluationDbContext>(db, tenant, clock, logger)
+    where TMessage : class, ICountyMessage
+{
+    private readonly TimeProvider _clock = clock;
+
+    protected override string ConsumerName => "service-record:" + typeof(TMessage).Name;
+
+    /// <summary>The lines (and request event) the message adds.</summary>
+    protected abstract LedgerEntry Describe(TMessage message);
+
+    protected override Task HandleAsync(TMessage message, ConsumeContext<TMessage> context) =>
+        Ledger.WriteAsync(Db, message.CountyId, Describe(message), context.MessageId, _clock.GetUtcNow(), context.CancellationToken);
+}
+
+/// <summary>The kinds of service-record lines and the points rules (codes in the county's settings) that price them.</summary>
+public static class RecordKinds
+{
+    public const string RequestClaimed = "request_claimed";
+    public const string RequestReleased = "request_released";
+    public const string RequestCompleted = "request_completed";
+    public const string RequestRated = "request_rated";
+    public const string RequestReopened = "request_reopened";
+    public const string RequestOverdue = "request_overdue";
+    public const string RequestEscalated = "request_escalated";
+    public const string RequestExtended = "request_extended";
+    public const string ActivityAttended = "activity_attended";
+    public const string ServiceTime = "service_time";
+    public const string ActivityOutcome = "activity_outcome";
+    public const string ReportConfirmed = "report_confirmed";
+    public const string ListItemClaimed = "list_item_claimed";
+    public const string ListItemDone = "list_item_done";
+    public const string Correction = "correction";
+    public const string WhistlePrefix = "whistle_";
+
+    /// <summary>Lines that show a member served in a community (coverage, activity attendance).</summary>
+    public static readonly IReadOnlyList<string> Services = [ActivityAttended, RequestCompleted];
+
+    public const string MemberSubject = "member";
+    public const string UnitSubject = "unit";
+}
+
+/// <summary>How request events become service-record lines: the holders (and their unit) of the request get a line each.</summary>
+public static class RequestLines
+{
+    public static RequestEvent Event(RequestFacts facts, string type, DateTimeOffset at, string? satisfaction = null, bool? resolved = null, bool? onTime = null,
+        string? detail = null, Guid? discriminator = null, string? keyType = null) => new()
+        {
+            RequestId = facts.RequestId, Version = facts.Version, EventType = type, SourceKey = Key(facts, keyType ?? type, discriminator), OccurredAt = at,
+            Status = facts.Status, Tier = facts.Tier, Category = facts.Category, IsMicroWish = facts.IsMicroWish, CommunityId = facts.CommunityId,
+            StreetId = facts.StreetId, GridId = facts.GridId, UnitId = facts.AssigneeUnitId, MemberIds = [.. facts.AssigneeMemberIds],
+            PlacedAt = facts.PlacedAt, ResponseDueAt = facts.ResponseDueAt, RespondedAt = facts.RespondedAt, CompletionDueAt = facts.CompletionDueAt,
+            CompletedAt = facts.CompletedAt, ReopenCount = facts.ReopenCount, Satisfaction = satisfaction, Resolved = resolved, OnTime = onTime,
+            Detail = detail is { Length: > 200 } ? detail[..200] : detail,
+        };
+
+    /// <summary>request id, version and event type (and the member, for events one transition publishes per member).</summary>
+    public static string Key(RequestFacts facts, string type, Guid? discriminator = null) =>
+        $"request:{facts.RequestId}:{facts.Version}:{type}" + (discriminator is { } d ? ":" + d : "");
+
+    /// <summary>A line for each member holding the request and one for its unit.</summary>
+    public static List<LineDraft> Holders(RequestFacts facts, string kind, string? rule, string? detail)
+    {
+        var lines = facts.AssigneeMemberIds.Distinct()
+            .Select(m => new LineDraft(RecordKinds.MemberSubject, m, kind, rule, UnitId: facts.AssigneeUnitId, CommunityId: facts.CommunityId,
+                GridId: facts.GridId, RequestId: facts.RequestId, Detail: detail))
+            .ToList();
+        if (facts.AssigneeUnitId is { } unit)
+        {
+            lines.Add(new LineDraft(RecordKinds.UnitSubject, unit, kind, UnitId: unit, CommunityId: facts.CommunityId, GridId: facts.GridId,
+                RequestId: facts.RequestId, Detail: detail));
+        }
+        return lines;
+    }
+
+    /// <summary>A line for one named member and one for their unit.</summary>
+    public static List<LineDraft> One(RequestFacts facts, Guid? member, Guid? unit, string kind, string? detail)
+    {
+        var lines = new List<LineDraft>();
+        if (member is { } m)
+        {
+            lines.Add(new LineDraft(RecordKinds.MemberSubject, m, kind, UnitId: unit, CommunityId: facts.CommunityId, GridId: facts.GridId, RequestId: facts.RequestId, Detail: detail));
+        }
+        if (unit is { } u)
+        {
+            lines.Add(new LineDraft(RecordKinds.UnitSubject, u, kind, UnitId: u, CommunityId: facts.CommunityId, GridId: facts.GridId, RequestId: facts.RequestId, Detail: detail));
+        }
+        return lines;
+    }
+}
+
+public sealed class RequestPlacedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestPlacedRecorder> logger)
+    : ServiceRecordConsumer<RequestPlaced>(db, tenant, clock, logger)
+{
+    protected override LedgerEntry Describe(RequestPlaced m) =>
+        new(nameof(RequestPlaced), RequestLines.Key(m.Request, "placed"), m.PlacedAt, [], RequestLines.Event(m.Request, "placed", m.PlacedAt));
+}
+
+public sealed class RequestDispatchedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestDispatchedRecorder> logger)
+    : ServiceRecordConsumer<RequestDispatched>(db, tenant, clock, logger)
+{
+    protected override LedgerEntry Describe(RequestDispatched m) =>
+        new(nameof(RequestDispatched), RequestLines.Key(m.Request, "dispatched"), m.DispatchedAt, [], RequestLines.Event(m.Request, "dispatched", m.DispatchedAt, detail: m.Mode));
+}
+
+public sealed class RequestClaimedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestClaimedRecorder> logger)
+    : ServiceRecordConsumer<RequestClaimed>(db, tenant, clock, logger)
+{
+    protected override LedgerEntry Describe(RequestClaimed m) =>
+        new(nameof(RequestClaimed), RequestLines.Key(m.Request, "claimed", m.MemberId), m.ClaimedAt,
+            RequestLines.One(m.Request, m.MemberId, m.UnitId, RecordKinds.RequestClaimed, m.Joint ? "joint" : null),
+            RequestLines.Event(m.Request, "claimed", m.ClaimedAt, discriminator: m.MemberId));
+}
+
+public sealed class RequestReleasedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestReleasedRecorder> logger)
+    : ServiceRecordConsumer<RequestReleased>(db, tenant, clock, logger)
+{
+    protected override LedgerEntry Describe(RequestReleased m) =>
+        new(nameof(RequestReleased), RequestLines.Key(m.Request, "released", m.MemberId), m.ReleasedAt,
+            RequestLines.One(m.Request, m.MemberId, m.UnitId, RecordKinds.RequestReleased, m.Reason),
+            RequestLines.Event(m.Request, "released", m.ReleasedAt, detail: m.Reason, discriminator: m.MemberId));
+}
+
+/// <summary>Points for a completed request go to each holder once per request: a completion after a reopen earns nothing more.</summary>
+public sealed class RequestCompletedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestCompletedRecorder> logger)
+    : ServiceRecordConsumer<RequestCompleted>(db, tenant, clock, logger)
+{
+    protected override LedgerEntry Describe(RequestCompleted m) =>
+        new(nameof(RequestCompleted), RequestLines.Key(m.Request, "completed"), m.CompletedAt,
+            RequestLines.Holders(m.Request, RecordKinds.RequestCompleted, m.Request.ReopenCount == 0 ? "request_completed_" + (m.Request.Tier ?? "ordinary") : null,
+                (m.Request.Tier ?? "untriaged") + (m.OnTime ? "" : ", late")),
+            RequestLines.Event(m.Request, "completed", m.CompletedAt, onTime: m.OnTime));
+}
+
+/// <summary>The satisfied-rating bonus needs "satisfied" and resolved; a rating that reopens the request earns nothing.</summary>
+public sealed class RequestRatedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestRatedRecorder> logger)
+    : ServiceRecordConsumer<RequestRated>(db, tenant, clock, logger)
+{
+    protected override LedgerEntry Describe(RequestRated m) =>
+        new(nameof(RequestRated), RequestLines.Key(m.Request, "rated"), m.RatedAt,
+            RequestLines.Holders(m.Request, RecordKinds.RequestRated, m.Satisfaction == "satisfied" && m.Resolved ? "satisfied_rating" : null,
+                m.Satisfaction + (m.Resolved ? "" : ", not resolved")),
+            RequestLines.Event(m.Request, "rated", m.RatedAt, m.Satisfaction, m.Resolved));
+}
+
+public sealed class RequestReopenedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestReopenedRecorder> logger)
+    : ServiceRecordConsumer<RequestReopened>(db, tenant, clock, logger)
+{
+    protected override LedgerEntry Describe(RequestReopened m) =>
+        new(nameof(RequestReopened), RequestLines.Key(m.Request, "reopened"), m.ReopenedAt,
+            RequestLines.Holders(m.Request, RecordKinds.RequestReopened, "request_reopened", m.Reason),
+            RequestLines.Event(m.Request, "reopened", m.ReopenedAt, detail: m.Reason));
+}
+
+public sealed class RequestOverdueRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestOverdueRecorder> logger)
+    : ServiceRecordConsumer<RequestOverdue>(db, tenant, clock, logger)
+{
+    protected override LedgerEntry Describe(RequestOverdue m) =>
+        new(nameof(RequestOverdue), RequestLines.Key(m.Request, "overdue:" + m.Deadline), m.DetectedAt,
+            RequestLines.Holders(m.Request, RecordKinds.RequestOverdue, "request_overdue", m.Deadline),
+            RequestLines.Event(m.Request, "overdue", m.DetectedAt, detail: m.Deadline, keyType: "overdue:" + m.Deadline));
+}
+
+public sealed class RequestEscalatedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestEscalatedRecorder> logger)
+    : ServiceRecordConsumer<RequestEscalated>(db, tenant, clock, logger)
+{
+    protected override LedgerEntry Describe(RequestEscalated m) =>
+        new(nameof(RequestEscalated), RequestLines.Key(m.Request, "escalated"), m.EscalatedAt,
+            RequestLines.Holders(m.Request, RecordKinds.RequestEscalated, null, $"{m.Level}: {m.Reason}"),
+            RequestLines.Event(m.Request, "escalated", m.EscalatedAt, detail: $"{m.Level}: {m.Reason}"));
+}
+
+public sealed class RequestExtendedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestExtendedRecorder> logger)
+    : ServiceRecordConsumer<RequestExtended>(db, tenant, clock, logger)
+{
+    protected override LedgerEntry Describe(RequestExtended m) =>
+        new(nameof(RequestExtended), RequestLines.Key(m.Request, "extended"), m.ApprovedAt,
+            RequestLines.Holders(m.Request, RecordKinds.RequestExtended, null, $"{m.PreviousDueAt:u} → {m.NewDueAt:u}"),
+            RequestLines.Event(m.Request, "extended", m.ApprovedAt));
+}
+
+public sealed class RequestCancelledRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestCancelledRecorder> logger)
+    : ServiceRecordConsumer<RequestCancelled>(db, tenant, clock, logger)
+{
+    protected override LedgerEntry Describe(RequestCancelled m) =>
+        new(nameof(RequestCancelled), RequestLines.Key(m.Request, "cancelled"), m.CancelledAt, [], RequestLines.Event(m.Request, "cancelled", m.CancelledAt, detail: m.Reason));
+}
+
+/// <summary>Check-in earns the attendance rule, check-out the service-hour rule by the minutes served; an outcome is recorded (到 vs 干).</summary>
+public sealed class AttendanceRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<AttendanceRecorder> logger)
+    : ServiceRecordConsumer<AttendanceRecorded>(db, tenant, clock, logger)
+{
+    protected override LedgerEntry Describe(AttendanceRecorded m)
+    {
+        var (kind, rule, quantity, minutes, at) = m.Change switch
+        {
+            AttendanceChange.CheckedIn => (RecordKinds.ActivityAttended, "activity_attendance", 1m, 0, m.CheckedInAt),
+            AttendanceChange.CheckedOut => (RecordKinds.ServiceTime, "service_hour", m.ServiceMinutes / 60m, m.ServiceMinutes, m.CheckedOutAt ?? m.RecordedAt),
+            _ => (RecordKinds.ActivityOutcome, (string?)null, 1m, 0, m.RecordedAt),
+        };
+        var lines = new List<LineDraft>
+        {
+            new(RecordKinds.MemberSubject, m.MemberId, kind, rule, quantity, UnitId: m.UnitId, CommunityId: m.CommunityId, ActivityId: m.ActivityId,
+                ServiceMinutes: minutes, Detail: m.ActivityKind),
+        };
+        if (m.UnitId is { } unit && m.Change != AttendanceChange.OutcomeRecorded)
+        {
+            lines.Add(new(RecordKinds.UnitSubject, unit, kind, UnitId: unit, CommunityId: m.CommunityId, ActivityId: m.ActivityId, ServiceMinutes: minutes, Detail: m.ActivityKind));
+        }
+        // An outcome may be recorded again (it replaces the text): each recording is its own line.
+        var key = $"attendance:{m.AttendanceId}:{m.Change}" + (m.Change == AttendanceChange.OutcomeRecorded ? ":" + m.RecordedAt.UtcTicks : "");
+        return new LedgerEntry(nameof(AttendanceRecorded), key, at, lines);
+    }
+}
+
+public sealed class WhistleRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<WhistleRecorder> logger)
+    : ServiceRecordConsumer<WhistleChanged>(db, tenant, clock, logger)
+{
+    protected override LedgerEntry Describe(WhistleChanged m) =>
+        new(nameof(WhistleChanged), $"whistle:{m.WhistleId}:{m.Version}", m.ChangedAt,
+        [
+            new(RecordKinds.UnitSubject, m.UnitId, RecordKinds.WhistlePrefix + m.Change, UnitId: m.UnitId, CommunityId: m.Level == "community" ? m.AreaId : null,
+                RequestId: m.RequestId, Detail: m.Level + (m.Overdue ? ", overdue" : "")),
+        ]);
+}
+
+public sealed class MonthlyListItemRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<MonthlyListItemRecorder> logger)
+    : ServiceRecordConsumer<MonthlyListItemChanged>(db, tenant, clock, logger)
+{
+    protected override LedgerEntry Describe(MonthlyListItemChanged m)
+    {
+        var kind = m.Change == MonthlyListItemChange.Claimed ? RecordKinds.ListItemClaimed : m.Status == "done" ? RecordKinds.ListItemDone : null;
+        List<LineDraft> lines = kind is not null && m.UnitId is { } unit
+            ? [new(RecordKinds.UnitSubject, unit, kind, UnitId: unit, CommunityId: m.CommunityId, RequestId: m.RequestId, Detail: m.Title.Length > 200 ? m.Title[..200] : m.Title)]
+            : [];
+        return new LedgerEntry(nameof(MonthlyListItemChanged), $"list-item:{m.ItemId}:{m.Version}", m.ChangedAt, lines);
+    }
+}
+
+/// <summary>A confirmed report (报到) is a line of the member's (or unit's) record, priced by the rule <c>report_confirmed</c> when the county has one.</summary>
+public sealed class ReportRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<ReportRecorder> logger)
+    : ServiceRecordConsumer<ReportChanged>(db, tenant, clock, logger)
+{
+    protected override LedgerEntry Describe(ReportChanged m)
+    {
+        List<LineDraft> lines = [];
+        if (m.Change == RegistryChange.Confirmed && m.Status == "confirmed")
+        {
+            lines.Add(m.Kind == "member" && m.MemberId is { } member
+                ? new(RecordKinds.MemberSubject, member, RecordKinds.ReportConfirmed, "report_confirmed", UnitId: m.UnitId, CommunityId: m.CommunityId, GridId: m.GridId)
+                : new(RecordKinds.UnitSubject, m.UnitId ?? Guid.Empty, RecordKinds.ReportConfirmed, UnitId: m.UnitId, CommunityId: m.CommunityId));
+        }
+        return new LedgerEntry(nameof(ReportChanged), $"report:{m.ReportId}:{m.Version}", m.ConfirmedAt ?? m.ChangedAt,
+            lines.Where(l => l.SubjectId != Guid.Empty).ToList());
+    }
+}
+
+public static class ServiceRecordRegistration
+{
+    public const string Queue = "evaluation-service-record";
+
+    public static IBusRegistrationConfigurator AddServiceRecord(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<RequestPlacedRecorder>().Endpoint(e => e.Name = Queue);
+        bus.AddConsumer<RequestDispatchedRecorder>().Endpoint(e => e.Name = Queue);
+        bus.AddConsumer<RequestClaimedRecorder>().Endpoint(e => e.Name = Queue);
+        bus.AddConsumer<RequestReleasedRecorder>().Endpoint(e => e.Name = Queue);
+        bus.AddConsumer<RequestCompletedRecorder>().Endpoint(e => e.Name = Queue);
+        bus.AddConsumer<RequestRatedRecorder>().Endpoint(e => e.Name = Queue);
+        bus.AddConsumer<RequestReopenedRecorder>().Endpoint(e => e.Name = Queue);
+        bus.AddConsumer<RequestOverdueRecorder>().Endpoint(e => e.Name = Queue);
+        bus.AddConsumer<RequestEscalatedRecorder>().Endpoint(e => e.Name = Queue);
+        bus.AddConsumer<RequestExtendedRecorder>().Endpoint(e => e.Name = Queue);
+        bus.AddConsumer<RequestCancelledRecorder>().Endpoint(e => e.Name = Queue);
+        bus.AddConsumer<AttendanceRecorder>().Endpoint(e => e.Name = Queue);
+        bus.AddConsumer<WhistleRecorder>().Endpoint(e => e.Name = Queue);
+        bus.AddConsumer<MonthlyListItemRecorder>().Endpoint(e => e.Name = Queue);
+        bus.AddConsumer<ReportRecorder>().Endpoint(e => e.Name = Queue);
+        return bus;
+    }
+}
