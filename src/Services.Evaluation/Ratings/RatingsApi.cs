@@ -205,7 +205,11 @@ public static class RatingsApi
     }
 
     /// <summary>The name of a member or unit (for assessments and publications).</summary>
-    public static async Task<(string Code, string Name)> NameAsync(EvaluationDbContext db, string kind, Guid id, CancellationToken cancellationToken) => kind == "member"
-        ? await db.Members.AsNoTracking().Where(m => m.Id == id).Select(m => ValueTuple.Create(m.Code, m.Name)).FirstAsync(cancellationToken)
-        : await db.Organisations.AsNoTracking().Where(o => o.Id == id).Select(o => ValueTuple.Create(o.Code, o.Name)).FirstAsync(cancellationToken);
+    public static async Task<(string Code, string Name)> NameAsync(EvaluationDbContext db, string kind, Guid id, CancellationToken cancellationToken)
+    {
+        var found = kind == "member"
+            ? await db.Members.AsNoTracking().Where(m => m.Id == id).Select(m => new { m.Code, m.Name }).FirstAsync(cancellationToken)
+            : await db.Organisations.AsNoTracking().Where(o => o.Id == id).Select(o => new { o.Code, o.Name }).FirstAsync(cancellationToken);
+        return (found.Code, found.Name);
+    }
 }
