@@ -27,6 +27,9 @@ public sealed class BenchPlatform : IAsyncDisposable
 
     public string Gateway => Urls["gateway"];
 
+    /// <summary>The broker, for a benchmark that publishes events itself.</summary>
+    public string AmqpUri => _broker!.AmqpUri;
+
     public static async Task<BenchPlatform> StartAsync(RunFolder run, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? serviceEnvironment = null)
     {
         var platform = new BenchPlatform(run);

@@ -16,11 +16,12 @@ Func<Figures, CancellationToken, Task>? benchmark = name switch
     "foundation" => Foundation.RunAsync,
     "registry-import" => RegistryImport.RunAsync,
     "dispatch" => DispatchBench.RunAsync,
+    "evaluation" => EvaluationBench.RunAsync,
     _ => null,
 };
 if (benchmark is null)
 {
-    Console.Error.WriteLine("usage: Bench NAME   (NAME: foundation, registry-import, dispatch)");
+    Console.Error.WriteLine("usage: Bench NAME   (NAME: foundation, registry-import, dispatch, evaluation)");
     return 2;
 }
 

@@ -87,66 +87,91 @@ public static class Ledger
         return SettingsCache[(countyId, version)] = settings;
     }
 
-    public static async Task WriteAsync(EvaluationDbContext db, Guid countyId, LedgerEntry entry, Guid? messageId, DateTimeOffset now, CancellationToken cancellationToken)
+    public static Task WriteAsync(EvaluationDbContext db, Guid countyId, LedgerEntry entry, Guid? messageId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteManyAsync(db, countyId, [(entry, messageId)], now, cancellationToken);
+
+    /// <summary>Writes the entries of one county (e.g. a batch of messages) in the caller's transaction: two round trips whatever their number.</summary>
+    public static async Task WriteManyAsync(
+        EvaluationDbContext db, Guid countyId, IReadOnlyList<(LedgerEntry Entry, Guid? MessageId)> entries, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction
             ?? throw new InvalidOperationException("Ledger writes run inside a transaction.");
         var connection = transaction.Connection!;
         var zone = await ZoneAsync(db, countyId, cancellationToken);
 
-        // Round trip 1: the shared lock (a close waits for writes in flight), the closed periods, the settings version.
+        // Round trip 1: the shared lock (a close waits for writes in flight), the closed periods, the settings versions.
         var closed = new HashSet<string>(StringComparer.Ordinal);
-        int? settingsVersion = null;
-        var priced = entry.Lines.Any(l => l.RuleCode is not null && l.FixedPoints is null);
+        var versions = new List<(int Version, DateTimeOffset EffectiveFrom)>();
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
             batch.BatchCommands.Add(Command("SELECT pg_advisory_xact_lock_shared($1)", LockKey(countyId)));
             batch.BatchCommands.Add(Command("SELECT period FROM closed_periods WHERE county_id = $1", countyId));
-            if (priced)
-            {
-                batch.BatchCommands.Add(Command(
-                    "SELECT version FROM registry_county_settings WHERE county_id = $1 " +
-                    "ORDER BY (effective_from > $2), CASE WHEN effective_from <= $2 THEN -version ELSE version END LIMIT 1",
-                    countyId, entry.OccurredAt));
-            }
+            batch.BatchCommands.Add(Command("SELECT version, effective_from FROM registry_county_settings WHERE county_id = $1 ORDER BY version", countyId));
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 closed.Add(reader.GetString(0));
             }
-            if (priced && await reader.NextResultAsync(cancellationToken) && await reader.ReadAsync(cancellationToken))
+            await reader.NextResultAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                settingsVersion = reader.GetInt32(0);
+                versions.Add((reader.GetInt32(0), reader.GetFieldValue<DateTimeOffset>(1)));
             }
         }
-        CountySettings? settings = null;
-        if (priced)
+
+        var lines = new List<PricedLine>();
+        var requests = new List<(RequestEvent Event, Guid? MessageId)>();
+        foreach (var (entry, messageId) in entries)
         {
-            if (settingsVersion is null)
+            var occurredMonth = CountyCalendar.MonthOf(entry.OccurredAt, zone);
+            var month = BookedMonth(occurredMonth, closed);
+            (int Version, CountySettings Settings)? settings = null;
+            if (entry.Lines.Any(l => l.RuleCode is not null && l.FixedPoints is null))
             {
-                throw new InvalidOperationException($"The settings of county {countyId} have not arrived yet; the message will be retried.");
+                var version = VersionAt(versions, entry.OccurredAt)
+                    ?? throw new InvalidOperationException($"The settings of county {countyId} have not arrived yet; the message will be retried.");
+                settings = (version, await SettingsAsync(db, countyId, version, cancellationToken));
             }
-            settings = await SettingsAsync(db, countyId, settingsVersion.Value, cancellationToken);
+            lines.AddRange(entry.Lines.Select(line => Priced(entry, line, month, month != occurredMonth, settings, messageId)));
+            if (entry.Request is { } request)
+            {
+                requests.Add((request, messageId));
+            }
         }
 
-        var occurredMonth = CountyCalendar.MonthOf(entry.OccurredAt, zone);
-        var month = BookedMonth(occurredMonth, closed);
-
-        // Round trip 2: the lines (and their tallies) and the request event, each skipped if already there.
+        // Round trip 2: the lines (and their tallies) and the request events, each skipped if already there.
         await using var write = new NpgsqlBatch(connection, transaction);
-        if (entry.Lines.Count > 0)
+        foreach (var chunk in lines.Chunk(1000))
         {
-            write.BatchCommands.Add(InsertLines(countyId, entry, month, month != occurredMonth, settings, settingsVersion, messageId, now));
+            write.BatchCommands.Add(InsertLines(countyId, chunk, now));
         }
-        if (entry.Request is { } request)
+        foreach (var chunk in requests.Chunk(1000))
         {
-            write.BatchCommands.Add(InsertRequestEvent(countyId, request, messageId, now));
+            write.BatchCommands.Add(InsertRequestEvents(countyId, chunk, now));
         }
         if (write.BatchCommands.Count > 0)
         {
             await write.ExecuteNonQueryAsync(cancellationToken);
         }
+    }
+
+    /// <summary>The newest version effective at the moment, or the first version for a moment before any took effect.</summary>
+    public static int? VersionAt(IReadOnlyList<(int Version, DateTimeOffset EffectiveFrom)> versions, DateTimeOffset moment) =>
+        versions.Where(v => v.EffectiveFrom <= moment).Select(v => (int?)v.Version).LastOrDefault() ?? versions.Select(v => (int?)v.Version).FirstOrDefault();
+
+    private sealed record PricedLine(LedgerEntry Entry, LineDraft Line, string Month, bool Late, string? RuleCode, int? SettingsVersion, decimal Points, decimal? Cap, Guid? MessageId);
+
+    private static PricedLine Priced(LedgerEntry entry, LineDraft line, string month, bool late, (int Version, CountySettings Settings)? settings, Guid? messageId)
+    {
+        if (line.FixedPoints is { } points)
+        {
+            return new PricedLine(entry, line, month, late, CorrectionRule, 0, points, null, messageId);
+        }
+        var rule = line.RuleCode is { } code ? settings?.Settings.PointsRules.FirstOrDefault(r => r.Code == code) : null;
+        return rule is null
+            ? new PricedLine(entry, line, month, late, null, null, 0, null, messageId)
+            : new PricedLine(entry, line, month, late, rule.Code, settings!.Value.Version, Price(rule, line.Quantity), rule.CapPerPeriod, messageId);
     }
 
     /// <summary>The month a line counts in: the month it occurred, or the first month after it that is not closed.</summary>
@@ -169,92 +194,83 @@ public static class Ledger
 
     private const string ClampSql = "CASE WHEN {1} IS NULL THEN {0} WHEN {0} > {1} THEN {1} WHEN {0} < -{1} THEN -{1} ELSE {0} END";
 
-    private static NpgsqlBatchCommand InsertLines(
-        Guid countyId, LedgerEntry entry, string month, bool late, CountySettings? settings, int? settingsVersion, Guid? messageId, DateTimeOffset now)
+    private static NpgsqlBatchCommand InsertLines(Guid countyId, IReadOnlyList<PricedLine> lines, DateTimeOffset now)
     {
         var command = new NpgsqlBatchCommand();
-        var values = new List<string>();
+        var values = new List<string>(lines.Count);
         var p = 0;
         string Add(object? value, NpgsqlDbType type)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value, NpgsqlDbType = type });
             return "$" + (++p).ToString(CultureInfo.InvariantCulture);
         }
-        foreach (var line in entry.Lines)
+        foreach (var priced in lines)
         {
-            var rule = line.RuleCode is { } code && line.FixedPoints is null ? settings?.PointsRules.FirstOrDefault(r => r.Code == code) : null;
-            var ruleCode = line.FixedPoints is not null ? CorrectionRule : rule?.Code;
-            var points = line.FixedPoints ?? (rule is null ? 0 : Price(rule, line.Quantity));
-            int? version = line.FixedPoints is not null ? 0 : rule is null ? null : settingsVersion;
+            var (entry, line) = (priced.Entry, priced.Line);
             values.Add("(" + string.Join(", ",
                 Add(Guid.CreateVersion7(now), NpgsqlDbType.Uuid), Add(countyId, NpgsqlDbType.Uuid), Add(line.SubjectKind, NpgsqlDbType.Varchar),
                 Add(line.SubjectId, NpgsqlDbType.Uuid), Add(line.Kind, NpgsqlDbType.Varchar), Add(entry.OccurredAt, NpgsqlDbType.TimestampTz),
-                Add(month, NpgsqlDbType.Varchar), Add(late, NpgsqlDbType.Boolean), Add(line.UnitId, NpgsqlDbType.Uuid), Add(line.CommunityId, NpgsqlDbType.Uuid),
+                Add(priced.Month, NpgsqlDbType.Varchar), Add(priced.Late, NpgsqlDbType.Boolean), Add(line.UnitId, NpgsqlDbType.Uuid), Add(line.CommunityId, NpgsqlDbType.Uuid),
                 Add(line.GridId, NpgsqlDbType.Uuid), Add(line.RequestId, NpgsqlDbType.Uuid), Add(line.ActivityId, NpgsqlDbType.Uuid),
-                Add(entry.SourceEvent, NpgsqlDbType.Varchar), Add(entry.SourceKey, NpgsqlDbType.Varchar), Add(messageId, NpgsqlDbType.Uuid),
-                Add(ruleCode, NpgsqlDbType.Varchar), Add(version, NpgsqlDbType.Integer), Add(points, NpgsqlDbType.Numeric),
-                Add(line.FixedPoints is null ? rule?.CapPerPeriod : null, NpgsqlDbType.Numeric), Add(line.ServiceMinutes, NpgsqlDbType.Integer),
-                Add(line.Detail, NpgsqlDbType.Varchar), Add(line.CorrectsId, NpgsqlDbType.Uuid), Add(line.RecordedBy, NpgsqlDbType.Varchar),
-                Add(now, NpgsqlDbType.TimestampTz)) + ")");
+                Add(entry.SourceEvent, NpgsqlDbType.Varchar), Add(entry.SourceKey, NpgsqlDbType.Varchar), Add(priced.MessageId, NpgsqlDbType.Uuid),
+                Add(priced.RuleCode, NpgsqlDbType.Varchar), Add(priced.SettingsVersion, NpgsqlDbType.Integer), Add(priced.Points, NpgsqlDbType.Numeric),
+                Add(priced.Cap, NpgsqlDbType.Numeric), Add(line.ServiceMinutes, NpgsqlDbType.Integer), Add(line.Detail, NpgsqlDbType.Varchar),
+                Add(line.CorrectsId, NpgsqlDbType.Uuid), Add(line.RecordedBy, NpgsqlDbType.Varchar), Add(now, NpgsqlDbType.TimestampTz)) + ")");
         }
         var clamp = string.Format(CultureInfo.InvariantCulture, ClampSql, "t.points + excluded.points", "t.cap");
         var firstClamp = string.Format(CultureInfo.InvariantCulture, ClampSql, "sum(points)", "max(cap)");
+        // Two copies of one event in the same statement (the same source under two message ids) keep one: DISTINCT ON the unique key.
         command.CommandText = $"""
-            WITH inserted AS (
+            WITH incoming (id, county_id, subject_kind, subject_id, kind, occurred_at, month, late, unit_id, community_id, grid_id, request_id, activity_id,
+                    source_event, source_key, source_message_id, rule_code, settings_version, points, cap, service_minutes, detail, corrects_id, recorded_by, recorded_at)
+                AS (VALUES {string.Join(", ", values)}),
+            inserted AS (
                 INSERT INTO service_records (id, county_id, subject_kind, subject_id, kind, occurred_at, month, late, unit_id, community_id, grid_id,
                     request_id, activity_id, source_event, source_key, source_message_id, rule_code, settings_version, points, cap, service_minutes,
                     detail, corrects_id, recorded_by, recorded_at)
-                VALUES {string.Join(", ", values)}
+                SELECT DISTINCT ON (source_key, subject_kind, subject_id, kind) * FROM incoming
                 ON CONFLICT (source_key, subject_kind, subject_id, kind) DO NOTHING
                 RETURNING county_id, subject_kind, subject_id, month, rule_code, settings_version, points, cap)
             INSERT INTO points_tallies AS t (county_id, member_id, month, rule_code, settings_version, points, cap, capped, entries)
             SELECT county_id, subject_id, month, rule_code, settings_version, sum(points), max(cap), {firstClamp}, count(*)
             FROM inserted WHERE subject_kind = 'member' AND rule_code IS NOT NULL
             GROUP BY county_id, subject_id, month, rule_code, settings_version
-            ORDER BY subject_id, rule_code
+            ORDER BY subject_id, month, rule_code, settings_version
             ON CONFLICT (county_id, member_id, month, rule_code, settings_version) DO UPDATE
             SET points = t.points + excluded.points, entries = t.entries + excluded.entries, capped = {clamp}
             """;
         return command;
     }
 
-    private static NpgsqlBatchCommand InsertRequestEvent(Guid countyId, RequestEvent e, Guid? messageId, DateTimeOffset now)
+    private static NpgsqlBatchCommand InsertRequestEvents(Guid countyId, IReadOnlyList<(RequestEvent Event, Guid? MessageId)> events, DateTimeOffset now)
     {
-        var command = new NpgsqlBatchCommand("""
+        var command = new NpgsqlBatchCommand();
+        var values = new List<string>(events.Count);
+        var p = 0;
+        string Add(object? value, NpgsqlDbType type)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value, NpgsqlDbType = type });
+            return "$" + (++p).ToString(CultureInfo.InvariantCulture);
+        }
+        foreach (var (e, messageId) in events)
+        {
+            values.Add("(" + string.Join(", ",
+                Add(countyId, NpgsqlDbType.Uuid), Add(e.RequestId, NpgsqlDbType.Uuid), Add(e.Version, NpgsqlDbType.Integer), Add(e.EventType, NpgsqlDbType.Varchar),
+                Add(e.SourceKey, NpgsqlDbType.Varchar), Add(messageId, NpgsqlDbType.Uuid), Add(e.OccurredAt, NpgsqlDbType.TimestampTz), Add(e.Status, NpgsqlDbType.Varchar),
+                Add(e.Tier, NpgsqlDbType.Varchar), Add(e.Category, NpgsqlDbType.Varchar), Add(e.IsMicroWish, NpgsqlDbType.Boolean), Add(e.CommunityId, NpgsqlDbType.Uuid),
+                Add(e.StreetId, NpgsqlDbType.Uuid), Add(e.GridId, NpgsqlDbType.Uuid), Add(e.UnitId, NpgsqlDbType.Uuid),
+                Add(e.MemberIds.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid), Add(e.PlacedAt, NpgsqlDbType.TimestampTz),
+                Add(e.ResponseDueAt, NpgsqlDbType.TimestampTz), Add(e.RespondedAt, NpgsqlDbType.TimestampTz), Add(e.CompletionDueAt, NpgsqlDbType.TimestampTz),
+                Add(e.CompletedAt, NpgsqlDbType.TimestampTz), Add(e.ReopenCount, NpgsqlDbType.Integer), Add(e.Satisfaction, NpgsqlDbType.Varchar),
+                Add(e.Resolved, NpgsqlDbType.Boolean), Add(e.OnTime, NpgsqlDbType.Boolean), Add(e.Detail, NpgsqlDbType.Varchar), Add(now, NpgsqlDbType.TimestampTz)) + ")");
+        }
+        command.CommandText = $"""
             INSERT INTO request_events (county_id, request_id, version, event_type, source_key, source_message_id, occurred_at, status, tier, category,
                 is_micro_wish, community_id, street_id, grid_id, unit_id, member_ids, placed_at, response_due_at, responded_at, completion_due_at,
                 completed_at, reopen_count, satisfaction, resolved, on_time, detail, recorded_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
+            VALUES {string.Join(", ", values)}
             ON CONFLICT (source_key) DO NOTHING
-            """);
-        object? N(object? value) => value ?? DBNull.Value;
-        command.Parameters.Add(new NpgsqlParameter { Value = countyId });
-        command.Parameters.Add(new NpgsqlParameter { Value = e.RequestId });
-        command.Parameters.Add(new NpgsqlParameter { Value = e.Version });
-        command.Parameters.Add(new NpgsqlParameter { Value = e.EventType });
-        command.Parameters.Add(new NpgsqlParameter { Value = e.SourceKey });
-        command.Parameters.Add(new NpgsqlParameter { Value = N(messageId), NpgsqlDbType = NpgsqlDbType.Uuid });
-        command.Parameters.Add(new NpgsqlParameter { Value = e.OccurredAt });
-        command.Parameters.Add(new NpgsqlParameter { Value = e.Status });
-        command.Parameters.Add(new NpgsqlParameter { Value = N(e.Tier), NpgsqlDbType = NpgsqlDbType.Varchar });
-        command.Parameters.Add(new NpgsqlParameter { Value = e.Category });
-        command.Parameters.Add(new NpgsqlParameter { Value = e.IsMicroWish });
-        command.Parameters.Add(new NpgsqlParameter { Value = e.CommunityId });
-        command.Parameters.Add(new NpgsqlParameter { Value = N(e.StreetId), NpgsqlDbType = NpgsqlDbType.Uuid });
-        command.Parameters.Add(new NpgsqlParameter { Value = N(e.GridId), NpgsqlDbType = NpgsqlDbType.Uuid });
-        command.Parameters.Add(new NpgsqlParameter { Value = N(e.UnitId), NpgsqlDbType = NpgsqlDbType.Uuid });
-        command.Parameters.Add(new NpgsqlParameter { Value = e.MemberIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-        command.Parameters.Add(new NpgsqlParameter { Value = e.PlacedAt });
-        command.Parameters.Add(new NpgsqlParameter { Value = N(e.ResponseDueAt), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = N(e.RespondedAt), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = N(e.CompletionDueAt), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = N(e.CompletedAt), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = e.ReopenCount });
-        command.Parameters.Add(new NpgsqlParameter { Value = N(e.Satisfaction), NpgsqlDbType = NpgsqlDbType.Varchar });
-        command.Parameters.Add(new NpgsqlParameter { Value = N(e.Resolved), NpgsqlDbType = NpgsqlDbType.Boolean });
-        command.Parameters.Add(new NpgsqlParameter { Value = N(e.OnTime), NpgsqlDbType = NpgsqlDbType.Boolean });
-        command.Parameters.Add(new NpgsqlParameter { Value = N(e.Detail), NpgsqlDbType = NpgsqlDbType.Varchar });
-        command.Parameters.Add(new NpgsqlParameter { Value = now });
+            """;
         return command;
     }
 

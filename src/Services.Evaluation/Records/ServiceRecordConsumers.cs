@@ -2,29 +2,59 @@ using MassTransit;
 using Platform.Contracts;
 using Platform.Contracts.Dispatch;
 using Platform.Contracts.Registry;
-using Platform.ServiceDefaults.Messaging.Inbox;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Evaluation.Records;
 
 /// <summary>
-/// Builds the service record from one kind of event, through the inbox: a redelivered message adds
-/// nothing, and a second copy of an event under another message id adds nothing either (each line
-/// and request event is keyed by its source). All of them share the queue <c>evaluation-service-record</c>.
+/// Builds the service record from one kind of event, in batches (queue <c>evaluation-service-record</c>):
+/// per county in the batch, one transaction records the message ids in the inbox (the same table and
+/// key — <c>service-record:{type}</c> — every consumer uses, so a redelivered message adds nothing) and
+/// writes the lines of the messages not seen before; a second copy of an event under another message
+/// id adds nothing either (each line and request event is keyed by its source).
 /// </summary>
-public abstract class ServiceRecordConsumer<TMessage>(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger logger)
-    : InboxConsumer<TMessage, EvaluationDbContext>(db, tenant, clock, logger)
+public abstract class ServiceRecordConsumer<TMessage>(IServiceScopeFactory scopes, TimeProvider clock) : IConsumer<Batch<TMessage>>
     where TMessage : class, ICountyMessage
 {
-    private readonly TimeProvider _clock = clock;
-
-    protected override string ConsumerName => "service-record:" + typeof(TMessage).Name;
+    public string ConsumerName => "service-record:" + typeof(TMessage).Name;
 
     /// <summary>The lines (and request event) the message adds.</summary>
-    protected abstract LedgerEntry Describe(TMessage message);
+    public abstract LedgerEntry Describe(TMessage message);
 
-    protected override Task HandleAsync(TMessage message, ConsumeContext<TMessage> context) =>
-        Ledger.WriteAsync(Db, message.CountyId, Describe(message), context.MessageId, _clock.GetUtcNow(), context.CancellationToken);
+    public async Task Consume(ConsumeContext<Batch<TMessage>> context)
+    {
+        var cancellationToken = context.CancellationToken;
+        foreach (var county in context.Message.GroupBy(m => m.Message.CountyId))
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Set(county.Key);
+            var db = scope.ServiceProvider.GetRequiredService<EvaluationDbContext>();
+            db.Database.AutoSavepointsEnabled = false;
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var now = clock.GetUtcNow();
+            var messages = county.Where(m => m.MessageId is not null).GroupBy(m => m.MessageId!.Value).Select(g => g.First()).ToList();
+            var fresh = await ClaimAsync(db, messages.Select(m => m.MessageId!.Value).ToArray(), now, cancellationToken);
+            var entries = messages.Where(m => fresh.Contains(m.MessageId!.Value))
+                .Select(m => (Entry: Describe(m.Message), m.MessageId))
+                // An event that adds no line (a pending report, a list item added ...) leaves only its inbox row.
+                .Where(e => e.Entry.Lines.Count > 0 || e.Entry.Request is not null)
+                .ToList();
+            if (entries.Count > 0)
+            {
+                await Ledger.WriteManyAsync(db, county.Key, entries, now, cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Records the message ids in the inbox; answers those not recorded before.</summary>
+    private async Task<HashSet<Guid>> ClaimAsync(EvaluationDbContext db, Guid[] ids, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var claimed = await Sql.QueryAsync(db,
+            "INSERT INTO inbox_messages (message_id, consumer, received_at) SELECT unnest($1::uuid[]), $2, $3 ON CONFLICT DO NOTHING RETURNING message_id",
+            r => r.GetGuid(0), cancellationToken, ids, ConsumerName, now);
+        return [.. claimed];
+    }
 }
 
 /// <summary>The kinds of service-record lines and the points rules (codes in the county's settings) that price them.</summary>
@@ -103,43 +133,43 @@ public static class RequestLines
     }
 }
 
-public sealed class RequestPlacedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestPlacedRecorder> logger)
-    : ServiceRecordConsumer<RequestPlaced>(db, tenant, clock, logger)
+public sealed class RequestPlacedRecorder(IServiceScopeFactory scopes, TimeProvider clock)
+    : ServiceRecordConsumer<RequestPlaced>(scopes, clock)
 {
-    protected override LedgerEntry Describe(RequestPlaced m) =>
+    public override LedgerEntry Describe(RequestPlaced m) =>
         new(nameof(RequestPlaced), RequestLines.Key(m.Request, "placed"), m.PlacedAt, [], RequestLines.Event(m.Request, "placed", m.PlacedAt));
 }
 
-public sealed class RequestDispatchedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestDispatchedRecorder> logger)
-    : ServiceRecordConsumer<RequestDispatched>(db, tenant, clock, logger)
+public sealed class RequestDispatchedRecorder(IServiceScopeFactory scopes, TimeProvider clock)
+    : ServiceRecordConsumer<RequestDispatched>(scopes, clock)
 {
-    protected override LedgerEntry Describe(RequestDispatched m) =>
+    public override LedgerEntry Describe(RequestDispatched m) =>
         new(nameof(RequestDispatched), RequestLines.Key(m.Request, "dispatched"), m.DispatchedAt, [], RequestLines.Event(m.Request, "dispatched", m.DispatchedAt, detail: m.Mode));
 }
 
-public sealed class RequestClaimedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestClaimedRecorder> logger)
-    : ServiceRecordConsumer<RequestClaimed>(db, tenant, clock, logger)
+public sealed class RequestClaimedRecorder(IServiceScopeFactory scopes, TimeProvider clock)
+    : ServiceRecordConsumer<RequestClaimed>(scopes, clock)
 {
-    protected override LedgerEntry Describe(RequestClaimed m) =>
+    public override LedgerEntry Describe(RequestClaimed m) =>
         new(nameof(RequestClaimed), RequestLines.Key(m.Request, "claimed", m.MemberId), m.ClaimedAt,
             RequestLines.One(m.Request, m.MemberId, m.UnitId, RecordKinds.RequestClaimed, m.Joint ? "joint" : null),
             RequestLines.Event(m.Request, "claimed", m.ClaimedAt, discriminator: m.MemberId));
 }
 
-public sealed class RequestReleasedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestReleasedRecorder> logger)
-    : ServiceRecordConsumer<RequestReleased>(db, tenant, clock, logger)
+public sealed class RequestReleasedRecorder(IServiceScopeFactory scopes, TimeProvider clock)
+    : ServiceRecordConsumer<RequestReleased>(scopes, clock)
 {
-    protected override LedgerEntry Describe(RequestReleased m) =>
+    public override LedgerEntry Describe(RequestReleased m) =>
         new(nameof(RequestReleased), RequestLines.Key(m.Request, "released", m.MemberId), m.ReleasedAt,
             RequestLines.One(m.Request, m.MemberId, m.UnitId, RecordKinds.RequestReleased, m.Reason),
             RequestLines.Event(m.Request, "released", m.ReleasedAt, detail: m.Reason, discriminator: m.MemberId));
 }
 
 /// <summary>Points for a completed request go to each holder once per request: a completion after a reopen earns nothing more.</summary>
-public sealed class RequestCompletedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestCompletedRecorder> logger)
-    : ServiceRecordConsumer<RequestCompleted>(db, tenant, clock, logger)
+public sealed class RequestCompletedRecorder(IServiceScopeFactory scopes, TimeProvider clock)
+    : ServiceRecordConsumer<RequestCompleted>(scopes, clock)
 {
-    protected override LedgerEntry Describe(RequestCompleted m) =>
+    public override LedgerEntry Describe(RequestCompleted m) =>
         new(nameof(RequestCompleted), RequestLines.Key(m.Request, "completed"), m.CompletedAt,
             RequestLines.Holders(m.Request, RecordKinds.RequestCompleted, m.Request.ReopenCount == 0 ? "request_completed_" + (m.Request.Tier ?? "ordinary") : null,
                 (m.Request.Tier ?? "untriaged") + (m.OnTime ? "" : ", late")),
@@ -147,64 +177,64 @@ public sealed class RequestCompletedRecorder(EvaluationDbContext db, TenantConte
 }
 
 /// <summary>The satisfied-rating bonus needs "satisfied" and resolved; a rating that reopens the request earns nothing.</summary>
-public sealed class RequestRatedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestRatedRecorder> logger)
-    : ServiceRecordConsumer<RequestRated>(db, tenant, clock, logger)
+public sealed class RequestRatedRecorder(IServiceScopeFactory scopes, TimeProvider clock)
+    : ServiceRecordConsumer<RequestRated>(scopes, clock)
 {
-    protected override LedgerEntry Describe(RequestRated m) =>
+    public override LedgerEntry Describe(RequestRated m) =>
         new(nameof(RequestRated), RequestLines.Key(m.Request, "rated"), m.RatedAt,
             RequestLines.Holders(m.Request, RecordKinds.RequestRated, m.Satisfaction == "satisfied" && m.Resolved ? "satisfied_rating" : null,
                 m.Satisfaction + (m.Resolved ? "" : ", not resolved")),
             RequestLines.Event(m.Request, "rated", m.RatedAt, m.Satisfaction, m.Resolved));
 }
 
-public sealed class RequestReopenedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestReopenedRecorder> logger)
-    : ServiceRecordConsumer<RequestReopened>(db, tenant, clock, logger)
+public sealed class RequestReopenedRecorder(IServiceScopeFactory scopes, TimeProvider clock)
+    : ServiceRecordConsumer<RequestReopened>(scopes, clock)
 {
-    protected override LedgerEntry Describe(RequestReopened m) =>
+    public override LedgerEntry Describe(RequestReopened m) =>
         new(nameof(RequestReopened), RequestLines.Key(m.Request, "reopened"), m.ReopenedAt,
             RequestLines.Holders(m.Request, RecordKinds.RequestReopened, "request_reopened", m.Reason),
             RequestLines.Event(m.Request, "reopened", m.ReopenedAt, detail: m.Reason));
 }
 
-public sealed class RequestOverdueRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestOverdueRecorder> logger)
-    : ServiceRecordConsumer<RequestOverdue>(db, tenant, clock, logger)
+public sealed class RequestOverdueRecorder(IServiceScopeFactory scopes, TimeProvider clock)
+    : ServiceRecordConsumer<RequestOverdue>(scopes, clock)
 {
-    protected override LedgerEntry Describe(RequestOverdue m) =>
+    public override LedgerEntry Describe(RequestOverdue m) =>
         new(nameof(RequestOverdue), RequestLines.Key(m.Request, "overdue:" + m.Deadline), m.DetectedAt,
             RequestLines.Holders(m.Request, RecordKinds.RequestOverdue, "request_overdue", m.Deadline),
             RequestLines.Event(m.Request, "overdue", m.DetectedAt, detail: m.Deadline, keyType: "overdue:" + m.Deadline));
 }
 
-public sealed class RequestEscalatedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestEscalatedRecorder> logger)
-    : ServiceRecordConsumer<RequestEscalated>(db, tenant, clock, logger)
+public sealed class RequestEscalatedRecorder(IServiceScopeFactory scopes, TimeProvider clock)
+    : ServiceRecordConsumer<RequestEscalated>(scopes, clock)
 {
-    protected override LedgerEntry Describe(RequestEscalated m) =>
+    public override LedgerEntry Describe(RequestEscalated m) =>
         new(nameof(RequestEscalated), RequestLines.Key(m.Request, "escalated"), m.EscalatedAt,
             RequestLines.Holders(m.Request, RecordKinds.RequestEscalated, null, $"{m.Level}: {m.Reason}"),
             RequestLines.Event(m.Request, "escalated", m.EscalatedAt, detail: $"{m.Level}: {m.Reason}"));
 }
 
-public sealed class RequestExtendedRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestExtendedRecorder> logger)
-    : ServiceRecordConsumer<RequestExtended>(db, tenant, clock, logger)
+public sealed class RequestExtendedRecorder(IServiceScopeFactory scopes, TimeProvider clock)
+    : ServiceRecordConsumer<RequestExtended>(scopes, clock)
 {
-    protected override LedgerEntry Describe(RequestExtended m) =>
+    public override LedgerEntry Describe(RequestExtended m) =>
         new(nameof(RequestExtended), RequestLines.Key(m.Request, "extended"), m.ApprovedAt,
             RequestLines.Holders(m.Request, RecordKinds.RequestExtended, null, $"{m.PreviousDueAt:u} → {m.NewDueAt:u}"),
             RequestLines.Event(m.Request, "extended", m.ApprovedAt));
 }
 
-public sealed class RequestCancelledRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestCancelledRecorder> logger)
-    : ServiceRecordConsumer<RequestCancelled>(db, tenant, clock, logger)
+public sealed class RequestCancelledRecorder(IServiceScopeFactory scopes, TimeProvider clock)
+    : ServiceRecordConsumer<RequestCancelled>(scopes, clock)
 {
-    protected override LedgerEntry Describe(RequestCancelled m) =>
+    public override LedgerEntry Describe(RequestCancelled m) =>
         new(nameof(RequestCancelled), RequestLines.Key(m.Request, "cancelled"), m.CancelledAt, [], RequestLines.Event(m.Request, "cancelled", m.CancelledAt, detail: m.Reason));
 }
 
 /// <summary>Check-in earns the attendance rule, check-out the service-hour rule by the minutes served; an outcome is recorded (到 vs 干).</summary>
-public sealed class AttendanceRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<AttendanceRecorder> logger)
-    : ServiceRecordConsumer<AttendanceRecorded>(db, tenant, clock, logger)
+public sealed class AttendanceRecorder(IServiceScopeFactory scopes, TimeProvider clock)
+    : ServiceRecordConsumer<AttendanceRecorded>(scopes, clock)
 {
-    protected override LedgerEntry Describe(AttendanceRecorded m)
+    public override LedgerEntry Describe(AttendanceRecorded m)
     {
         var (kind, rule, quantity, minutes, at) = m.Change switch
         {
@@ -227,10 +257,10 @@ public sealed class AttendanceRecorder(EvaluationDbContext db, TenantContext ten
     }
 }
 
-public sealed class WhistleRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<WhistleRecorder> logger)
-    : ServiceRecordConsumer<WhistleChanged>(db, tenant, clock, logger)
+public sealed class WhistleRecorder(IServiceScopeFactory scopes, TimeProvider clock)
+    : ServiceRecordConsumer<WhistleChanged>(scopes, clock)
 {
-    protected override LedgerEntry Describe(WhistleChanged m) =>
+    public override LedgerEntry Describe(WhistleChanged m) =>
         new(nameof(WhistleChanged), $"whistle:{m.WhistleId}:{m.Version}", m.ChangedAt,
         [
             new(RecordKinds.UnitSubject, m.UnitId, RecordKinds.WhistlePrefix + m.Change, UnitId: m.UnitId, CommunityId: m.Level == "community" ? m.AreaId : null,
@@ -238,10 +268,10 @@ public sealed class WhistleRecorder(EvaluationDbContext db, TenantContext tenant
         ]);
 }
 
-public sealed class MonthlyListItemRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<MonthlyListItemRecorder> logger)
-    : ServiceRecordConsumer<MonthlyListItemChanged>(db, tenant, clock, logger)
+public sealed class MonthlyListItemRecorder(IServiceScopeFactory scopes, TimeProvider clock)
+    : ServiceRecordConsumer<MonthlyListItemChanged>(scopes, clock)
 {
-    protected override LedgerEntry Describe(MonthlyListItemChanged m)
+    public override LedgerEntry Describe(MonthlyListItemChanged m)
     {
         var kind = m.Change == MonthlyListItemChange.Claimed ? RecordKinds.ListItemClaimed : m.Status == "done" ? RecordKinds.ListItemDone : null;
         List<LineDraft> lines = kind is not null && m.UnitId is { } unit
@@ -252,10 +282,10 @@ public sealed class MonthlyListItemRecorder(EvaluationDbContext db, TenantContex
 }
 
 /// <summary>A confirmed report (报到) is a line of the member's (or unit's) record, priced by the rule <c>report_confirmed</c> when the county has one.</summary>
-public sealed class ReportRecorder(EvaluationDbContext db, TenantContext tenant, TimeProvider clock, ILogger<ReportRecorder> logger)
-    : ServiceRecordConsumer<ReportChanged>(db, tenant, clock, logger)
+public sealed class ReportRecorder(IServiceScopeFactory scopes, TimeProvider clock)
+    : ServiceRecordConsumer<ReportChanged>(scopes, clock)
 {
-    protected override LedgerEntry Describe(ReportChanged m)
+    public override LedgerEntry Describe(ReportChanged m)
     {
         List<LineDraft> lines = [];
         if (m.Change == RegistryChange.Confirmed && m.Status == "confirmed")
@@ -273,23 +303,32 @@ public static class ServiceRecordRegistration
 {
     public const string Queue = "evaluation-service-record";
 
+    /// <summary>Up to this many messages of one type are taken into one transaction (per county).</summary>
+    public const int BatchSize = 100;
+
     public static IBusRegistrationConfigurator AddServiceRecord(this IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<RequestPlacedRecorder>().Endpoint(e => e.Name = Queue);
-        bus.AddConsumer<RequestDispatchedRecorder>().Endpoint(e => e.Name = Queue);
-        bus.AddConsumer<RequestClaimedRecorder>().Endpoint(e => e.Name = Queue);
-        bus.AddConsumer<RequestReleasedRecorder>().Endpoint(e => e.Name = Queue);
-        bus.AddConsumer<RequestCompletedRecorder>().Endpoint(e => e.Name = Queue);
-        bus.AddConsumer<RequestRatedRecorder>().Endpoint(e => e.Name = Queue);
-        bus.AddConsumer<RequestReopenedRecorder>().Endpoint(e => e.Name = Queue);
-        bus.AddConsumer<RequestOverdueRecorder>().Endpoint(e => e.Name = Queue);
-        bus.AddConsumer<RequestEscalatedRecorder>().Endpoint(e => e.Name = Queue);
-        bus.AddConsumer<RequestExtendedRecorder>().Endpoint(e => e.Name = Queue);
-        bus.AddConsumer<RequestCancelledRecorder>().Endpoint(e => e.Name = Queue);
-        bus.AddConsumer<AttendanceRecorder>().Endpoint(e => e.Name = Queue);
-        bus.AddConsumer<WhistleRecorder>().Endpoint(e => e.Name = Queue);
-        bus.AddConsumer<MonthlyListItemRecorder>().Endpoint(e => e.Name = Queue);
-        bus.AddConsumer<ReportRecorder>().Endpoint(e => e.Name = Queue);
+        Add<RequestPlacedRecorder>(bus);
+        Add<RequestDispatchedRecorder>(bus);
+        Add<RequestClaimedRecorder>(bus);
+        Add<RequestReleasedRecorder>(bus);
+        Add<RequestCompletedRecorder>(bus);
+        Add<RequestRatedRecorder>(bus);
+        Add<RequestReopenedRecorder>(bus);
+        Add<RequestOverdueRecorder>(bus);
+        Add<RequestEscalatedRecorder>(bus);
+        Add<RequestExtendedRecorder>(bus);
+        Add<RequestCancelledRecorder>(bus);
+        Add<AttendanceRecorder>(bus);
+        Add<WhistleRecorder>(bus);
+        Add<MonthlyListItemRecorder>(bus);
+        Add<ReportRecorder>(bus);
         return bus;
     }
+
+    /// <summary>A batch is handed over when full or 20 ms after its first message; two batches of a type run at once.</summary>
+    private static void Add<TConsumer>(IBusRegistrationConfigurator bus) where TConsumer : class, IConsumer =>
+        bus.AddConsumer<TConsumer>(consumer => consumer.Options<BatchOptions>(batch => batch
+                .SetMessageLimit(BatchSize).SetTimeLimit(TimeSpan.FromMilliseconds(20)).SetConcurrencyLimit(2)))
+            .Endpoint(e => e.Name = Queue);
 }
