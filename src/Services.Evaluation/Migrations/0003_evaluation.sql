@@ -182,7 +182,6 @@ CREATE INDEX ix_publication_items_publication ON publication_items (publication_
 CREATE INDEX ix_publications_county_id ON publications (county_id);
 CREATE INDEX ix_request_events_county_id ON request_events (county_id);
 CREATE INDEX ix_request_events_placed_at ON request_events (county_id, placed_at);
-CREATE INDEX ix_request_events_request_id ON request_events (request_id);
 CREATE UNIQUE INDEX ux_request_events_source ON request_events (source_key);
 CREATE INDEX ix_service_records_county_id ON service_records (county_id);
 CREATE INDEX ix_service_records_month ON service_records (county_id, month);

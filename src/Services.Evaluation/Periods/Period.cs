@@ -65,8 +65,6 @@ public readonly partial record struct Period(PeriodKind Kind, int Year, int Numb
 
     private static List<string> MonthsFrom(DateOnly first, int count) => Enumerable.Range(0, count).Select(i => MonthKey(first.AddMonths(i))).ToList();
 
-    public bool IsAssessable => Kind is PeriodKind.Quarter or PeriodKind.Year;
-
     public bool IsClosable => Kind is PeriodKind.Month or PeriodKind.Quarter or PeriodKind.Year;
 
     public static Period Month(int year, int month) => new(PeriodKind.Month, year, month);

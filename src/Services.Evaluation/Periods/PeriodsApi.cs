@@ -85,35 +85,26 @@ public static class PeriodsApi
             return EvaluationProblems.Closed(parsed.Value);
         }
 
-        var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         try
         {
-            // Exclusive: ledger writes in flight finish first, and none books into the period while its figures are taken.
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({Ledger.LockKey(county.Id)})", cancellationToken);
-            var watermark = await db.RequestEvents.MaxAsync(e => (long?)e.Seq, cancellationToken) ?? 0;
-            var data = await PeriodData.LoadAsync(db, county, parsed.Value, now, watermark, cancellationToken);
-            var figures = PeriodFigures.Compute(data, closed: true);
-            db.ClosedPeriods.Add(new ClosedPeriod
+            await db.InTransactionAsync(async () =>
             {
-                Period = parsed.Value.Key, Kind = Wire.Of(parsed.Value.Kind), ClosedAt = now, ClosedBy = body.ClosedBy!.Trim(), RequestSeq = watermark, Figures = figures.ToJson(),
-            });
-            db.Outbox.Publish(new PeriodClosed(county.Id, parsed.Value.Key, Wire.Of(parsed.Value.Kind), now));
-            await db.SaveChangesAsync(cancellationToken);
-            if (own is not null)
-            {
-                await own.CommitAsync(cancellationToken);
-            }
+                // Exclusive: ledger writes in flight finish first, and none books into the period while its figures are taken.
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({Ledger.LockKey(county.Id)})", cancellationToken);
+                var watermark = await db.RequestEvents.MaxAsync(e => (long?)e.Seq, cancellationToken) ?? 0;
+                var data = await PeriodData.LoadAsync(db, county, parsed.Value, now, watermark, cancellationToken);
+                var figures = PeriodFigures.Compute(data, closed: true);
+                db.ClosedPeriods.Add(new ClosedPeriod
+                {
+                    Period = parsed.Value.Key, Kind = Wire.Of(parsed.Value.Kind), ClosedAt = now, ClosedBy = body.ClosedBy!.Trim(), RequestSeq = watermark, Figures = figures.ToJson(),
+                });
+                db.Outbox.Publish(new PeriodClosed(county.Id, parsed.Value.Key, Wire.Of(parsed.Value.Kind), now));
+                await db.SaveChangesAsync(cancellationToken);
+            }, cancellationToken);
         }
         catch (DbUpdateException exception) when (PostgresErrors.IsUniqueViolation(exception))
         {
             return EvaluationProblems.Closed(parsed.Value);
-        }
-        finally
-        {
-            if (own is not null)
-            {
-                await own.DisposeAsync();
-            }
         }
         return TypedResults.Ok(new PeriodResponse(parsed.Value.Key, Wire.Of(parsed.Value.Kind), span.From, span.To, "closed", now, body.ClosedBy!.Trim(), parsed.Value.Months));
     }

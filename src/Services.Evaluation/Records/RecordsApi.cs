@@ -143,22 +143,8 @@ public static class RecordsApi
         var key = $"correction:{Guid.CreateVersion7(now)}";
         var line = new LineDraft(body.SubjectKind!, subject, RecordKinds.Correction, UnitId: unitId, Detail: body.Reason!.Trim(),
             FixedPoints: body.SubjectKind == RecordKinds.MemberSubject ? body.Points : 0, CorrectsId: body.CorrectsId, RecordedBy: body.RecordedBy!.Trim());
-        var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
-        try
-        {
-            await Ledger.WriteAsync(db, tenant.CountyId!.Value, new LedgerEntry(RecordKinds.Correction, key, body.OccurredAt ?? now, [line]), null, now, cancellationToken);
-            if (own is not null)
-            {
-                await own.CommitAsync(cancellationToken);
-            }
-        }
-        finally
-        {
-            if (own is not null)
-            {
-                await own.DisposeAsync();
-            }
-        }
+        await db.InTransactionAsync(() => Ledger.WriteAsync(db, tenant.CountyId!.Value,
+            new LedgerEntry(RecordKinds.Correction, key, body.OccurredAt ?? now, [line]), null, now, cancellationToken), cancellationToken);
         var written = await db.ServiceRecords.AsNoTracking().FirstAsync(r => r.SourceKey == key, cancellationToken);
         return TypedResults.Created(http.Request.Path.Value!.Replace("/corrections", "/" + written.Id), ServiceRecordResponse.From(written));
     }

@@ -219,6 +219,5 @@ internal sealed class RecordsConfiguration : IEntityTypeConfiguration<ServiceRec
         request.Property(r => r.Detail).HasMaxLength(200);
         request.HasIndex(r => r.SourceKey).IsUnique().HasDatabaseName("ux_request_events_source");
         request.HasIndex(r => new { r.CountyId, r.PlacedAt }).HasDatabaseName("ix_request_events_placed_at");
-        request.HasIndex(r => r.RequestId).HasDatabaseName("ix_request_events_request_id");
     }
 }

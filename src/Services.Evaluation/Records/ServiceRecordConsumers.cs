@@ -304,10 +304,25 @@ public static class ServiceRecordRegistration
     public const string Queue = "evaluation-service-record";
 
     /// <summary>Up to this many messages of one type are taken into one transaction (per county).</summary>
-    public const int BatchSize = 100;
+    public const int BatchSize = 200;
 
+    /// <summary>Messages handled at once on Evaluation's other endpoints (one transaction each).</summary>
+    public const int OtherEndpointsConcurrency = 64;
+
+    /// <summary>
+    /// The service-record consumers, batched. Evaluation takes many messages ahead (appsettings.json
+    /// <c>Messaging:PrefetchCount</c>) so that batches fill; its other endpoints handle one message per
+    /// transaction and stay at <see cref="OtherEndpointsConcurrency"/> at once, within the connection pool.
+    /// </summary>
     public static IBusRegistrationConfigurator AddServiceRecord(this IBusRegistrationConfigurator bus)
     {
+        bus.AddConfigureEndpointsCallback((name, endpoint) =>
+        {
+            if (name != Queue)
+            {
+                endpoint.ConcurrentMessageLimit = OtherEndpointsConcurrency;
+            }
+        });
         Add<RequestPlacedRecorder>(bus);
         Add<RequestDispatchedRecorder>(bus);
         Add<RequestClaimedRecorder>(bus);
@@ -326,9 +341,9 @@ public static class ServiceRecordRegistration
         return bus;
     }
 
-    /// <summary>A batch is handed over when full or 20 ms after its first message; two batches of a type run at once.</summary>
+    /// <summary>A batch is handed over when full or 30 ms after its first message; two batches of a type run at once.</summary>
     private static void Add<TConsumer>(IBusRegistrationConfigurator bus) where TConsumer : class, IConsumer =>
         bus.AddConsumer<TConsumer>(consumer => consumer.Options<BatchOptions>(batch => batch
-                .SetMessageLimit(BatchSize).SetTimeLimit(TimeSpan.FromMilliseconds(20)).SetConcurrencyLimit(2)))
+                .SetMessageLimit(BatchSize).SetTimeLimit(TimeSpan.FromMilliseconds(30)).SetConcurrencyLimit(2)))
             .Endpoint(e => e.Name = Queue);
 }

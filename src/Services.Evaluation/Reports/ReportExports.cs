@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using ClosedXML.Excel;
-using Platform.Evaluation.Rates;
 
 namespace Platform.Evaluation.Reports;
 
@@ -132,6 +131,4 @@ public static class ReportExports
         }
         return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
     }
-
-    internal static RateFigures Empty => RateFigures.Of([]);
 }
