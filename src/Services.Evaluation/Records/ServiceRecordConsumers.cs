@@ -304,7 +304,7 @@ public static class ServiceRecordRegistration
     public const string Queue = "evaluation-service-record";
 
     /// <summary>Up to this many messages of one type are taken into one transaction (per county).</summary>
-    public const int BatchSize = 200;
+    public const int BatchSize = 500;
 
     /// <summary>Messages handled at once on Evaluation's other endpoints (one transaction each).</summary>
     public const int OtherEndpointsConcurrency = 64;
