@@ -30,7 +30,10 @@ public sealed class BenchPlatform : IAsyncDisposable
 
     public string Gateway => Urls["gateway"];
 
-    /// <summary>A client of the gateway with the bootstrap operator's credential.</summary>
+    /// <summary>The broker, for a benchmark that publishes events itself.</summary>
+    public string AmqpUri => _broker!.AmqpUri;
+
+        /// <summary>A client of the gateway with the bootstrap operator's credential.</summary>
     public HttpClient GatewayClient(HttpMessageHandler? handler = null, TimeSpan? timeout = null)
     {
         var client = new HttpClient(handler ?? new SocketsHttpHandler()) { BaseAddress = new Uri(Gateway), Timeout = timeout ?? TimeSpan.FromMinutes(5) };

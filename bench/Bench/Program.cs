@@ -18,11 +18,12 @@ Func<Figures, CancellationToken, Task>? benchmark = name switch
     "dispatch" => DispatchBench.RunAsync,
     "gateway" => GatewayBench.RunAsync,
     "dashboard" => DashboardBench.RunAsync,
+    "evaluation" => EvaluationBench.RunAsync,
     _ => null,
 };
 if (benchmark is null)
 {
-    Console.Error.WriteLine("usage: Bench NAME   (NAME: foundation, registry-import, dispatch, gateway, dashboard)");
+    Console.Error.WriteLine("usage: Bench NAME   (NAME: foundation, registry-import, dispatch, gateway, dashboard, evaluation)");
     return 2;
 }
 

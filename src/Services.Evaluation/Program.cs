@@ -1,11 +1,11 @@
 using Platform.Evaluation;
 using Platform.Evaluation.Counties;
+using Platform.Evaluation.Records;
 using Platform.RegistryReplica;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Messaging;
 using Platform.ServiceDefaults.Persistence;
-using Platform.ServiceDefaults.Tenancy;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,12 +16,13 @@ builder.AddServiceMessaging<EvaluationDbContext>("evaluation", bus =>
 {
     bus.AddConsumer<CountyRegisteredConsumer>();
     bus.AddRegistryReplica<EvaluationDbContext>("evaluation");
+    bus.AddServiceRecord();
 });
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
-app.MapCountyDirectoryApi("evaluation").RequireReadWriteScopes("evaluation");
+app.MapEvaluationApi();
 
 await app.MigrateDatabaseAsync();
 await app.RunAsync();
