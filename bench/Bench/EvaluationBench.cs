@@ -43,7 +43,6 @@ public static class EvaluationBench
             await platform.WaitForAsync<long>("evaluation", $"SELECT count(*) FROM {table}", n => n >= rows, TimeSpan.FromMinutes(5), $"Evaluation copying {rows} rows into {table}", cancellationToken);
         }
         await platform.WaitForAsync<long>("evaluation", "SELECT count(*) FROM registry_county_settings", n => n >= 1, TimeSpan.FromMinutes(1), "Evaluation learning the settings", cancellationToken);
-        var reassigned = await ReassignOrphanedReplicasAsync(platform, cancellationToken);
 
         var now = DateTimeOffset.UtcNow;
         var quarter = Quarter(now);
@@ -98,7 +97,6 @@ public static class EvaluationBench
         figures.Set("quarter_compute_s", compute, 3);
         figures.Set("xlsx_s", xlsx, 3);
         figures.Set("verification_matches", verified.GetProperty("matches").GetBoolean());
-        figures.Set("replica_rows_reassigned", reassigned);
         figures.Set("target_ingest_events_per_s", 2000);
         figures.Set("target_quarter_compute_s", 2);
     }
@@ -106,32 +104,6 @@ public static class EvaluationBench
     /// <summary>Inbox rows of the published types only (the copies of Registry's records have their own consumers).</summary>
     private const string InboxCount = "SELECT count(*) FROM inbox_messages WHERE consumer IN ('service-record:RequestPlaced', 'service-record:RequestDispatched', " +
         "'service-record:RequestClaimed', 'service-record:RequestCompleted', 'service-record:RequestRated', 'service-record:AttendanceRecorded')";
-
-    /// <summary>
-    /// Registry's bulk imports publish their …Changed events without the county's id (the rows' county
-    /// is stamped only when they are saved), so the copies land under the empty county, where no
-    /// county's queries see them. Until Registry carries the id, the benchmark hands those copies to the
-    /// demo county (as the database owner) so the quarter is computed over the whole county; the count
-    /// is in the figures.
-    /// </summary>
-    private static async Task<long> ReassignOrphanedReplicasAsync(BenchPlatform platform, CancellationToken cancellationToken)
-    {
-        var countyId = await platform.ScalarAsync<Guid>("evaluation", $"SELECT id FROM counties WHERE code = '{CountyCode}'", cancellationToken);
-        long moved = 0;
-        await using var connection = platform.Connect("evaluation");
-        await connection.OpenAsync(cancellationToken);
-        foreach (var table in new[] { "registry_areas", "registry_organisations", "registry_members", "registry_pairings", "registry_reports", "registry_volunteer_teams" })
-        {
-            await using var command = new Npgsql.NpgsqlCommand($"UPDATE {table} SET county_id = $1 WHERE county_id = '00000000-0000-0000-0000-000000000000'", connection);
-            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = countyId });
-            moved += await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        if (moved > 0)
-        {
-            Log.Write($"{moved} copies of Registry's records arrived without a county id (imports publish it empty); handed to {CountyCode}");
-        }
-        return moved;
-    }
 
     private sealed record QuarterSpan(string Key, DateTimeOffset From);
 

@@ -125,26 +125,22 @@ public static class RequestCommandsApi
         }
         var request = work!.Request;
         Guid? unitId = null;
-        if (body.Mode == "member" && await RequestsApi.CheckMemberAsync(db, "memberId", body.MemberId!.Value, cancellationToken) is { } memberProblem)
-        {
-            return memberProblem;
-        }
         if (body.Mode == "member")
         {
-            unitId = await db.Members.Where(m => m.Id == body.MemberId).Select(m => m.UnitId).FirstAsync(cancellationToken);
+            var (member, memberProblem) = await ReplicaReferences.FindActiveMemberAsync(db, "memberId", body.MemberId!.Value, cancellationToken);
+            if (memberProblem is not null)
+            {
+                return memberProblem;
+            }
+            unitId = member!.UnitId;
         }
         if (body.Mode == "unit")
         {
-            var unit = await db.Organisations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == body.UnitId, cancellationToken);
-            if (unit is null)
+            if (await ReplicaReferences.CheckUnitAsync(db, "unitId", body.UnitId!.Value, cancellationToken) is { } unitProblem)
             {
-                return Problems.MissingReference("unitId", "organisation", body.UnitId!.Value);
+                return unitProblem;
             }
-            if (!unit.IsUnit || unit.RetiredAt is not null)
-            {
-                return Problems.InvalidReference("unitId", "must be an active unit organisation");
-            }
-            unitId = unit.Id;
+            unitId = body.UnitId;
         }
 
         var now = clock.GetUtcNow();
@@ -215,16 +211,12 @@ public static class RequestCommandsApi
         {
             return Problems.Conflict("request_team_full", $"All {request.MaxClaimants} places of this team request are taken.");
         }
-        var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == memberId, cancellationToken);
-        if (member is null)
+        var (member, memberProblem) = await ReplicaReferences.FindActiveMemberAsync(db, "memberId", memberId, cancellationToken);
+        if (memberProblem is not null)
         {
-            return Problems.MissingReference("memberId", "member", memberId);
+            return memberProblem;
         }
-        if (!member.IsActive)
-        {
-            return Problems.InvalidReference("memberId", "names a member who has left");
-        }
-        if (!request.IsMicroWish && !await MayClaimAsync(db, member, request, clock.GetUtcNow(), cancellationToken))
+        if (!request.IsMicroWish && !await MayClaimAsync(db, member!, request, clock.GetUtcNow(), cancellationToken))
         {
             return Problems.Unprocessable("member_not_eligible",
                 "Only members of units paired with the request's community, or members living in it, claim from its pool (micro-wishes: any member).", "memberId");
@@ -232,7 +224,7 @@ public static class RequestCommandsApi
 
         var now = clock.GetUtcNow();
         var from = request.Status;
-        work.Claimants.Add(new RequestClaimant { Id = Guid.CreateVersion7(now), CountyId = request.CountyId, RequestId = id, MemberId = memberId, UnitId = member.UnitId, ClaimedAt = now });
+        work.Claimants.Add(new RequestClaimant { Id = Guid.CreateVersion7(now), CountyId = request.CountyId, RequestId = id, MemberId = memberId, UnitId = member!.UnitId, ClaimedAt = now });
         db.RequestClaimants.Add(work.Claimants[^1]);
         if (!joining)
         {

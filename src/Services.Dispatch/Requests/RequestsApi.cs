@@ -114,7 +114,8 @@ public static partial class RequestsApi
                 return Problems.InvalidReference("gridId", "must be an active grid or compound of the request's community");
             }
         }
-        if (request.PlacedByMemberId is { } memberId && await CheckMemberAsync(db, "placedByMemberId", memberId, cancellationToken) is { } memberProblem)
+        if (request.PlacedByMemberId is { } memberId
+            && (await ReplicaReferences.FindActiveMemberAsync(db, "placedByMemberId", memberId, cancellationToken)).Item2 is { } memberProblem)
         {
             return memberProblem;
         }
@@ -305,17 +306,6 @@ public static partial class RequestsApi
         {
             errors.Add(field, $"'{field}' may hold up to 10 skills of 1 to 50 characters each.");
         }
-    }
-
-    /// <summary>An active member of the county, else 422.</summary>
-    internal static async Task<ProblemHttpResult?> CheckMemberAsync(DispatchDbContext db, string field, Guid memberId, CancellationToken cancellationToken)
-    {
-        var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == memberId, cancellationToken);
-        if (member is null)
-        {
-            return Problems.MissingReference(field, "member", memberId);
-        }
-        return member.IsActive ? null : Problems.InvalidReference(field, "names a member who has left");
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9_]{1,32}$")]

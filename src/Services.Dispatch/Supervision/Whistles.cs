@@ -90,14 +90,9 @@ public static class Whistles
         {
             return Problems.InvalidReference("areaId", $"must be an active {string.Join(" or ", expected)} for a {request.Level} whistle");
         }
-        var unit = await db.Organisations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == request.UnitId, cancellationToken);
-        if (unit is null)
+        if (await ReplicaReferences.CheckUnitAsync(db, "unitId", request.UnitId!.Value, cancellationToken) is { } unitProblem)
         {
-            return Problems.MissingReference("unitId", "organisation", request.UnitId!.Value);
-        }
-        if (!unit.IsUnit || unit.RetiredAt is not null)
-        {
-            return Problems.InvalidReference("unitId", "must be an active unit organisation or department");
+            return unitProblem;
         }
         if (request.RequestId is { } requestId && !await db.Requests.AnyAsync(r => r.Id == requestId, cancellationToken))
         {
@@ -107,7 +102,7 @@ public static class Whistles
         var settings = options.Value;
         var whistle = new Whistle
         {
-            Id = Guid.CreateVersion7(now), CountyId = area.CountyId, RequestId = request.RequestId, Level = request.Level!, AreaId = area.Id, UnitId = unit.Id,
+            Id = Guid.CreateVersion7(now), CountyId = area.CountyId, RequestId = request.RequestId, Level = request.Level!, AreaId = area.Id, UnitId = request.UnitId.Value,
             Matter = request.Matter!.Trim(), BlownBy = request.BlownBy?.Trim(), BlownAt = now,
             AcknowledgeBy = now.AddHours(request.AcknowledgeHours ?? settings.WhistleAcknowledgeHours),
             ReportBy = now.AddHours(request.ReportHours ?? settings.WhistleReportHours),
