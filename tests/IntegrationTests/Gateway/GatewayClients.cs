@@ -13,13 +13,19 @@ public static class GatewayClients
     public static readonly string[] CountyScopes =
         ["registry:read", "registry:write", "requests:read", "requests:write", "activities:read", "activities:write", "evaluation:read", "evaluation:write", "webhooks"];
 
-    /// <summary>Registers a county through Registry and waits until the gateway's directory has it.</summary>
+    /// <summary>Registers a county through Registry and waits until the gateway's directory, Dispatch and Evaluation have it.</summary>
     public static async Task<string> CountyAsync(RunningPlatform platform)
     {
         var code = Counties.NewCode();
         using var client = platform.Gateway();
         await Counties.RegisterAsync(client, code, "网关县" + code);
         await KnownAsync(platform, code);
+        foreach (var service in new[] { "dispatch", "evaluation" })
+        {
+            await Poll.UntilAsync(
+                () => platform.Fixture.QueryScalarAsync<long>(platform.Databases[service].Name, $"SELECT count(*) FROM counties WHERE code = '{code}'"),
+                n => n == 1, TimeSpan.FromSeconds(60), $"{service} to learn of county {code}");
+        }
         return code;
     }
 
