@@ -22,6 +22,8 @@ public static class DispatchBench
     {
         var seconds = Setting("BENCH_SECONDS", 60);
         var workers = Setting("BENCH_WORKERS", 32);
+        // Long enough for the services' tiered compilation to settle (it runs on the same two cores).
+        var warmup = Setting("BENCH_WARMUP_SECONDS", 30);
         using var run = await RunFolder.CreateAsync(cancellationToken);
         await using var platform = await BenchPlatform.StartAsync(run, cancellationToken);
 
@@ -41,8 +43,8 @@ public static class DispatchBench
         var (matchP50, matchP99) = await MeasureMatchingAsync(platform, client, grids[0], cancellationToken);
         Log.Write($"matching against {DemoCountyGenerator.Members} members: p50 {matchP50:F2} ms, p99 {matchP99:F2} ms");
 
-        Log.Write($"placing and dispatching with {workers} clients: 5 s warm-up, then {seconds} s");
-        await LoadAsync(client, grids, workers, TimeSpan.FromSeconds(5), cancellationToken);
+        Log.Write($"placing and dispatching with {workers} clients: {warmup} s warm-up, then {seconds} s");
+        await LoadAsync(client, grids, workers, TimeSpan.FromSeconds(warmup), cancellationToken);
         var cpu = new CpuMeter(
             new CpuSampler("dispatch", platform.ProcessId("dispatch"), withChildren: false),
             new CpuSampler("gateway", platform.ProcessId("gateway"), withChildren: false),
