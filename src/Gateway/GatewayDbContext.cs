@@ -13,8 +13,7 @@ namespace Platform.Gateway;
 /// webhook APIs check it, but they are not under row-level security, because the gateway acts
 /// across counties (authenticating any key, delivering every county's webhooks).
 /// </summary>
-public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options, ITenantContext tenant, TimeProvider clock)
-    : ServiceDbContext(options, tenant, clock)
+public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options) : ServiceDbContext(options)
 {
     public DbSet<ApiClient> Clients => Set<ApiClient>();
 

@@ -8,8 +8,7 @@ using Platform.ServiceDefaults.Tenancy;
 namespace Platform.Dispatch;
 
 /// <summary>Dispatch's database: residents' requests and their closed loop, activities and attendance, and its copies of Registry's records.</summary>
-public sealed class DispatchDbContext(DbContextOptions<DispatchDbContext> options, ITenantContext tenant, TimeProvider clock)
-    : ServiceDbContext(options, tenant, clock)
+public sealed class DispatchDbContext(DbContextOptions<DispatchDbContext> options) : ServiceDbContext(options)
 {
     public DbSet<ServiceRequest> Requests => Set<ServiceRequest>();
 

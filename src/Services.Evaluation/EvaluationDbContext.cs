@@ -12,8 +12,7 @@ using Platform.ServiceDefaults.Tenancy;
 namespace Platform.Evaluation;
 
 /// <summary>Evaluation's database: the service record ledger and what is computed and decided from it, and its copies of Registry's records.</summary>
-public sealed class EvaluationDbContext(DbContextOptions<EvaluationDbContext> options, ITenantContext tenant, TimeProvider clock)
-    : ServiceDbContext(options, tenant, clock)
+public sealed class EvaluationDbContext(DbContextOptions<EvaluationDbContext> options) : ServiceDbContext(options)
 {
     public DbSet<ServiceRecord> ServiceRecords => Set<ServiceRecord>();
 

@@ -14,8 +14,7 @@ using Platform.ServiceDefaults.Tenancy;
 namespace Platform.Registry;
 
 /// <summary>Registry's database: the source of truth for who is who in each county.</summary>
-public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> options, ITenantContext tenant, TimeProvider clock)
-    : ServiceDbContext(options, tenant, clock)
+public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : ServiceDbContext(options)
 {
     public DbSet<CountySettingsVersion> CountySettings => Set<CountySettingsVersion>();
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Platform.IntegrationTests.Support;
@@ -54,6 +55,38 @@ public sealed class RowLevelSecurityTests(PlatformFixture fixture)
         // A row for another county is refused before it reaches the database.
         db.Effects.Add(new Effect { CountyId = CountyB, MessageId = Guid.NewGuid(), Code = "B-by-A" });
         await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync());
+    }
+
+    [Fact]
+    public async Task A_pooled_context_that_one_county_left_connected_acts_for_the_next_scopes_county()
+    {
+        var database = await MigratedProbeDatabaseAsync();
+        await InsertAsync(database.AppConnectionString, CountyA, CountyA, "A-1");
+        await InsertAsync(database.AppConnectionString, CountyB, CountyB, "B-1");
+        await using var services = new ServiceCollection()
+            .AddSingleton(TimeProvider.System)
+            .AddScoped<TenantContext>()
+            .AddScoped<ITenantContext>(provider => provider.GetRequiredService<TenantContext>())
+            .AddServiceDbContext<ProbeDbContext>(database.AppConnectionString)
+            .BuildServiceProvider();
+
+        ProbeDbContext first;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Set(CountyA);
+            first = scope.ServiceProvider.GetRequiredService<ProbeDbContext>();
+            // Opened by hand and never closed: the context goes back to the pool connected, its session set to county A.
+            await first.Database.OpenConnectionAsync();
+            Assert.Equal(["A-1"], await first.Effects.Select(e => e.Code).ToListAsync());
+        }
+        await using (var scope = services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Set(CountyB);
+            var second = scope.ServiceProvider.GetRequiredService<ProbeDbContext>();
+            Assert.Same(first, second);
+            Assert.Equal(["B-1"], await second.Effects.Select(e => e.Code).ToListAsync());
+            Assert.Equal(["B-1"], await second.Effects.IgnoreQueryFilters().Select(e => e.Code).ToListAsync());
+        }
     }
 
     [Fact]

@@ -16,8 +16,7 @@ public sealed class Effect : ITenantScoped
     public required string Code { get; init; }
 }
 
-public sealed class ProbeDbContext(DbContextOptions<ProbeDbContext> options, ITenantContext tenant, TimeProvider clock)
-    : ServiceDbContext(options, tenant, clock)
+public sealed class ProbeDbContext(DbContextOptions<ProbeDbContext> options) : ServiceDbContext(options)
 {
     public DbSet<Effect> Effects => Set<Effect>();
 

@@ -72,35 +72,42 @@ public sealed partial class WebhookSender(
         var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
         var now = clock.GetUtcNow();
         await db.Database.OpenConnectionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("""
-            WITH due AS (
-                SELECT d.id FROM webhook_deliveries d
-                JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.status = 'active'
-                WHERE d.status = 'pending' AND d.next_attempt_at <= @now AND d.created_at <= @settled
-                  AND (d.lease_until IS NULL OR d.lease_until < @now)
-                  AND NOT EXISTS (
-                      SELECT 1 FROM webhook_deliveries e
-                      WHERE e.subscription_id = d.subscription_id AND e.ordering_key = d.ordering_key AND e.status = 'pending'
-                        AND (e.position < d.position OR (e.position = d.position AND e.sequence < d.sequence)))
-                ORDER BY d.next_attempt_at, d.sequence
-                LIMIT @batch
-                FOR UPDATE OF d SKIP LOCKED)
-            UPDATE webhook_deliveries w SET lease_until = @lease
-            FROM due JOIN webhook_subscriptions s ON true
-            WHERE w.id = due.id AND s.id = w.subscription_id
-            RETURNING w.id, w.subscription_id, w.payload::text, w.attempts, s.url, s.secret
-            """, (NpgsqlConnection)db.Database.GetDbConnection());
-        command.Parameters.AddWithValue("now", now);
-        command.Parameters.AddWithValue("settled", now - settings.OrderingDelay);
-        command.Parameters.AddWithValue("lease", now + settings.RequestTimeout + settings.RequestTimeout + TimeSpan.FromSeconds(5));
-        command.Parameters.AddWithValue("batch", settings.BatchSize);
-        var due = new List<Due>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        try
         {
-            due.Add(new Due(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3), reader.GetString(4), reader.GetString(5)));
+            await using var command = new NpgsqlCommand("""
+                WITH due AS (
+                    SELECT d.id FROM webhook_deliveries d
+                    JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.status = 'active'
+                    WHERE d.status = 'pending' AND d.next_attempt_at <= @now AND d.created_at <= @settled
+                      AND (d.lease_until IS NULL OR d.lease_until < @now)
+                      AND NOT EXISTS (
+                          SELECT 1 FROM webhook_deliveries e
+                          WHERE e.subscription_id = d.subscription_id AND e.ordering_key = d.ordering_key AND e.status = 'pending'
+                            AND (e.position < d.position OR (e.position = d.position AND e.sequence < d.sequence)))
+                    ORDER BY d.next_attempt_at, d.sequence
+                    LIMIT @batch
+                    FOR UPDATE OF d SKIP LOCKED)
+                UPDATE webhook_deliveries w SET lease_until = @lease
+                FROM due JOIN webhook_subscriptions s ON true
+                WHERE w.id = due.id AND s.id = w.subscription_id
+                RETURNING w.id, w.subscription_id, w.payload::text, w.attempts, s.url, s.secret
+                """, (NpgsqlConnection)db.Database.GetDbConnection());
+            command.Parameters.AddWithValue("now", now);
+            command.Parameters.AddWithValue("settled", now - settings.OrderingDelay);
+            command.Parameters.AddWithValue("lease", now + settings.RequestTimeout + settings.RequestTimeout + TimeSpan.FromSeconds(5));
+            command.Parameters.AddWithValue("batch", settings.BatchSize);
+            var due = new List<Due>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                due.Add(new Due(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3), reader.GetString(4), reader.GetString(5)));
+            }
+            return due;
         }
-        return due;
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     private async Task<Outcome> SendAsync(Due delivery, WebhookOptions settings, CancellationToken cancellationToken)

@@ -27,13 +27,7 @@ public static class PersistenceExtensions
             ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured."));
         var ownerConnectionString = builder.Configuration.GetConnectionString(name + "-owner") ?? connectionString;
 
-        builder.Services.TryAddSingleton<OutboxSignal>();
-        builder.Services.TryAddSingleton<OutboxCommitInterceptor>();
-        builder.Services.TryAddScoped<TenantDbInterceptor>();
-        builder.Services.AddDbContext<TContext>((services, options) => options
-            .UseNpgsql(connectionString)
-            .AddInterceptors(services.GetRequiredService<TenantDbInterceptor>(), services.GetRequiredService<OutboxCommitInterceptor>()));
-        builder.Services.AddScoped<ServiceDbContext>(services => services.GetRequiredService<TContext>());
+        builder.Services.AddServiceDbContext<TContext>(connectionString);
 
         builder.Services.AddOptions<IdempotencyOptions>().Bind(builder.Configuration.GetSection("Idempotency"));
         builder.Services.AddHostedService<IdempotencyCleanup<TContext>>();
@@ -42,6 +36,29 @@ public static class PersistenceExtensions
         builder.Services.AddSingleton(new DatabaseMigration(typeof(TContext), ownerConnectionString));
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck<TContext>>(name);
         return builder;
+    }
+
+    /// <summary>
+    /// The service's DbContext, one per scope, bound to the scope's county and clock. Instances come
+    /// from a pool (building a context and its options for every request and message costs more than
+    /// many of the statements they run); the interceptors are the process's, the state theirs.
+    /// </summary>
+    public static IServiceCollection AddServiceDbContext<TContext>(this IServiceCollection services, string connectionString)
+        where TContext : ServiceDbContext
+    {
+        services.TryAddSingleton<OutboxSignal>();
+        services.TryAddSingleton<OutboxCommitInterceptor>();
+        services.AddPooledDbContextFactory<TContext>((provider, options) => options
+            .UseNpgsql(connectionString)
+            .AddInterceptors(TenantDbInterceptor.Instance, provider.GetRequiredService<OutboxCommitInterceptor>()));
+        services.AddScoped(provider =>
+        {
+            var context = provider.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext();
+            context.Bind(provider.GetRequiredService<ITenantContext>(), provider.GetRequiredService<TimeProvider>());
+            return context;
+        });
+        services.AddScoped<ServiceDbContext>(provider => provider.GetRequiredService<TContext>());
+        return services;
     }
 
     /// <summary>Applies the pending migrations before the service takes traffic; waits for the database up to a deadline.</summary>

@@ -16,23 +16,57 @@ namespace Platform.ServiceDefaults.Persistence;
 /// </summary>
 public abstract class ServiceDbContext : DbContext
 {
-    private readonly ITenantContext tenant;
-    private readonly TimeProvider clock;
+    private ITenantContext tenant = new TenantContext();
+    private TimeProvider clock = TimeProvider.System;
 
-    protected ServiceDbContext(DbContextOptions options, ITenantContext tenant, TimeProvider clock) : base(options)
+    /// <summary>
+    /// Contexts are pooled: one instance serves scope after scope, and <see cref="Bind"/> gives it
+    /// each scope's county and clock as it is handed out. Until then it acts for no county.
+    /// </summary>
+    protected ServiceDbContext(DbContextOptions options) : base(options)
     {
-        this.tenant = tenant;
-        this.clock = clock;
-        // A new row takes the scope's county the moment it is added, so an event built from it
-        // before the save (db.Advance, then db.Outbox.Publish) already names its county.
-        ChangeTracker.Tracked += (_, e) =>
+    }
+
+    /// <summary>
+    /// Makes this context the scope's: its county (query filters, stamping, row-level security)
+    /// and its clock. Nothing of the previous scope survives: the pool has already cleared what
+    /// it tracked, and the connection is closed here if the last scope left it open.
+    /// </summary>
+    public void Bind(ITenantContext scopeTenant, TimeProvider scopeClock)
+    {
+        // A connection the last scope opened itself and left open would still say the last
+        // scope's county to PostgreSQL: the next query must open one and say this scope's.
+        var connection = Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Closed)
         {
-            if (e.Entry.State == EntityState.Added && e.Entry.Entity is ITenantScoped { CountyId: var county } scoped && county == Guid.Empty
-                && tenant.CountyId is { } current)
-            {
-                scoped.CountyId = current;
-            }
-        };
+            connection.Close();
+        }
+        tenant = scopeTenant;
+        clock = scopeClock;
+        HasUnsignalledOutboxMessages = false;
+        TenantSession = default;
+        // Exactly one subscription, whatever the pool does with handlers between scopes.
+        ChangeTracker.Tracked -= TakeCounty;
+        ChangeTracker.Tracked += TakeCounty;
+    }
+
+    /// <summary>The county this context acts for (null: none, and tenant-scoped tables read as empty).</summary>
+    internal Guid? TenantCountyId => tenant.CountyId;
+
+    /// <summary>Which open connection PostgreSQL was told this context's county on, and which county (see <see cref="TenantDbInterceptor"/>).</summary>
+    internal (System.Data.Common.DbConnection? Connection, Guid? County) TenantSession { get; set; }
+
+    /// <summary>
+    /// A new row takes the scope's county the moment it is added, so an event built from it before
+    /// the save (db.Advance, then db.Outbox.Publish) already names its county.
+    /// </summary>
+    private void TakeCounty(object? sender, Microsoft.EntityFrameworkCore.ChangeTracking.EntityTrackedEventArgs e)
+    {
+        if (e.Entry.State == EntityState.Added && e.Entry.Entity is ITenantScoped { CountyId: var county } scoped && county == Guid.Empty
+            && tenant.CountyId is { } current)
+        {
+            scoped.CountyId = current;
+        }
     }
 
     public DbSet<County> Counties => Set<County>();

@@ -1,5 +1,7 @@
 using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Platform.ServiceDefaults.Persistence;
 
 namespace Platform.ServiceDefaults.Tenancy;
 
@@ -7,74 +9,77 @@ namespace Platform.ServiceDefaults.Tenancy;
 /// Tells PostgreSQL which county the connection acts for, so row-level security holds even for a
 /// query the ORM did not write: for the connection's session when it opens, which covers reads
 /// outside a transaction (Npgsql resets session state when a connection returns to the pool), and
-/// per transaction (<c>set_config(.., true)</c>) when the scope's county changed after the
+/// per transaction (<c>set_config(.., true)</c>) when the context's county changed after the
 /// connection opened. Without a county nothing is set and every tenant-scoped table reads as empty.
-/// One instance per scope, like the DbContext it serves.
+/// Stateless (one for the process): the county and what was already said are the context's own.
 /// </summary>
-public sealed class TenantDbInterceptor(ITenantContext tenant) : DbConnectionInterceptor, IDbTransactionInterceptor
+public sealed class TenantDbInterceptor : DbConnectionInterceptor, IDbTransactionInterceptor
 {
-    private DbConnection? _sessionConnection;
-    private Guid? _sessionCounty;
+    public static readonly TenantDbInterceptor Instance = new();
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default) =>
-        await SetSessionAsync(connection, cancellationToken);
+        await SetSessionAsync(eventData.Context, connection, cancellationToken);
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) =>
-        SetSessionAsync(connection, CancellationToken.None).GetAwaiter().GetResult();
+        SetSessionAsync(eventData.Context, connection, CancellationToken.None).GetAwaiter().GetResult();
 
     public override Task ConnectionClosedAsync(DbConnection connection, ConnectionEndEventData eventData)
     {
-        Forget(connection);
+        Forget(eventData.Context, connection);
         return Task.CompletedTask;
     }
 
-    public override void ConnectionClosed(DbConnection connection, ConnectionEndEventData eventData) => Forget(connection);
+    public override void ConnectionClosed(DbConnection connection, ConnectionEndEventData eventData) => Forget(eventData.Context, connection);
 
     public async ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
     {
-        await SetTransactionAsync(connection, result, cancellationToken);
+        await SetTransactionAsync(eventData.Context, connection, result, cancellationToken);
         return result;
     }
 
     public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
     {
-        SetTransactionAsync(connection, result, CancellationToken.None).GetAwaiter().GetResult();
+        SetTransactionAsync(eventData.Context, connection, result, CancellationToken.None).GetAwaiter().GetResult();
         return result;
     }
 
-    private async Task SetSessionAsync(DbConnection connection, CancellationToken cancellationToken)
+    private static async Task SetSessionAsync(DbContext? context, DbConnection connection, CancellationToken cancellationToken)
     {
-        if (tenant.CountyId is not { } countyId)
+        if (Of(context) is not { } service)
         {
-            Forget(connection);
+            return;
+        }
+        if (service.TenantCountyId is not { } countyId)
+        {
+            Forget(service, connection);
             return;
         }
         await ExecuteAsync(connection, null, countyId, isLocal: false, cancellationToken);
-        _sessionConnection = connection;
-        _sessionCounty = countyId;
+        service.TenantSession = (connection, countyId);
     }
 
-    private async Task SetTransactionAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    private static async Task SetTransactionAsync(DbContext? context, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        if (tenant.CountyId is not { } countyId)
+        if (Of(context) is not { TenantCountyId: { } countyId } service)
         {
             return;
         }
-        if (ReferenceEquals(connection, _sessionConnection) && _sessionCounty == countyId)
+        if (ReferenceEquals(connection, service.TenantSession.Connection) && service.TenantSession.County == countyId)
         {
             return;
         }
         await ExecuteAsync(connection, transaction, countyId, isLocal: true, cancellationToken);
     }
 
-    private void Forget(DbConnection connection)
+    private static void Forget(DbContext? context, DbConnection connection)
     {
-        if (ReferenceEquals(connection, _sessionConnection))
+        if (Of(context) is { } service && ReferenceEquals(connection, service.TenantSession.Connection))
         {
-            _sessionConnection = null;
-            _sessionCounty = null;
+            service.TenantSession = default;
         }
     }
+
+    private static ServiceDbContext? Of(DbContext? context) => context as ServiceDbContext;
 
     private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, Guid countyId, bool isLocal, CancellationToken cancellationToken)
     {

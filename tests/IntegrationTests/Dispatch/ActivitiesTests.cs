@@ -8,6 +8,7 @@ using Platform.Dispatch;
 using Platform.Dispatch.Activities;
 using Platform.IntegrationTests.Support;
 using Platform.RegistryReplica;
+using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
 using static Platform.IntegrationTests.Dispatch.ActivityTestSupport;
 
@@ -100,10 +101,7 @@ public sealed class ActivitiesTests(PlatformFixture fixture)
             .AddSingleton<TimeProvider>(new FixedClock(DateTimeOffset.Parse("2030-06-15T02:00:00Z")))
             .AddScoped<TenantContext>()
             .AddScoped<ITenantContext>(sp => sp.GetRequiredService<TenantContext>())
-            .AddScoped<TenantDbInterceptor>()
-            .AddDbContext<DispatchDbContext>((sp, options) => options
-                .UseNpgsql(platform.Databases["dispatch"].AppConnectionString)
-                .AddInterceptors(sp.GetRequiredService<TenantDbInterceptor>()))
+            .AddServiceDbContext<DispatchDbContext>(platform.Databases["dispatch"].AppConnectionString)
             .Configure<ActivityGenerationOptions>(_ => { })
             .AddSingleton<MonthlyActivityGeneration>()
             .BuildServiceProvider();

@@ -12,8 +12,10 @@ public static class Contexts
         tenant ??= new TenantContext();
         var options = new DbContextOptionsBuilder<T>()
             .UseNpgsql(connectionString)
-            .AddInterceptors(new TenantDbInterceptor(tenant))
+            .AddInterceptors(TenantDbInterceptor.Instance)
             .Options;
-        return (T)Activator.CreateInstance(typeof(T), options, tenant, TimeProvider.System)!;
+        var context = (T)Activator.CreateInstance(typeof(T), options)!;
+        context.Bind(tenant, TimeProvider.System);
+        return context;
     }
 }
