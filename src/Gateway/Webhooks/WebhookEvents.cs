@@ -39,7 +39,7 @@ public static class WebhookEventTypes
 /// it, in the same transaction as the inbox row: an event is never lost and never delivered twice
 /// to one subscription. Paused subscriptions still collect deliveries (sent once resumed).
 /// </summary>
-public abstract class WebhookEventConsumer<TMessage>(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger logger)
+public abstract class WebhookEventConsumer<TMessage>(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger logger, WebhookInterest interest)
     : InboxConsumer<TMessage, GatewayDbContext>(db, tenant, clock, logger)
     where TMessage : class, ICountyMessage
 {
@@ -49,6 +49,10 @@ public abstract class WebhookEventConsumer<TMessage>(GatewayDbContext db, Tenant
 
     /// <summary>What the event is about and its place in that thing's history (a request's version).</summary>
     protected abstract (Guid Key, int Version) Subject(TMessage message);
+
+    /// <summary>An event no subscription of its county wants is passed over without a transaction: there is nothing to deliver.</summary>
+    protected override ValueTask<bool> IsWantedAsync(TMessage message, CancellationToken cancellationToken) =>
+        interest.IsWantedAsync(Db, message.CountyId, EventType, cancellationToken);
 
     protected override async Task HandleAsync(TMessage message, ConsumeContext<TMessage> context)
     {
@@ -92,104 +96,104 @@ public abstract class WebhookEventConsumer<TMessage>(GatewayDbContext db, Tenant
     private readonly TimeProvider _clock = clock;
 }
 
-public sealed class RequestPlacedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestPlacedWebhooks> logger)
-    : WebhookEventConsumer<RequestPlaced>(db, tenant, clock, logger)
+public sealed class RequestPlacedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestPlacedWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<RequestPlaced>(db, tenant, clock, logger, interest)
 {
     protected override string EventType => "request.placed";
 
     protected override (Guid, int) Subject(RequestPlaced m) => (m.Request.RequestId, m.Request.Version);
 }
 
-public sealed class RequestDispatchedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestDispatchedWebhooks> logger)
-    : WebhookEventConsumer<RequestDispatched>(db, tenant, clock, logger)
+public sealed class RequestDispatchedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestDispatchedWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<RequestDispatched>(db, tenant, clock, logger, interest)
 {
     protected override string EventType => "request.dispatched";
 
     protected override (Guid, int) Subject(RequestDispatched m) => (m.Request.RequestId, m.Request.Version);
 }
 
-public sealed class RequestClaimedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestClaimedWebhooks> logger)
-    : WebhookEventConsumer<RequestClaimed>(db, tenant, clock, logger)
+public sealed class RequestClaimedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestClaimedWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<RequestClaimed>(db, tenant, clock, logger, interest)
 {
     protected override string EventType => "request.claimed";
 
     protected override (Guid, int) Subject(RequestClaimed m) => (m.Request.RequestId, m.Request.Version);
 }
 
-public sealed class RequestReleasedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestReleasedWebhooks> logger)
-    : WebhookEventConsumer<RequestReleased>(db, tenant, clock, logger)
+public sealed class RequestReleasedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestReleasedWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<RequestReleased>(db, tenant, clock, logger, interest)
 {
     protected override string EventType => "request.released";
 
     protected override (Guid, int) Subject(RequestReleased m) => (m.Request.RequestId, m.Request.Version);
 }
 
-public sealed class RequestExtendedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestExtendedWebhooks> logger)
-    : WebhookEventConsumer<RequestExtended>(db, tenant, clock, logger)
+public sealed class RequestExtendedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestExtendedWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<RequestExtended>(db, tenant, clock, logger, interest)
 {
     protected override string EventType => "request.extended";
 
     protected override (Guid, int) Subject(RequestExtended m) => (m.Request.RequestId, m.Request.Version);
 }
 
-public sealed class RequestCompletedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestCompletedWebhooks> logger)
-    : WebhookEventConsumer<RequestCompleted>(db, tenant, clock, logger)
+public sealed class RequestCompletedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestCompletedWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<RequestCompleted>(db, tenant, clock, logger, interest)
 {
     protected override string EventType => "request.completed";
 
     protected override (Guid, int) Subject(RequestCompleted m) => (m.Request.RequestId, m.Request.Version);
 }
 
-public sealed class RequestRatedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestRatedWebhooks> logger)
-    : WebhookEventConsumer<RequestRated>(db, tenant, clock, logger)
+public sealed class RequestRatedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestRatedWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<RequestRated>(db, tenant, clock, logger, interest)
 {
     protected override string EventType => "request.rated";
 
     protected override (Guid, int) Subject(RequestRated m) => (m.Request.RequestId, m.Request.Version);
 }
 
-public sealed class RequestReopenedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestReopenedWebhooks> logger)
-    : WebhookEventConsumer<RequestReopened>(db, tenant, clock, logger)
+public sealed class RequestReopenedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestReopenedWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<RequestReopened>(db, tenant, clock, logger, interest)
 {
     protected override string EventType => "request.reopened";
 
     protected override (Guid, int) Subject(RequestReopened m) => (m.Request.RequestId, m.Request.Version);
 }
 
-public sealed class RequestDeadlineApproachingWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestDeadlineApproachingWebhooks> logger)
-    : WebhookEventConsumer<RequestDeadlineApproaching>(db, tenant, clock, logger)
+public sealed class RequestDeadlineApproachingWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestDeadlineApproachingWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<RequestDeadlineApproaching>(db, tenant, clock, logger, interest)
 {
     protected override string EventType => "request.deadline_approaching";
 
     protected override (Guid, int) Subject(RequestDeadlineApproaching m) => (m.Request.RequestId, m.Request.Version);
 }
 
-public sealed class RequestOverdueWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestOverdueWebhooks> logger)
-    : WebhookEventConsumer<RequestOverdue>(db, tenant, clock, logger)
+public sealed class RequestOverdueWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestOverdueWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<RequestOverdue>(db, tenant, clock, logger, interest)
 {
     protected override string EventType => "request.overdue";
 
     protected override (Guid, int) Subject(RequestOverdue m) => (m.Request.RequestId, m.Request.Version);
 }
 
-public sealed class RequestEscalatedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestEscalatedWebhooks> logger)
-    : WebhookEventConsumer<RequestEscalated>(db, tenant, clock, logger)
+public sealed class RequestEscalatedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestEscalatedWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<RequestEscalated>(db, tenant, clock, logger, interest)
 {
     protected override string EventType => "request.escalated";
 
     protected override (Guid, int) Subject(RequestEscalated m) => (m.Request.RequestId, m.Request.Version);
 }
 
-public sealed class RequestCancelledWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestCancelledWebhooks> logger)
-    : WebhookEventConsumer<RequestCancelled>(db, tenant, clock, logger)
+public sealed class RequestCancelledWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<RequestCancelledWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<RequestCancelled>(db, tenant, clock, logger, interest)
 {
     protected override string EventType => "request.cancelled";
 
     protected override (Guid, int) Subject(RequestCancelled m) => (m.Request.RequestId, m.Request.Version);
 }
 
-public sealed class WhistleChangedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<WhistleChangedWebhooks> logger)
-    : WebhookEventConsumer<WhistleChanged>(db, tenant, clock, logger)
+public sealed class WhistleChangedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<WhistleChangedWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<WhistleChanged>(db, tenant, clock, logger, interest)
 {
     protected override string EventType => "whistle.changed";
 

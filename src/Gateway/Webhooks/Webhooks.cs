@@ -9,6 +9,7 @@ public static class Webhooks
         builder.Services.AddHttpClient(WebhookSender.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         builder.Services.AddHostedService<WebhookSender>();
+        builder.Services.AddSingleton<WebhookInterest>();
         return builder;
     }
 }

@@ -71,7 +71,7 @@ public static class WebhooksApi
 
     private static async Task<Results<Created<NewSubscriptionResponse>, ValidationProblem>> Subscribe(
         SubscribeRequest body, ITenantContext tenant, HttpContext http, GatewayDbContext db, IOptions<WebhookOptions> options, TimeProvider clock,
-        CancellationToken cancellationToken)
+        WebhookInterest interest, CancellationToken cancellationToken)
     {
         var errors = Validate(body, options.Value);
         if (!errors.IsValid)
@@ -87,6 +87,7 @@ public static class WebhooksApi
         };
         db.WebhookSubscriptions.Add(subscription);
         await db.SaveChangesAsync(cancellationToken);
+        interest.Changed(subscription.CountyId);
         http.Response.Headers.CacheControl = "no-store";
         ETags.Tag(http, subscription);
         return TypedResults.Created($"/api/gateway/counties/{subscription.CountyCode}/webhooks/{subscription.Id}",
@@ -144,7 +145,7 @@ public static class WebhooksApi
 
     private static async Task<Results<Ok<SubscriptionResponse>, ValidationProblem, ProblemHttpResult>> Update(
         Guid id, SubscribeRequest body, ITenantContext tenant, GatewayDbContext db, IOptions<WebhookOptions> options, HttpContext http,
-        CancellationToken cancellationToken)
+        WebhookInterest interest, CancellationToken cancellationToken)
     {
         var subscription = await FindAsync(db, tenant, id, cancellationToken, tracked: true);
         if (subscription is null)
@@ -168,11 +169,13 @@ public static class WebhooksApi
         subscription.EventTypes = [.. body.EventTypes!.Distinct()];
         subscription.Description = body.Description?.Trim();
         await db.SaveChangesAsync(cancellationToken);
+        interest.Changed(subscription.CountyId);
         ETags.Tag(http, subscription);
         return TypedResults.Ok(await ResponseAsync(db, subscription, cancellationToken));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, ITenantContext tenant, GatewayDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        Guid id, ITenantContext tenant, GatewayDbContext db, WebhookInterest interest, CancellationToken cancellationToken)
     {
         var subscription = await FindAsync(db, tenant, id, cancellationToken, tracked: true);
         if (subscription is null)
@@ -181,6 +184,7 @@ public static class WebhooksApi
         }
         subscription.Status = WebhookStatus.Deleted;
         await db.SaveChangesAsync(cancellationToken);
+        interest.Changed(subscription.CountyId);
         return TypedResults.NoContent();
     }
 

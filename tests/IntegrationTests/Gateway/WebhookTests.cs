@@ -149,6 +149,38 @@ public sealed class WebhookTests(PlatformFixture fixture)
         Assert.Contains(types.EnumerateArray(), t => t.GetProperty("type").GetString() == "request.escalated");
     }
 
+    [Fact]
+    public async Task A_changed_subscription_gets_the_very_next_event_it_now_wants_and_none_it_no_longer_does()
+    {
+        var platform = await fixture.PlatformAsync();
+        var (county, client) = await CountyAsync(platform);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (id, _) = await SubscribeAsync(client, county.Code, receiver.Url, ["request.placed"]);
+        var steps = new RequestSteps(platform.Gateway(), county);
+        var member = county.Members[0].Id;
+
+        // Only the placing is wanted: the dispatch leaves nothing.
+        var first = (await steps.PlaceAsync()).Id();
+        await steps.DispatchAsync(first, "ordinary", "member", new { memberId = member });
+        Assert.Equal(["request.placed"], (await ReceivedAsync(receiver, 1)).Select(w => w.Type));
+
+        // The gateway counts the change at once, without waiting for its cached interest to expire.
+        using (var changed = await client.PutJsonAsync($"/api/gateway/counties/{county.Code}/webhooks/{id}",
+                   new { url = receiver.Url, eventTypes = new[] { "request.dispatched" }, description = "只要派单" }))
+        {
+            await changed.OkAsync();
+        }
+        var second = (await steps.PlaceAsync()).Id();
+        await steps.DispatchAsync(second, "ordinary", "member", new { memberId = member });
+        var received = await ReceivedAsync(receiver, 2);
+        Assert.Equal(["request.placed", "request.dispatched"], received.Select(w => w.Type));
+        Assert.Equal(second.ToString(), received[1].Payload.GetProperty("data").GetProperty("request").GetProperty("requestId").GetString());
+
+        var deliveries = await PendingDrainedAsync(client, county.Code, id);
+        Assert.Equal(0, deliveries.GetProperty("failedDeliveries").GetInt64());
+        Assert.Equal(2, receiver.Accepted.Count);
+    }
+
     /// <summary>A Dispatch county known to the gateway, and a client of it allowed webhooks.</summary>
     private static async Task<(DispatchCounty County, HttpClient Client)> CountyAsync(RunningPlatform platform)
     {

@@ -39,6 +39,10 @@ public abstract class InboxConsumer<TMessage, TContext>(TContext db, TenantConte
             }
             tenant.Set(countyMessage.CountyId);
         }
+        if (!await IsWantedAsync(context.Message, cancellationToken))
+        {
+            return;
+        }
 
         // The whole attempt is one transaction that rolls back as a unit: savepoints around
         // SaveChanges would only cost a round trip each.
@@ -68,6 +72,12 @@ public abstract class InboxConsumer<TMessage, TContext>(TContext db, TenantConte
             throw;
         }
     }
+
+    /// <summary>
+    /// Whether the message has an effect here at all; one that has none is passed over without a
+    /// transaction or an inbox row (a redelivery asks again).
+    /// </summary>
+    protected virtual ValueTask<bool> IsWantedAsync(TMessage message, CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
     /// <summary>The effect: change the context (and publish through <c>Db.Outbox</c>); the base saves and commits.</summary>
     protected abstract Task HandleAsync(TMessage message, ConsumeContext<TMessage> context);
