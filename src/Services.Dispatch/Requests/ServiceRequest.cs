@@ -252,6 +252,8 @@ internal sealed class RequestConfiguration :
         request.Ignore(r => r.IsOpen);
         request.HasIndex(r => new { r.CommunityId, r.Status });
         request.HasIndex(r => new { r.Status, r.PlacedAt });
+        // Possible duplicates at placing: the community's newest requests of one category.
+        request.HasIndex(r => new { r.CommunityId, r.Category, r.PlacedAt }).IsDescending(false, false, true);
         request.HasIndex(r => r.AssigneeMemberId);
         request.HasIndex(r => r.AssigneeUnitId);
     }
