@@ -131,6 +131,26 @@ public sealed class BenchPlatform : IAsyncDisposable
         }
     }
 
+    /// <summary>Polls RabbitMQ's management API until no queue holds a message (ready or unacknowledged) twice in a row: every consumer has caught up.</summary>
+    public async Task WaitForQuietBrokerAsync(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient { BaseAddress = _broker!.ManagementUri, Timeout = TimeSpan.FromSeconds(15) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var quiet = 0;
+        while (quiet < 2)
+        {
+            if (watch.Elapsed > limit)
+            {
+                throw new TimeoutException($"RabbitMQ's queues did not empty within {limit}.");
+            }
+            await Task.Delay(500, cancellationToken);
+            var queues = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(client, "api/queues?columns=name,messages", cancellationToken);
+            var messages = queues.EnumerateArray().Sum(q => q.TryGetProperty("messages", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.Number ? m.GetInt64() : 0);
+            quiet = messages == 0 ? quiet + 1 : 0;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Task.WhenAll(_processes.Select(p => p.Process.DisposeAsync().AsTask()));

@@ -32,6 +32,12 @@ public sealed class MatchSnapshot
     /// <summary>Residents' ratings of requests each member held: (satisfied, basically satisfied, rated).</summary>
     public required Dictionary<Guid, (int Satisfied, int Basically, int Rated)> Ratings { get; init; }
 
+    /// <summary>Per member (as <see cref="Members"/>): the points that do not depend on the request (workload and ratings).</summary>
+    public required double[] Standing { get; init; }
+
+    /// <summary>Per member (as <see cref="Members"/>): open requests held or named for, the tie-breaker.</summary>
+    public required int[] Load { get; init; }
+
     public DateTimeOffset LoadedAt { get; init; }
 }
 
@@ -111,14 +117,23 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
         {
             workload[n.Member] = workload.GetValueOrDefault(n.Member) + n.Count;
         }
-        return new MatchSnapshot
+        var matchMembers = members.Select(m => new MatchMember(m.Id, m.Name, m.UnitId, m.CommunityId, m.GridId, [.. m.Skills], [.. m.Availability])).ToArray();
+        var snapshot = new MatchSnapshot
         {
-            Members = members.Select(m => new MatchMember(m.Id, m.Name, m.UnitId, m.CommunityId, m.GridId, [.. m.Skills], [.. m.Availability])).ToArray(),
+            Members = matchMembers,
             PairedUnits = pairings.GroupBy(p => p.CommunityId).ToDictionary(g => g.Key, g => g.Select(p => p.UnitId).ToHashSet()),
             Workload = workload,
             Ratings = rated.ToDictionary(r => r.Member, r => (r.Satisfied, r.Basically, r.Rated)),
+            Standing = new double[matchMembers.Length],
+            Load = new int[matchMembers.Length],
             LoadedAt = now,
         };
+        for (var i = 0; i < matchMembers.Length; i++)
+        {
+            snapshot.Standing[i] = Workload(snapshot, matchMembers[i], null) + Rating(snapshot, matchMembers[i], null);
+            snapshot.Load[i] = workload.GetValueOrDefault(matchMembers[i].Id);
+        }
+        return snapshot;
     }
 
     /// <summary>The best <paramref name="limit"/> candidates, best first; ties go to fewer open requests, then the member id.</summary>
@@ -126,16 +141,17 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
         MatchSnapshot snapshot, ServiceRequest request, IReadOnlyCollection<string> neededSkills, DateTime localNow, int limit, ISet<Guid> exclude)
     {
         snapshot.PairedUnits.TryGetValue(request.CommunityId, out var paired);
-        var top = new PriorityQueue<(MatchMember Member, double Score), (double, int, Guid)>();
-        foreach (var member in snapshot.Members)
+        var top = new PriorityQueue<(MatchMember Member, double Score), (double, int, Guid)>(limit + 1);
+        var members = snapshot.Members;
+        for (var i = 0; i < members.Length; i++)
         {
-            if (exclude.Contains(member.Id))
+            var member = members[i];
+            if (exclude.Count > 0 && exclude.Contains(member.Id))
             {
                 continue;
             }
-            var score = Skill(member, neededSkills, null) + Proximity(member, request, paired, null) + Availability(member, localNow, null)
-                + Workload(snapshot, member, null) + Rating(snapshot, member, null);
-            var key = (score, -snapshot.Workload.GetValueOrDefault(member.Id), member.Id);
+            var score = Skill(member, neededSkills, null) + Proximity(member, request, paired, null) + Availability(member, localNow, null) + snapshot.Standing[i];
+            var key = (score, -snapshot.Load[i], member.Id);
             if (top.Count < limit)
             {
                 top.Enqueue((member, score), key);
@@ -203,24 +219,31 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
     private static double Availability(MatchMember m, DateTime localNow, List<ScoreFactor>? explain)
     {
         var time = TimeOnly.FromDateTime(localNow);
-        var (points, reason) = (0, "not available today");
-        foreach (var window in m.Availability)
+        var (points, chosen) = (0, -1);
+        for (var i = 0; i < m.Availability.Length; i++)
         {
+            var window = m.Availability[i];
             if (window.Day != localNow.DayOfWeek)
             {
                 continue;
             }
             if (window.From <= time && time < window.To)
             {
-                (points, reason) = (15, $"available now ({window.From:HH\\:mm}–{window.To:HH\\:mm})");
+                (points, chosen) = (15, i);
                 break;
             }
             if (window.From > time && points < 8)
             {
-                (points, reason) = (8, $"available later today ({window.From:HH\\:mm}–{window.To:HH\\:mm})");
+                (points, chosen) = (8, i);
             }
         }
-        explain?.Add(new ScoreFactor("availability", points, 15, reason));
+        // The reason is written only for the candidates shown, not for every member ranked.
+        if (explain is not null)
+        {
+            var reason = chosen < 0 ? "not available today"
+                : $"available {(points == 15 ? "now" : "later today")} ({m.Availability[chosen].From:HH\\:mm}–{m.Availability[chosen].To:HH\\:mm})";
+            explain.Add(new ScoreFactor("availability", points, 15, reason));
+        }
         return points;
     }
 
@@ -275,7 +298,10 @@ public static class MatchingApi
         {
             needed = (await reference.GetAsync(db, request.CountyId, cancellationToken)).Categories.FirstOrDefault(c => c.Code == request.Category)?.Skills ?? [];
         }
-        var holders = await db.RequestClaimants.AsNoTracking().Where(c => c.RequestId == id && c.ReleasedAt == null).Select(c => c.MemberId).ToListAsync(cancellationToken);
+        // Only a claimed request has holders (see RequestFlow.FindAsync).
+        var holders = request.Status is RequestStatus.Placed or RequestStatus.Assigned or RequestStatus.Pooled or RequestStatus.Cancelled
+            ? []
+            : await db.RequestClaimants.AsNoTracking().Where(c => c.RequestId == id && c.ReleasedAt == null).Select(c => c.MemberId).ToListAsync(cancellationToken);
         var snapshot = await matcher.SnapshotAsync(db, tenant.CountyId!.Value, cancellationToken);
         var localNow = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZones.Find(tenant.County!.TimeZone)).DateTime;
         return TypedResults.Ok(MemberMatcher.Rank(snapshot, request, needed, localNow, limit ?? 10, holders.ToHashSet()));
