@@ -101,37 +101,66 @@ public abstract class ServiceDbContext : DbContext
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        StampTenant();
-        StampVersions();
+        Stamp();
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        StampTenant();
-        StampVersions();
+        Stamp();
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
-    /// <summary>New tenant rows take the current county; a row for another county is refused before it reaches the database.</summary>
-    private void StampTenant()
+    /// <summary>
+    /// One pass over what is about to be saved (changes detected once, not once per concern): tenant
+    /// rows take or are checked against the county, versioned rows get their version, and new outbox
+    /// rows are noted for the relay's wake-up (see <see cref="OutboxCommitInterceptor"/>).
+    /// </summary>
+    private void Stamp()
     {
-        foreach (var entry in ChangeTracker.Entries<ITenantScoped>())
+        ChangeTracker.DetectChanges();
+        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
         {
-            if (entry.State != EntityState.Added && entry.State != EntityState.Modified)
+            foreach (var entry in ChangeTracker.Entries())
             {
-                continue;
+                if (entry.State is not (EntityState.Added or EntityState.Modified))
+                {
+                    continue;
+                }
+                if (entry.Entity is ITenantScoped scoped)
+                {
+                    StampTenant(entry, scoped);
+                }
+                if (entry.Entity is IVersioned versioned)
+                {
+                    StampVersion(entry, versioned);
+                }
+                if (entry.Entity is OutboxMessage && entry.State == EntityState.Added)
+                {
+                    HasUnsignalledOutboxMessages = true;
+                }
             }
-            var current = tenant.CountyId
-                ?? throw new InvalidOperationException($"{entry.Metadata.ClrType.Name} is tenant-scoped but no county is set for this scope.");
-            if (entry.Entity.CountyId == Guid.Empty)
-            {
-                entry.Entity.CountyId = current;
-            }
-            else if (entry.Entity.CountyId != current)
-            {
-                throw new InvalidOperationException($"{entry.Metadata.ClrType.Name} belongs to county {entry.Entity.CountyId}, not {current}.");
-            }
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
+    }
+
+    /// <summary>New tenant rows take the current county; a row for another county is refused before it reaches the database.</summary>
+    private void StampTenant(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry entry, ITenantScoped scoped)
+    {
+        var current = tenant.CountyId
+            ?? throw new InvalidOperationException($"{entry.Metadata.ClrType.Name} is tenant-scoped but no county is set for this scope.");
+        if (scoped.CountyId == Guid.Empty)
+        {
+            entry.Property(nameof(ITenantScoped.CountyId)).CurrentValue = current;
+        }
+        else if (scoped.CountyId != current)
+        {
+            throw new InvalidOperationException($"{entry.Metadata.ClrType.Name} belongs to county {scoped.CountyId}, not {current}.");
         }
     }
 
@@ -183,19 +212,16 @@ public abstract class ServiceDbContext : DbContext
     }
 
     /// <summary>New versioned rows start at 1; a changed one goes up by one (the original value stays the concurrency check).</summary>
-    private void StampVersions()
+    private static void StampVersion(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry entry, IVersioned versioned)
     {
-        foreach (var entry in ChangeTracker.Entries<IVersioned>())
+        var version = entry.Property(nameof(IVersioned.Version));
+        if (entry.State == EntityState.Added && versioned.Version == 0)
         {
-            if (entry.State == EntityState.Added && entry.Entity.Version == 0)
-            {
-                entry.Entity.Version = 1;
-            }
-            else if (entry.State == EntityState.Modified)
-            {
-                var original = (int)entry.Property(nameof(IVersioned.Version)).OriginalValue!;
-                entry.Entity.Version = original + 1;
-            }
+            version.CurrentValue = 1;
+        }
+        else if (entry.State == EntityState.Modified)
+        {
+            version.CurrentValue = (int)version.OriginalValue! + 1;
         }
     }
 

@@ -7,22 +7,11 @@ namespace Platform.ServiceDefaults.Messaging.Outbox;
 
 /// <summary>
 /// Wakes the relay when outbox rows become visible: after a save outside an explicit transaction,
-/// or when the explicit transaction commits. The relay's fallback poll covers anything missed.
+/// or when the explicit transaction commits. The context notes new outbox rows as it saves
+/// (<see cref="ServiceDbContext.HasUnsignalledOutboxMessages"/>); the relay's fallback poll covers anything missed.
 /// </summary>
 internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Track(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
-    {
-        Track(eventData.Context);
-        return result;
-    }
-
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
         SignalIfCommitted(eventData.Context);
@@ -42,15 +31,6 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : SaveChanges
     }
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Signal(eventData.Context);
-
-    private static void Track(DbContext? context)
-    {
-        if (context is ServiceDbContext service &&
-            service.ChangeTracker.Entries<OutboxMessage>().Any(entry => entry.State == EntityState.Added))
-        {
-            service.HasUnsignalledOutboxMessages = true;
-        }
-    }
 
     private void SignalIfCommitted(DbContext? context)
     {
