@@ -16,7 +16,11 @@ public sealed record CandidateResponse(
 
 /// <summary>A member as matching sees them, prepared once per snapshot.</summary>
 public sealed record MatchMember(
-    Guid Id, string Name, Guid? UnitId, Guid CommunityId, Guid? GridId, HashSet<string> Skills, Contracts.Registry.AvailabilityWindow[] Availability);
+    Guid Id, string Name, Guid? UnitId, Guid CommunityId, Guid? GridId, HashSet<string> Skills, Contracts.Registry.AvailabilityWindow[] Availability)
+{
+    /// <summary>The member's skills as bits of the snapshot's <see cref="MatchSnapshot.SkillBits"/>.</summary>
+    public ulong SkillMask { get; init; }
+}
 
 /// <summary>What matching needs of a county, read in a few queries and kept for a short while.</summary>
 public sealed class MatchSnapshot
@@ -31,6 +35,13 @@ public sealed class MatchSnapshot
 
     /// <summary>Residents' ratings of requests each member held: (satisfied, basically satisfied, rated).</summary>
     public required Dictionary<Guid, (int Satisfied, int Basically, int Rated)> Ratings { get; init; }
+
+    /// <summary>
+    /// A bit for each skill any member has, when the county's members have at most 64 different
+    /// skills (else null, and skills are compared as text): ranking thousands of members then
+    /// counts matching skills with one AND per member.
+    /// </summary>
+    public required IReadOnlyDictionary<string, int>? SkillBits { get; init; }
 
     /// <summary>Per member (as <see cref="Members"/>): the points that do not depend on the request (workload and ratings).</summary>
     public required double[] Standing { get; init; }
@@ -117,21 +128,37 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
         {
             workload[n.Member] = workload.GetValueOrDefault(n.Member) + n.Count;
         }
-        var matchMembers = members.Select(m => new MatchMember(m.Id, m.Name, m.UnitId, m.CommunityId, m.GridId, [.. m.Skills], [.. m.Availability])).ToArray();
+        return Prepare(
+            members.Select(m => new MatchMember(m.Id, m.Name, m.UnitId, m.CommunityId, m.GridId, [.. m.Skills], [.. m.Availability])).ToArray(),
+            pairings.GroupBy(p => p.CommunityId).ToDictionary(g => g.Key, g => g.Select(p => p.UnitId).ToHashSet()),
+            workload, rated.ToDictionary(r => r.Member, r => (r.Satisfied, r.Basically, r.Rated)), now);
+    }
+
+    /// <summary>A snapshot of what was read: each member's skills as bits, and the points that do not depend on the request.</summary>
+    public static MatchSnapshot Prepare(
+        MatchMember[] members, Dictionary<Guid, HashSet<Guid>> pairedUnits, Dictionary<Guid, int> workload,
+        Dictionary<Guid, (int Satisfied, int Basically, int Rated)> ratings, DateTimeOffset now)
+    {
+        var skills = members.SelectMany(m => m.Skills).Distinct(StringComparer.Ordinal).ToList();
+        var skillBits = skills.Count <= 64 ? skills.Select((skill, bit) => (skill, bit)).ToDictionary(x => x.skill, x => x.bit, StringComparer.Ordinal) : null;
+        var prepared = skillBits is null
+            ? members
+            : members.Select(m => m with { SkillMask = m.Skills.Aggregate(0UL, (mask, skill) => mask | 1UL << skillBits[skill]) }).ToArray();
         var snapshot = new MatchSnapshot
         {
-            Members = matchMembers,
-            PairedUnits = pairings.GroupBy(p => p.CommunityId).ToDictionary(g => g.Key, g => g.Select(p => p.UnitId).ToHashSet()),
+            SkillBits = skillBits,
+            Members = prepared,
+            PairedUnits = pairedUnits,
             Workload = workload,
-            Ratings = rated.ToDictionary(r => r.Member, r => (r.Satisfied, r.Basically, r.Rated)),
-            Standing = new double[matchMembers.Length],
-            Load = new int[matchMembers.Length],
+            Ratings = ratings,
+            Standing = new double[prepared.Length],
+            Load = new int[prepared.Length],
             LoadedAt = now,
         };
-        for (var i = 0; i < matchMembers.Length; i++)
+        for (var i = 0; i < prepared.Length; i++)
         {
-            snapshot.Standing[i] = Workload(snapshot, matchMembers[i], null) + Rating(snapshot, matchMembers[i], null);
-            snapshot.Load[i] = workload.GetValueOrDefault(matchMembers[i].Id);
+            snapshot.Standing[i] = Workload(snapshot, prepared[i], null) + Rating(snapshot, prepared[i], null);
+            snapshot.Load[i] = workload.GetValueOrDefault(prepared[i].Id);
         }
         return snapshot;
     }
@@ -141,8 +168,14 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
         MatchSnapshot snapshot, ServiceRequest request, IReadOnlyCollection<string> neededSkills, DateTime localNow, int limit, ISet<Guid> exclude)
     {
         snapshot.PairedUnits.TryGetValue(request.CommunityId, out var paired);
-        var top = new PriorityQueue<(MatchMember Member, double Score), (double, int, Guid)>(limit + 1);
+        // The queue's first is the worst kept, by the same order as the admission below.
+        var top = new PriorityQueue<(MatchMember Member, double Score), (double, int, Guid)>(limit + 1, WorstFirst);
         var members = snapshot.Members;
+        // Needed skills as bits (one no member has sets none, and still counts as needed).
+        var byBits = snapshot.SkillBits is not null && neededSkills.Count > 0 && neededSkills.Distinct(StringComparer.Ordinal).Count() == neededSkills.Count;
+        var neededMask = byBits
+            ? neededSkills.Aggregate(0UL, (mask, skill) => snapshot.SkillBits!.TryGetValue(skill, out var bit) ? mask | 1UL << bit : mask)
+            : 0UL;
         for (var i = 0; i < members.Length; i++)
         {
             var member = members[i];
@@ -150,7 +183,10 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
             {
                 continue;
             }
-            var score = Skill(member, neededSkills, null) + Proximity(member, request, paired, null) + Availability(member, localNow, null) + snapshot.Standing[i];
+            var skill = byBits
+                ? 40.0 * System.Numerics.BitOperations.PopCount(member.SkillMask & neededMask) / neededSkills.Count
+                : Skill(member, neededSkills, null);
+            var score = skill + Proximity(member, request, paired, null) + Availability(member, localNow, null) + snapshot.Standing[i];
             var key = (score, -snapshot.Load[i], member.Id);
             if (top.Count < limit)
             {
@@ -180,6 +216,9 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
     private static (double, int, Guid) PeekPriority(PriorityQueue<(MatchMember, double), (double, int, Guid)> queue) =>
         queue.TryPeek(out _, out var priority) ? priority : default;
 
+    private static readonly IComparer<(double, int, Guid)> WorstFirst = Comparer<(double, int, Guid)>.Create(Compare);
+
+    /// <summary>Above zero when <paramref name="a"/> is the better candidate: higher score, then fewer open requests, then the lower id.</summary>
     private static int Compare((double Score, int Load, Guid Id) a, (double Score, int Load, Guid Id) b) =>
         a.Score != b.Score ? a.Score.CompareTo(b.Score) : a.Load != b.Load ? a.Load.CompareTo(b.Load) : b.Id.CompareTo(a.Id);
 
