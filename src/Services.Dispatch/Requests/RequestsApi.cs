@@ -143,8 +143,13 @@ public static partial class RequestsApi
         var facts = RequestFlow.Record(db, work, "place", RequestStatus.Placed, actor, now);
         Deadlines.Schedule(db, placed, options.Value, now);
         db.Outbox.Publish(new RequestPlaced(placed.CountyId, facts, now));
+        // The duplicate lookup and the writes share one connection and transaction: PostgreSQL is told
+        // the county once, and nothing needs a savepoint (a failure fails the whole placing).
+        db.Database.AutoSavepointsEnabled = false;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var duplicates = await FindDuplicatesAsync(db, placed, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         ETags.Tag(http, placed);
         return TypedResults.Created(http.Request.Path.Add($"/{placed.Id}").Value, RequestResponse.From(placed, [], maskPhone: false, duplicates));
     }
