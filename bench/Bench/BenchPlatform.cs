@@ -41,6 +41,14 @@ public sealed class BenchPlatform : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A client of one service directly, with the token the gateway would forward (every scope and role).</summary>
+    public HttpClient ServiceClient(string service, TimeSpan? timeout = null)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(Urls[service]), Timeout = timeout ?? TimeSpan.FromSeconds(100) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", BenchAuth.ServiceToken());
+        return client;
+    }
+
     public static async Task<BenchPlatform> StartAsync(RunFolder run, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? serviceEnvironment = null,
         IReadOnlyDictionary<string, string>? gatewayEnvironment = null)
     {

@@ -139,9 +139,8 @@ public static class DispatchBench
             throw new InvalidOperationException($"Placing a request answered {(int)placed.StatusCode}: {await placed.Content.ReadAsStringAsync(cancellationToken)}");
         }
         var id = (await placed.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetGuid();
-        using var direct = new HttpClient { BaseAddress = new Uri(platform.Urls["dispatch"]) };
         // Directly at the service, with the token the gateway would forward.
-        direct.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BenchAuth.ServiceToken());
+        using var direct = platform.ServiceClient("dispatch");
         var path = $"/api/dispatch/counties/{CountyCode}/requests/{id}/candidates?limit=10";
         // Long enough for tiered compilation to optimise the ranking loop.
         var warmUp = Stopwatch.StartNew();

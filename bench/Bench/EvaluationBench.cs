@@ -32,7 +32,7 @@ public static class EvaluationBench
             new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
 
         Log.Write("loading the demo county through the gateway");
-        using var gateway = new HttpClient { BaseAddress = new Uri(platform.Gateway), Timeout = TimeSpan.FromMinutes(5) };
+        using var gateway = platform.GatewayClient();
         var files = DemoCountyGenerator.Generate();
         await new DemoCountyLoader(gateway, line => Log.Write(line)).LoadAsync(CountyCode, "岳池县", files, cancellationToken);
         await platform.WaitForAsync<long>("registry", "SELECT count(*) FROM outbox_messages", n => n == 0, TimeSpan.FromMinutes(3), "Registry's outbox draining", cancellationToken);
@@ -77,7 +77,8 @@ public static class EvaluationBench
         var requestEvents = await platform.ScalarAsync<long>("evaluation", "SELECT count(*) FROM request_events", cancellationToken);
         Log.Write($"{events.Count} events recorded in {ingestSeconds:F1} s ({events.Count / ingestSeconds:F0}/s): {lines} ledger lines, {requestEvents} request events");
 
-        using var direct = new HttpClient { BaseAddress = new Uri(platform.Urls["evaluation"]), Timeout = TimeSpan.FromMinutes(2) };
+        // Directly at the service, with the token the gateway would forward.
+        using var direct = platform.ServiceClient("evaluation", TimeSpan.FromMinutes(2));
         var basePath = $"/api/evaluation/counties/{CountyCode}";
         var compute = await TimeAsync(direct, $"{basePath}/rates?period={quarter.Key}&groupBy=unit", cancellationToken);
         Log.Write($"quarter compute (points, rates, star ratings, coverage): median {compute:F3} s");
