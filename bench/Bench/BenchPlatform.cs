@@ -142,8 +142,7 @@ public sealed class BenchPlatform : IAsyncDisposable
     /// <summary>Polls RabbitMQ's management API until no queue holds a message (ready or unacknowledged) twice in a row: every consumer has caught up.</summary>
     public async Task WaitForQuietBrokerAsync(TimeSpan limit, CancellationToken cancellationToken)
     {
-        using var client = new HttpClient { BaseAddress = _broker!.ManagementUri, Timeout = TimeSpan.FromSeconds(15) };
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
+        using var client = Vhosts.ManagementClient(_broker!);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var quiet = 0;
         while (quiet < 2)

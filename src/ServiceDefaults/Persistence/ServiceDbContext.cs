@@ -82,7 +82,7 @@ public abstract class ServiceDbContext : DbContext
     /// The county the query filters compare with. EF reads it per query; with no county it is the
     /// empty id, which matches no row (fail closed).
     /// </summary>
-    protected Guid CurrentCountyId => tenant.CountyId ?? Guid.Empty;
+    protected Guid CurrentCountyId => TenantCountyId ?? Guid.Empty;
 
     /// <summary>Whether outbox rows were added since the relay was last woken (see <see cref="OutboxCommitInterceptor"/>).</summary>
     internal bool HasUnsignalledOutboxMessages { get; set; }
