@@ -252,8 +252,10 @@ internal sealed class RequestConfiguration :
         request.Ignore(r => r.IsOpen);
         request.HasIndex(r => new { r.CommunityId, r.Status });
         request.HasIndex(r => new { r.Status, r.PlacedAt });
-        // Possible duplicates at placing: the community's newest requests of one category.
+        // Possible duplicates at placing: the newest requests of one category in the grid, or in the
+        // community for a request placed without a grid.
         request.HasIndex(r => new { r.CommunityId, r.Category, r.PlacedAt }).IsDescending(false, false, true);
+        request.HasIndex(r => new { r.GridId, r.Category, r.PlacedAt }).IsDescending(false, false, true);
         request.HasIndex(r => r.AssigneeMemberId);
         request.HasIndex(r => r.AssigneeUnitId);
     }
