@@ -90,6 +90,51 @@ public sealed class RowLevelSecurityTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task One_session_kept_in_the_pool_acts_for_each_scopes_county_in_turn_and_for_none()
+    {
+        var database = await MigratedProbeDatabaseAsync();
+        await InsertAsync(database.AppConnectionString, CountyA, CountyA, "A-1");
+        await InsertAsync(database.AppConnectionString, CountyB, CountyB, "B-1");
+        // One connection in the pool: every scope below gets the same PostgreSQL session.
+        var oneSession = new NpgsqlConnectionStringBuilder(database.AppConnectionString) { MaxPoolSize = 1 }.ConnectionString;
+        await using var services = new ServiceCollection()
+            .AddSingleton(TimeProvider.System)
+            .AddScoped<TenantContext>()
+            .AddScoped<ITenantContext>(provider => provider.GetRequiredService<TenantContext>())
+            .AddServiceDbContext<ProbeDbContext>(oneSession)
+            .BuildServiceProvider();
+        var sessions = new HashSet<int>();
+
+        async Task<List<string>> ReadAsync(Guid? county, Func<ProbeDbContext, Task>? before = null)
+        {
+            await using var scope = services.CreateAsyncScope();
+            if (county is { } id)
+            {
+                scope.ServiceProvider.GetRequiredService<TenantContext>().Set(id);
+            }
+            var db = scope.ServiceProvider.GetRequiredService<ProbeDbContext>();
+            await db.Database.OpenConnectionAsync();
+            sessions.Add(((NpgsqlConnection)db.Database.GetDbConnection()).ProcessID);
+            if (before is not null)
+            {
+                await before(db);
+            }
+            return await db.Effects.FromSql($"SELECT * FROM effects").IgnoreQueryFilters().Select(e => e.Code).OrderBy(c => c).ToListAsync();
+        }
+
+        Assert.Equal(["A-1"], await ReadAsync(CountyA));
+        Assert.Equal(["A-1"], await ReadAsync(CountyA));
+        Assert.Equal(["B-1"], await ReadAsync(CountyB));
+        Assert.Empty(await ReadAsync(null));
+        Assert.Equal(["A-1"], await ReadAsync(CountyA));
+        // A scope that changes county on its open connection tells the session; the next scope is not misled by it.
+        Assert.Equal(["B-1"], await ReadAsync(null, db => db.ActForCountyAsync(new County { Id = CountyB, Code = "B", Name = "B", TimeZone = "Asia/Shanghai" }, CancellationToken.None)));
+        Assert.Empty(await ReadAsync(null));
+        Assert.Equal(["A-1"], await ReadAsync(CountyA));
+        Assert.Single(sessions);
+    }
+
+    [Fact]
     public async Task A_context_without_a_county_sees_no_tenant_rows()
     {
         var database = await MigratedProbeDatabaseAsync();

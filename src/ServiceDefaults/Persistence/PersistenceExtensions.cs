@@ -48,9 +48,20 @@ public static class PersistenceExtensions
     {
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton<OutboxCommitInterceptor>();
+        // Sessions keep their county in the pool, so a connection whose session already acts for
+        // the scope's county is used as it is (TenantSessions); a new one is recorded as acting for none.
+        var keepingSessions = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
+        var sessions = TenantSessions.For(keepingSessions);
+        var tenantInterceptor = new TenantDbInterceptor(sessions);
         services.AddPooledDbContextFactory<TContext>((provider, options) => options
-            .UseNpgsql(connectionString)
-            .AddInterceptors(TenantDbInterceptor.Instance, provider.GetRequiredService<OutboxCommitInterceptor>()));
+            .UseNpgsql(keepingSessions, npgsql => npgsql.ConfigureDataSource(source => source.UsePhysicalConnectionInitializer(
+                connection => sessions.Started(connection.ProcessID),
+                connection =>
+                {
+                    sessions.Started(connection.ProcessID);
+                    return Task.CompletedTask;
+                })))
+            .AddInterceptors(tenantInterceptor, provider.GetRequiredService<OutboxCommitInterceptor>()));
         services.AddScoped(provider =>
         {
             var context = provider.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext();

@@ -176,11 +176,18 @@ public abstract class ServiceDbContext : DbContext
             throw new InvalidOperationException("This scope's tenant cannot be set.");
         }
         context.Set(county);
-        if (Database.GetDbConnection().State == System.Data.ConnectionState.Open)
+        var connection = Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open)
         {
-            var isLocal = Database.CurrentTransaction is not null;
-            await Database.ExecuteSqlAsync(
-                $"SELECT set_config({RowLevelSecurity.Setting}, {county.Id.ToString()}, {isLocal})", cancellationToken);
+            return;
+        }
+        if (Database.CurrentTransaction is null)
+        {
+            await TenantDbInterceptor.For(this).SetSessionAsync(this, connection, cancellationToken);
+        }
+        else
+        {
+            await Database.ExecuteSqlAsync($"SELECT set_config({RowLevelSecurity.Setting}, {county.Id.ToString()}, true)", cancellationToken);
         }
     }
 

@@ -4,7 +4,7 @@ namespace Platform.ServiceDefaults.Tenancy;
 /// Row-level security below the ORM. Migrations call the SQL function
 /// <c>platform_enable_tenant_isolation('table')</c> (installed by the platform's first migration),
 /// which enables and forces RLS with a policy on <c>county_id = app_current_county()</c>; the
-/// connection's county is set per transaction by <see cref="TenantDbInterceptor"/>.
+/// connection's session is told its county by <see cref="TenantDbInterceptor"/>.
 /// </summary>
 public static class RowLevelSecurity
 {

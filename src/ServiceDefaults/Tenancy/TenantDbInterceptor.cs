@@ -1,6 +1,8 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Npgsql;
 using Platform.ServiceDefaults.Persistence;
 
 namespace Platform.ServiceDefaults.Tenancy;
@@ -8,14 +10,31 @@ namespace Platform.ServiceDefaults.Tenancy;
 /// <summary>
 /// Tells PostgreSQL which county the connection acts for, so row-level security holds even for a
 /// query the ORM did not write: for the connection's session when it opens, which covers reads
-/// outside a transaction (Npgsql resets session state when a connection returns to the pool), and
-/// per transaction (<c>set_config(.., true)</c>) when the context's county changed after the
-/// connection opened. Without a county nothing is set and every tenant-scoped table reads as empty.
-/// Stateless (one for the process): the county and what was already said are the context's own.
+/// outside a transaction, and per transaction (<c>set_config(.., true)</c>) when the context's county
+/// changed after the connection opened. Without a county the session acts for none and every
+/// tenant-scoped table reads as empty.
+/// <para>
+/// With <see cref="TenantSessions"/> (the services' own data sources, whose sessions keep their
+/// settings in the pool) a session already acting for the wanted county is not told again, and one
+/// acting for another county is told the new one (or none). Without (<see cref="Instance"/>, for a
+/// data source that resets sessions on return to the pool) every open tells it.
+/// </para>
+/// The county and what was already said are the context's own; the interceptor is shared.
 /// </summary>
 public sealed class TenantDbInterceptor : DbConnectionInterceptor, IDbTransactionInterceptor
 {
-    public static readonly TenantDbInterceptor Instance = new();
+    /// <summary>For connections whose sessions are reset when they return to the pool (Npgsql's default).</summary>
+    public static readonly TenantDbInterceptor Instance = new(null);
+
+    private readonly TenantSessions? sessions;
+
+    /// <param name="sessions">What each session of the data source holds; null when sessions are reset in the pool.</param>
+    public TenantDbInterceptor(TenantSessions? sessions) => this.sessions = sessions;
+
+    /// <summary>The interceptor that tells the context's connections their county.</summary>
+    internal static TenantDbInterceptor For(ServiceDbContext context) =>
+        context.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<TenantDbInterceptor>().FirstOrDefault()
+        ?? Instance;
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default) =>
         await SetSessionAsync(eventData.Context, connection, cancellationToken);
@@ -43,19 +62,37 @@ public sealed class TenantDbInterceptor : DbConnectionInterceptor, IDbTransactio
         return result;
     }
 
-    private static async Task SetSessionAsync(DbContext? context, DbConnection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Tells the open connection's session the context's county (outside any transaction, so it
+    /// holds until told otherwise): when the connection opens, and when the context changes county
+    /// on an open connection with no transaction (<see cref="ServiceDbContext.ActForCountyAsync"/>).
+    /// </summary>
+    internal async Task SetSessionAsync(DbContext? context, DbConnection connection, CancellationToken cancellationToken)
     {
         if (Of(context) is not { } service)
         {
             return;
         }
-        if (service.TenantCountyId is not { } countyId)
+        var county = service.TenantCountyId;
+        if (sessions is null)
         {
-            Forget(service, connection);
-            return;
+            if (county is { } id)
+            {
+                await ExecuteAsync(connection, null, id.ToString(), isLocal: false, cancellationToken);
+            }
         }
-        await ExecuteAsync(connection, null, countyId, isLocal: false, cancellationToken);
-        service.TenantSession = (connection, countyId);
+        else
+        {
+            var processId = ((NpgsqlConnection)connection).ProcessID;
+            var wanted = county ?? Guid.Empty;
+            if (!sessions.Holds(processId, wanted))
+            {
+                sessions.Forget(processId);
+                await ExecuteAsync(connection, null, county?.ToString() ?? "", isLocal: false, cancellationToken);
+                sessions.Told(processId, wanted);
+            }
+        }
+        service.TenantSession = county is { } countyId ? (connection, countyId) : default;
     }
 
     private static async Task SetTransactionAsync(DbContext? context, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
@@ -68,7 +105,7 @@ public sealed class TenantDbInterceptor : DbConnectionInterceptor, IDbTransactio
         {
             return;
         }
-        await ExecuteAsync(connection, transaction, countyId, isLocal: true, cancellationToken);
+        await ExecuteAsync(connection, transaction, countyId.ToString(), isLocal: true, cancellationToken);
     }
 
     private static void Forget(DbContext? context, DbConnection connection)
@@ -81,14 +118,15 @@ public sealed class TenantDbInterceptor : DbConnectionInterceptor, IDbTransactio
 
     private static ServiceDbContext? Of(DbContext? context) => context as ServiceDbContext;
 
-    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, Guid countyId, bool isLocal, CancellationToken cancellationToken)
+    /// <param name="county">The county's id, or empty for none.</param>
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string county, bool isLocal, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"SELECT set_config('{RowLevelSecurity.Setting}', @county, {(isLocal ? "true" : "false")})";
         var parameter = command.CreateParameter();
         parameter.ParameterName = "county";
-        parameter.Value = countyId.ToString();
+        parameter.Value = county;
         command.Parameters.Add(parameter);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
