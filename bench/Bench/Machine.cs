@@ -81,6 +81,33 @@ public static class Machine
         }
     }
 
+    /// <summary>
+    /// Before a latency measurement of one call at a time: waits (up to <paramref name="limit"/>) for
+    /// two seconds in a row in which the whole machine, the run's own processes included, used under
+    /// 10% of its CPU, so that the platform's own catching up (consumers, PostgreSQL's autovacuum and
+    /// checkpoints after a bulk load) does not land in the figures.
+    /// </summary>
+    public static async Task WaitIdleAsync(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var quiet = 0;
+        var busyShare = 0.0;
+        while (quiet < 2)
+        {
+            var machine = ReadMachine();
+            var start = Stopwatch.GetTimestamp();
+            await Task.Delay(1000, cancellationToken);
+            busyShare = (ReadMachine().Busy - machine.Busy) / (Stopwatch.GetElapsedTime(start).TotalSeconds * Cores * TicksPerSecond);
+            quiet = busyShare < 0.10 ? quiet + 1 : 0;
+            if (watch.Elapsed > limit)
+            {
+                Log.Write($"  the machine did not fall idle within {limit.TotalSeconds:F0} s ({100 * busyShare:F0}% busy); measuring anyway");
+                return;
+            }
+        }
+        Log.Write($"  [idle after {watch.Elapsed.TotalSeconds:F1} s]");
+    }
+
     /// <summary>Other processes' CPU, as a percentage of the machine's capacity over every measurement window.</summary>
     public static double OtherPercent => _measured > 0 ? 100 * _other / (_measured * Cores) : 0;
 
