@@ -70,7 +70,7 @@ public sealed class BenchPlatform : IAsyncDisposable
     {
         Log.Write($"starting PostgreSQL (durable) and RabbitMQ in {Run.Path}");
         _postgres = await PostgresServer.StartAsync(
-            new PostgresServerOptions(Path.Combine(Run.Path, "postgres"), FreePort.Next()) { Throwaway = false },
+            new PostgresServerOptions(Path.Combine(Run.Path, "postgres"), FreePort.Next()) { Throwaway = false, Settings = PgStatements.ServerSettings },
             line => Log.Write("postgres: " + line), cancellationToken);
         _broker = await RabbitMqNode.StartAsync(
             new RabbitMqNodeOptions(Path.Combine(RunFolder.BaseFolder, "rabbitmq-" + Path.GetFileName(Run.Path)),

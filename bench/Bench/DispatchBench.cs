@@ -47,12 +47,14 @@ public static class DispatchBench
 
         Log.Write($"placing and dispatching with {workers} clients: {warmup} s warm-up, then {seconds} s");
         await LoadAsync(client, grids, workers, TimeSpan.FromSeconds(warmup), cancellationToken);
+        await PgStatements.ResetAsync(platform.Postgres, cancellationToken);
         var cpu = new CpuMeter(
             new CpuSampler("dispatch", platform.ProcessId("dispatch"), withChildren: false),
             new CpuSampler("gateway", platform.ProcessId("gateway"), withChildren: false),
             new CpuSampler("evaluation", platform.ProcessId("evaluation"), withChildren: false));
         var result = await LoadAsync(client, grids, workers, TimeSpan.FromSeconds(seconds), cancellationToken);
         var cpuSeconds = cpu.Stop();
+        await PgStatements.ReportAsync(platform.Postgres, platform.Run, result.Seconds, 12, cancellationToken);
         var backlog = await platform.ScalarAsync<long>("dispatch", "SELECT count(*) FROM outbox_messages", cancellationToken);
         var drain = Stopwatch.StartNew();
         await platform.WaitForAsync<long>("dispatch", "SELECT count(*) FROM outbox_messages", n => n == 0, TimeSpan.FromMinutes(5), "Dispatch's outbox draining", cancellationToken);

@@ -11,6 +11,9 @@ public sealed record PostgresServerOptions(string DataDirectory, int Port)
 
     public int MaxConnections { get; init; } = 300;
 
+    /// <summary>More server settings, <c>name=value</c> each (e.g. a benchmark's <c>shared_preload_libraries=pg_stat_statements</c>).</summary>
+    public IReadOnlyList<string> Settings { get; init; } = [];
+
     /// <summary>How long to wait for the server to accept a real connection.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
@@ -101,6 +104,10 @@ public sealed class PostgresServer : IAsyncDisposable
             "-c", "unix_socket_directories=" + (SocketFolder.Length < 90 ? Quote(SocketFolder) : "''"),
             "-c", $"max_connections={_options.MaxConnections}",
         ];
+        foreach (var setting in _options.Settings)
+        {
+            settings.AddRange(["-c", Quote(setting)]);
+        }
         if (_options.Throwaway)
         {
             settings.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
