@@ -77,6 +77,9 @@ public sealed class BenchPlatform : IAsyncDisposable
                 $"bench{Environment.ProcessId}@localhost", FreePort.Next(), FreePort.Next(), FreePort.Next()) { Throwaway = true },
             _ => { }, cancellationToken);
         Run.Record("rabbitmq", _broker.ProcessId);
+        // Both daemonize: their CPU is the run's, not another job's (Machine's "other processes").
+        Machine.AddRoot(_postgres.ProcessId);
+        Machine.AddRoot(_broker.ProcessId);
 
         Log.Write("starting Registry, Dispatch, Evaluation and the gateway (Release build output)");
         foreach (var service in new[] { "registry", "dispatch", "evaluation" })

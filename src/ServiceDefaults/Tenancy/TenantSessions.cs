@@ -10,6 +10,11 @@ namespace Platform.ServiceDefaults.Tenancy;
 /// Close) and that reports each new physical connection (<see cref="Started"/>): a new session holds
 /// no county, whatever process id it reuses. A process id not known here is told again.
 /// <para>
+/// Hence: a service's connection is opened only through EF Core (a query, a transaction,
+/// <c>Database.OpenConnectionAsync</c>), never with <c>GetDbConnection().Open()</c>, which the
+/// interceptor does not see: such a session would act for whichever county it last served.
+/// </para>
+/// <para>
 /// One record per connection string for the process (<see cref="For"/>): EF Core may share one data
 /// source between hosts in a process that use the same connection string, and every interceptor
 /// telling that data source's sessions must read and write the same record.
