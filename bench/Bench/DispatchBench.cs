@@ -169,6 +169,7 @@ public static class DispatchBench
             latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
         Array.Sort(latencies);
+        Log.Write($"  matching: p90 {Percentile(latencies, 0.90):F2} ms, p99.9 {Percentile(latencies, 0.999):F2} ms, max {latencies[^1]:F2} ms; {latencies.Count(l => l >= 5)} of {latencies.Length} calls took 5 ms or more");
         return (Percentile(latencies, 0.50), Percentile(latencies, 0.99));
     }
 
