@@ -320,17 +320,41 @@ public static partial class RequestsApi
 /// <summary>Similarity of short texts by character bigrams (language-neutral, fine for Chinese).</summary>
 public static class TextSimilarity
 {
-    public static HashSet<string> Bigrams(string text)
+    /// <summary>The text's distinct bigrams of letters and digits (case-folded), each two UTF-16 units packed in one int.</summary>
+    public static HashSet<int> Bigrams(string text)
     {
-        var letters = new string(text.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
-        var bigrams = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i + 1 < letters.Length; i++)
+        var bigrams = new HashSet<int>();
+        var previous = -1;
+        foreach (var c in text)
         {
-            bigrams.Add(letters.Substring(i, 2));
+            if (!char.IsLetterOrDigit(c))
+            {
+                continue;
+            }
+            var current = char.ToLowerInvariant(c);
+            if (previous >= 0)
+            {
+                bigrams.Add(previous << 16 | current);
+            }
+            previous = current;
         }
         return bigrams;
     }
 
-    public static double Dice(HashSet<string> a, HashSet<string> b) =>
-        a.Count + b.Count == 0 ? 0 : 2.0 * a.Count(b.Contains) / (a.Count + b.Count);
+    public static double Dice(HashSet<int> a, HashSet<int> b)
+    {
+        if (a.Count + b.Count == 0)
+        {
+            return 0;
+        }
+        var shared = 0;
+        foreach (var bigram in a)
+        {
+            if (b.Contains(bigram))
+            {
+                shared++;
+            }
+        }
+        return 2.0 * shared / (a.Count + b.Count);
+    }
 }
