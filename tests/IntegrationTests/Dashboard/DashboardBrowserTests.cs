@@ -173,7 +173,8 @@ public sealed class DashboardBrowserTests(PlatformFixture fixture, ITestOutputHe
         await Expect(page.Locator(".message")).ToContainTextAsync("not the operator's");
         await page.FillAsync("#key", DashboardAccess.OperatorKey);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/ops/dashboard");
+        // Committed is enough: whether the page has loaded is what data-loaded says, below.
+        await page.WaitForURLAsync("**/ops/dashboard", new() { WaitUntil = WaitUntilState.Commit });
         await Expect(page.Locator("body[data-loaded='true']")).ToBeVisibleAsync(new() { Timeout = 15_000 });
         output.WriteLine("Logged in to the dashboard");
     }
