@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using Microsoft.EntityFrameworkCore;
+using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Gateway.Webhooks;
 
@@ -15,36 +15,22 @@ public sealed class WebhookInterest(TimeProvider clock)
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
 
-    private readonly ConcurrentDictionary<Guid, Interest> _counties = new();
-    private long _changes;
-
-    private sealed record Interest(FrozenSet<string> EventTypes, DateTimeOffset ReadAt);
+    private readonly CountyCache<FrozenSet<string>> _counties = new(clock, RefreshInterval);
 
     /// <summary>Whether a live (active or paused) subscription of the county wants the event type. The scope must act for the county.</summary>
     public async ValueTask<bool> IsWantedAsync(GatewayDbContext db, Guid countyId, string eventType, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        if (!_counties.TryGetValue(countyId, out var interest) || now - interest.ReadAt >= RefreshInterval || now < interest.ReadAt)
+        var wanted = await _counties.GetAsync(countyId, (db, countyId), static async (state, cancellationToken) =>
         {
-            var changes = Interlocked.Read(ref _changes);
-            var types = await db.WebhookSubscriptions.AsNoTracking()
-                .Where(s => s.CountyId == countyId && s.Status != WebhookStatus.Deleted)
+            var types = await state.db.WebhookSubscriptions.AsNoTracking()
+                .Where(s => s.CountyId == state.countyId && s.Status != WebhookStatus.Deleted)
                 .Select(s => s.EventTypes)
                 .ToListAsync(cancellationToken);
-            interest = new Interest(types.SelectMany(t => t).ToFrozenSet(StringComparer.Ordinal), now);
-            // A change saved while this read ran may be missing from it: use the answer once, keep it only if nothing changed.
-            if (Interlocked.Read(ref _changes) == changes)
-            {
-                _counties[countyId] = interest;
-            }
-        }
-        return interest.EventTypes.Contains(eventType);
+            return types.SelectMany(t => t).ToFrozenSet(StringComparer.Ordinal);
+        }, cancellationToken);
+        return wanted.Contains(eventType);
     }
 
     /// <summary>A subscription of the county was created or changed: read its set again before the next event.</summary>
-    public void Changed(Guid countyId)
-    {
-        Interlocked.Increment(ref _changes);
-        _counties.TryRemove(countyId, out _);
-    }
+    public void Changed(Guid countyId) => _counties.Forget(countyId);
 }

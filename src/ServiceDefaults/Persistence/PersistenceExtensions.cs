@@ -53,12 +53,12 @@ public static class PersistenceExtensions
         var keepingSessions = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
         var sessions = TenantSessions.For(keepingSessions);
         var tenantInterceptor = new TenantDbInterceptor(sessions);
+        void Started(NpgsqlConnection connection) => sessions.Started(connection.ProcessID);
         services.AddPooledDbContextFactory<TContext>((provider, options) => options
             .UseNpgsql(keepingSessions, npgsql => npgsql.ConfigureDataSource(source => source.UsePhysicalConnectionInitializer(
-                connection => sessions.Started(connection.ProcessID),
-                connection =>
+                Started, connection =>
                 {
-                    sessions.Started(connection.ProcessID);
+                    Started(connection);
                     return Task.CompletedTask;
                 })))
             .AddInterceptors(tenantInterceptor, provider.GetRequiredService<OutboxCommitInterceptor>()));

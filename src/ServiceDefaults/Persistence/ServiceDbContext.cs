@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
 using Platform.ServiceDefaults.Http.Idempotency;
 using Platform.ServiceDefaults.Messaging.Inbox;
 using Platform.ServiceDefaults.Messaging.Outbox;
@@ -177,17 +178,9 @@ public abstract class ServiceDbContext : DbContext
         }
         context.Set(county);
         var connection = Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open)
+        if (connection.State == System.Data.ConnectionState.Open)
         {
-            return;
-        }
-        if (Database.CurrentTransaction is null)
-        {
-            await TenantDbInterceptor.For(this).SetSessionAsync(this, connection, cancellationToken);
-        }
-        else
-        {
-            await Database.ExecuteSqlAsync($"SELECT set_config({RowLevelSecurity.Setting}, {county.Id.ToString()}, true)", cancellationToken);
+            await TenantDbInterceptor.For(this).TellAsync(this, connection, Database.CurrentTransaction?.GetDbTransaction(), cancellationToken);
         }
     }
 

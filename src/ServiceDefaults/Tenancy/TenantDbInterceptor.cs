@@ -63,11 +63,19 @@ public sealed class TenantDbInterceptor : DbConnectionInterceptor, IDbTransactio
     }
 
     /// <summary>
-    /// Tells the open connection's session the context's county (outside any transaction, so it
-    /// holds until told otherwise): when the connection opens, and when the context changes county
-    /// on an open connection with no transaction (<see cref="ServiceDbContext.ActForCountyAsync"/>).
+    /// The context changed county on its open connection (<see cref="ServiceDbContext.ActForCountyAsync"/>):
+    /// tells the open transaction, or the session when there is none.
     /// </summary>
-    internal async Task SetSessionAsync(DbContext? context, DbConnection connection, CancellationToken cancellationToken)
+    internal Task TellAsync(ServiceDbContext context, DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken) =>
+        transaction is null
+            ? SetSessionAsync(context, connection, cancellationToken)
+            : SetTransactionAsync(context, connection, transaction, cancellationToken);
+
+    /// <summary>
+    /// Tells the open connection's session the context's county (outside any transaction, so it
+    /// holds until told otherwise).
+    /// </summary>
+    private async Task SetSessionAsync(DbContext? context, DbConnection connection, CancellationToken cancellationToken)
     {
         if (Of(context) is not { } service)
         {

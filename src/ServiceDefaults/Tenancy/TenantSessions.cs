@@ -22,7 +22,12 @@ namespace Platform.ServiceDefaults.Tenancy;
 /// </summary>
 public sealed class TenantSessions
 {
+    /// <summary>Past it the record starts again: process ids of sessions long closed are not kept for ever.</summary>
+    private const int MaximumSessions = 4096;
+
     private static readonly ConcurrentDictionary<string, TenantSessions> ByConnectionString = new();
+
+    private readonly ConcurrentDictionary<int, Guid> counties = new();
 
     private TenantSessions()
     {
@@ -30,11 +35,6 @@ public sealed class TenantSessions
 
     /// <summary>The record of the sessions opened with <paramref name="connectionString"/>.</summary>
     public static TenantSessions For(string connectionString) => ByConnectionString.GetOrAdd(connectionString, _ => new TenantSessions());
-
-    /// <summary>Past it the record starts again: process ids of sessions long closed are not kept for ever.</summary>
-    private const int MaximumSessions = 4096;
-
-    private readonly ConcurrentDictionary<int, Guid> counties = new();
 
     /// <summary>A new physical connection: its session acts for no county.</summary>
     public void Started(int processId)

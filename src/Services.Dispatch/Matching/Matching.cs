@@ -337,10 +337,9 @@ public static class MatchingApi
         {
             needed = (await reference.GetAsync(db, request.CountyId, cancellationToken)).Categories.FirstOrDefault(c => c.Code == request.Category)?.Skills ?? [];
         }
-        // Only a claimed request has holders (see RequestFlow.FindAsync).
-        var holders = request.Status is RequestStatus.Placed or RequestStatus.Assigned or RequestStatus.Pooled or RequestStatus.Cancelled
-            ? []
-            : await db.RequestClaimants.AsNoTracking().Where(c => c.RequestId == id && c.ReleasedAt == null).Select(c => c.MemberId).ToListAsync(cancellationToken);
+        var holders = RequestStatus.MayBeHeld(request.Status)
+            ? await db.RequestClaimants.AsNoTracking().Where(c => c.RequestId == id && c.ReleasedAt == null).Select(c => c.MemberId).ToListAsync(cancellationToken)
+            : [];
         var snapshot = await matcher.SnapshotAsync(db, tenant.CountyId!.Value, cancellationToken);
         var localNow = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZones.Find(tenant.County!.TimeZone)).DateTime;
         return TypedResults.Ok(MemberMatcher.Rank(snapshot, request, needed, localNow, limit ?? 10, holders.ToHashSet()));

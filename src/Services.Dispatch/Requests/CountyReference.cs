@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Platform.Contracts.Registry;
 using Platform.RegistryReplica;
+using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Dispatch.Requests;
 
@@ -15,31 +15,23 @@ public sealed class CountyReference(TimeProvider clock)
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(10);
 
-    private readonly ConcurrentDictionary<Guid, CountyView> _views = new();
+    private readonly CountyCache<CountyView> _views = new(clock, MaxAge);
 
-    public async Task<CountyView> GetAsync(DispatchDbContext db, Guid countyId, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        if (_views.TryGetValue(countyId, out var view) && now - view.LoadedAt < MaxAge)
+    public ValueTask<CountyView> GetAsync(DispatchDbContext db, Guid countyId, CancellationToken cancellationToken) =>
+        _views.GetAsync(countyId, db, static async (db, cancellationToken) =>
         {
-            return view;
-        }
-        var areas = await db.Areas.AsNoTracking().ToDictionaryAsync(a => a.Id, cancellationToken);
-        var settings = await db.Settings.AsNoTracking().OrderByDescending(s => s.Version).ToListAsync(cancellationToken);
-        var own = await db.RequestCategories.AsNoTracking().OrderBy(c => c.SortOrder).ToListAsync(cancellationToken);
-        view = new CountyView(now, areas, settings, own.Count > 0 ? own : RequestCategories.Defaults);
-        _views[countyId] = view;
-        return view;
-    }
+            var areas = await db.Areas.AsNoTracking().ToDictionaryAsync(a => a.Id, cancellationToken);
+            var settings = await db.Settings.AsNoTracking().OrderByDescending(s => s.Version).ToListAsync(cancellationToken);
+            var own = await db.RequestCategories.AsNoTracking().OrderBy(c => c.SortOrder).ToListAsync(cancellationToken);
+            return new CountyView(areas, settings, own.Count > 0 ? own : RequestCategories.Defaults);
+        }, cancellationToken);
 
-    public void Forget(Guid countyId) => _views.TryRemove(countyId, out _);
+    public void Forget(Guid countyId) => _views.Forget(countyId);
 }
 
-/// <summary>One county's tree, settings and categories as read at <see cref="LoadedAt"/>.</summary>
-public sealed class CountyView(DateTimeOffset loadedAt, Dictionary<Guid, ReplicaArea> areas, IReadOnlyList<ReplicaCountySettings> settings, IReadOnlyList<RequestCategory> categories)
+/// <summary>One county's tree, settings and categories as read.</summary>
+public sealed class CountyView(Dictionary<Guid, ReplicaArea> areas, IReadOnlyList<ReplicaCountySettings> settings, IReadOnlyList<RequestCategory> categories)
 {
-    public DateTimeOffset LoadedAt { get; } = loadedAt;
-
     public IReadOnlyList<RequestCategory> Categories { get; } = categories;
 
     public ReplicaArea? Area(Guid? id) => id is { } key && areas.TryGetValue(key, out var area) ? area : null;

@@ -35,10 +35,9 @@ public static class RequestFlow
         {
             return (null, stale);
         }
-        // Only a claimed request has holders (every way back to the pool or the community releases them).
-        var claimants = request.Status is RequestStatus.Placed or RequestStatus.Assigned or RequestStatus.Pooled or RequestStatus.Cancelled
-            ? []
-            : await db.RequestClaimants.Where(c => c.RequestId == id && c.ReleasedAt == null).ToListAsync(cancellationToken);
+        var claimants = RequestStatus.MayBeHeld(request.Status)
+            ? await db.RequestClaimants.Where(c => c.RequestId == id && c.ReleasedAt == null).ToListAsync(cancellationToken)
+            : [];
         return (new RequestWork(request, claimants), null);
     }
 

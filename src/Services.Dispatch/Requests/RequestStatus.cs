@@ -28,6 +28,12 @@ public static class RequestStatus
     public static readonly IReadOnlyList<string> Open = [Placed, Assigned, Pooled, Claimed, InProgress];
 
     public static bool IsOpen(string status) => Open.Contains(status);
+
+    /// <summary>
+    /// Whether members can hold a request in this status: only once claimed (every way back to the
+    /// pool or the community releases them), so for the others there are no holders to read.
+    /// </summary>
+    public static bool MayBeHeld(string status) => status is not (Placed or Assigned or Pooled or Cancelled);
 }
 
 /// <summary>The spellings of the request's other closed vocabularies.</summary>

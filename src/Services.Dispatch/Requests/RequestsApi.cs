@@ -143,8 +143,8 @@ public static partial class RequestsApi
         var facts = RequestFlow.Record(db, work, "place", RequestStatus.Placed, actor, now);
         Deadlines.Schedule(db, placed, options.Value, now);
         db.Outbox.Publish(new RequestPlaced(placed.CountyId, facts, now));
-        // The duplicate lookup and the writes share one connection and transaction: PostgreSQL is told
-        // the county once, and nothing needs a savepoint (a failure fails the whole placing).
+        // The duplicate lookup and the writes share one connection taken from the pool and one
+        // transaction; nothing needs a savepoint (a failure fails the whole placing).
         db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var duplicates = await FindDuplicatesAsync(db, placed, cancellationToken);
