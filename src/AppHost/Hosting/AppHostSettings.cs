@@ -26,16 +26,16 @@ internal sealed class AppHostSettings(IConfiguration configuration)
     /// <summary>Load the demo county (511621 岳池县) through the gateway once everything is ready (<c>--demo</c>).</summary>
     public bool Demo => configuration.GetValue("AppHost:Demo", false);
 
-    public int PostgresPort => configuration.GetValue("Postgres:Port", 54320);
+    public int PostgresPort => configuration.GetValue("Postgres:Port", 27432);
 
     public RabbitMqNodeOptions RabbitMq => new(
         Path.Combine(DataFolder, "rabbitmq"),
         configuration["RabbitMQ:NodeName"] ?? "platform@localhost",
-        configuration.GetValue("RabbitMQ:AmqpPort", 56720),
-        configuration.GetValue("RabbitMQ:ManagementPort", 56721),
-        configuration.GetValue("RabbitMQ:DistributionPort", 56722))
+        configuration.GetValue("RabbitMQ:AmqpPort", 27672),
+        configuration.GetValue("RabbitMQ:ManagementPort", 27673),
+        configuration.GetValue("RabbitMQ:DistributionPort", 27674))
     {
-        EpmdPort = configuration.GetValue("RabbitMQ:EpmdPort", 56723),
+        EpmdPort = configuration.GetValue("RabbitMQ:EpmdPort", 27675),
     };
 
     public string? OtlpEndpoint => configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 } endpoint ? endpoint : null;
