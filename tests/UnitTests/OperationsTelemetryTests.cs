@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Platform.ServiceDefaults;
+using Platform.ServiceDefaults.Telemetry;
 using Platform.ServiceDefaults.Telemetry.Operations;
 
 namespace Platform.UnitTests;
@@ -56,6 +60,56 @@ public sealed class OperationsTelemetryTests
     [InlineData("/ops/api/business", null)]
     public void The_county_of_a_request_is_read_from_its_path(string path, string? county) =>
         Assert.Equal(county, OperationsTelemetry.CountyOf(path));
+
+    [Fact]
+    public void The_span_window_gives_back_a_traces_spans_with_their_shown_tags_and_keeps_a_failed_entry_aside()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Ops:SpanCapacity"] = "100" }).Build();
+        using var window = new SpanWindow(new ServiceIdentity("dispatch", "1.0.0", DateTimeOffset.UnixEpoch), configuration);
+        var failed = ActivityTraceId.CreateRandom();
+        string serverSpan;
+        using (var server = Served(failed))
+        {
+            serverSpan = server.SpanId.ToHexString();
+            server.SetTag("url.path", new string('a', 300));
+            server.SetTag("http.response.status_code", 500);
+            server.SetTag("not.shown", "x");
+            using (var query = PlatformTelemetry.Source.StartActivity("SELECT", ActivityKind.Client)!)
+            {
+                query.SetTag("db.query.text", "SELECT 1");
+            }
+            server.AddException(new InvalidOperationException("boom"));
+        }
+        var fine = ActivityTraceId.CreateRandom();
+        using (var server = Served(fine))
+        {
+            server.SetTag("http.response.status_code", 200);
+        }
+
+        var spans = window.Trace(failed.ToHexString());
+        Assert.Equal(["server", "client"], spans.Select(s => s.Kind));
+        var (entry, child) = (spans[0], spans[1]);
+        Assert.Equal((serverSpan, "dispatch", true, "boom"), (entry.SpanId, entry.Service, entry.Error, entry.Detail));
+        Assert.Equal(new string('a', 200) + "…", entry.Tags!["url.path"]);
+        Assert.Equal("500", entry.Tags["http.response.status_code"]);
+        Assert.False(entry.Tags.ContainsKey("not.shown"));
+        Assert.Equal((serverSpan, false, "SELECT 1"), (child.ParentSpanId, child.Error, child.Tags!["db.query.text"]));
+        Assert.Contains(window.Notable(), s => s.SpanId == serverSpan);
+        Assert.False(window.Trace(fine.ToHexString()).Single().Error);
+        Assert.Empty(window.Trace("not-a-trace"));
+        Assert.Empty(window.Trace(failed.ToHexString().ToUpperInvariant()));
+
+        // A hundred more spans fill the ring: the healthy trace is gone, the failed one was kept aside.
+        for (var i = 0; i < 100; i++)
+        {
+            PlatformTelemetry.Source.StartActivity("step", ActivityKind.Internal, new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded))!.Dispose();
+        }
+        Assert.Empty(window.Trace(fine.ToHexString()));
+        Assert.Equal(2, window.Trace(failed.ToHexString()).Count);
+
+        static Activity Served(ActivityTraceId trace) => PlatformTelemetry.Source.StartActivity(
+            "GET /api/dispatch/counties/{county}/requests", ActivityKind.Server, new ActivityContext(trace, ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, isRemote: true))!;
+    }
 
     private sealed class ManualClock(DateTimeOffset now) : TimeProvider
     {

@@ -28,11 +28,11 @@ public sealed class SpanWindow : IDisposable
 
     private readonly string _service;
     private readonly ActivityListener _listener;
-    private readonly SpanRecord?[] _ring;
+    private readonly Slot[] _ring;
     private readonly Lock _gate = new();
     private readonly LinkedList<SpanRecord> _notable = new();
-    private readonly Dictionary<string, List<SpanRecord>> _kept = new(StringComparer.Ordinal);
-    private readonly Queue<string> _keptOrder = new();
+    private readonly Dictionary<ActivityTraceId, List<SpanRecord>> _kept = [];
+    private readonly Queue<ActivityTraceId> _keptOrder = new();
     private readonly TimeSpan _slow;
     private int _next;
     private long _lastKeptTicks;
@@ -40,7 +40,7 @@ public sealed class SpanWindow : IDisposable
     public SpanWindow(ServiceIdentity identity, IConfiguration configuration)
     {
         _service = identity.Name;
-        _ring = new SpanRecord?[Math.Max(100, configuration.GetValue("Ops:SpanCapacity", 4000))];
+        _ring = new Slot[Math.Max(100, configuration.GetValue("Ops:SpanCapacity", 4000))];
         _slow = configuration.GetValue("Ops:SlowEntrySpan", TimeSpan.FromSeconds(1));
         var sources = new HashSet<string>(TelemetryExtensions.ActivitySources, StringComparer.Ordinal);
         _listener = new ActivityListener
@@ -62,23 +62,29 @@ public sealed class SpanWindow : IDisposable
         }
     }
 
-    /// <summary>Every span this instance still holds of the trace, in start order.</summary>
+    /// <summary>Every span this instance still holds of the trace (32 lower-case hex digits), in start order.</summary>
     public IReadOnlyList<SpanRecord> Trace(string traceId)
     {
+        if (traceId.Length != 32 || !traceId.All(char.IsAsciiHexDigitLower))
+        {
+            return [];
+        }
+        var id = ActivityTraceId.CreateFromString(traceId);
         var spans = new Dictionary<string, SpanRecord>(StringComparer.Ordinal);
         lock (_gate)
         {
-            if (_kept.TryGetValue(traceId, out var kept))
+            if (_kept.TryGetValue(id, out var kept))
             {
                 foreach (var span in kept)
                 {
                     spans[span.SpanId] = span;
                 }
             }
-            foreach (var span in _ring)
+            foreach (ref readonly var slot in _ring.AsSpan())
             {
-                if (span is not null && span.TraceId == traceId)
+                if (slot.Name is not null && slot.TraceId == id)
                 {
+                    var span = ToRecord(slot);
                     spans[span.SpanId] = span;
                 }
             }
@@ -88,26 +94,26 @@ public sealed class SpanWindow : IDisposable
 
     private void OnStopped(Activity activity)
     {
-        var span = ToRecord(activity);
+        var slot = ToSlot(activity);
         var entry = activity.Parent is null && activity.Kind is ActivityKind.Server or ActivityKind.Consumer;
-        var notable = entry && (span.Error || activity.Duration >= _slow);
+        var notable = entry && (slot.Error || activity.Duration >= _slow);
         lock (_gate)
         {
-            _ring[_next] = span;
+            _ring[_next] = slot;
             _next = (_next + 1) % _ring.Length;
             // A storm of failures keeps one trace per 50 ms: enough to look at, cheap to hold.
             if (notable && Stopwatch.GetElapsedTime(_lastKeptTicks) > TimeSpan.FromMilliseconds(50))
             {
                 _lastKeptTicks = Stopwatch.GetTimestamp();
-                Keep(span);
+                Keep(slot);
             }
         }
     }
 
     /// <summary>Under the lock: remembers the entry span and copies its trace out of the ring.</summary>
-    private void Keep(SpanRecord entry)
+    private void Keep(in Slot entry)
     {
-        _notable.AddFirst(entry);
+        _notable.AddFirst(ToRecord(entry));
         if (_notable.Count > NotableCapacity)
         {
             _notable.RemoveLast();
@@ -122,44 +128,53 @@ public sealed class SpanWindow : IDisposable
             }
         }
         spans.Clear();
-        foreach (var span in _ring)
+        foreach (ref readonly var slot in _ring.AsSpan())
         {
-            if (span is not null && span.TraceId == entry.TraceId)
+            if (slot.Name is not null && slot.TraceId == entry.TraceId)
             {
-                spans.Add(span);
+                spans.Add(ToRecord(slot));
             }
         }
     }
 
-    private SpanRecord ToRecord(Activity activity)
+    /// <summary>
+    /// What the ring keeps of a span: ids as values, and the activity's own name and tag objects by
+    /// reference. Every request and statement passes through here, and each slot lives a few seconds:
+    /// long enough to outlive the young generation, so anything allocated for it is copied by the GC.
+    /// Text is made only when a span is read.
+    /// </summary>
+    private static Slot ToSlot(Activity activity)
     {
-        Dictionary<string, string>? tags = null;
+        List<KeyValuePair<string, object>>? tags = null;
         var error = activity.Status == ActivityStatusCode.Error;
-        var detail = error ? activity.StatusDescription : null;
-        foreach (var tag in activity.EnumerateTagObjects())
+        foreach (ref readonly var tag in activity.EnumerateTagObjects())
         {
             if (tag.Value is null || !ShownTags.Contains(tag.Key))
             {
                 continue;
             }
-            var text = Convert.ToString(tag.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
-            (tags ??= new Dictionary<string, string>(StringComparer.Ordinal))[tag.Key] = text.Length > MaxTagLength ? text[..MaxTagLength] + "…" : text;
-            if (tag.Key == "http.response.status_code" && activity.Kind == ActivityKind.Server && tag.Value is int code && code >= 500)
-            {
-                error = true;
-            }
-            else if (tag.Key == "error.type")
-            {
-                error = true;
-                detail ??= text;
-            }
+            (tags ??= new List<KeyValuePair<string, object>>(8)).Add(new(tag.Key, tag.Value));
+            error |= tag.Key == "error.type" || (tag.Key == "http.response.status_code" && activity.Kind == ActivityKind.Server && tag.Value is int code && code >= 500);
         }
-        foreach (var e in activity.EnumerateEvents())
+        var exception = false;
+        foreach (ref readonly var e in activity.EnumerateEvents())
+        {
+            exception |= e.Name == "exception";
+        }
+        return new Slot(
+            activity.TraceId, activity.SpanId, activity.ParentSpanId, activity.DisplayName, activity.Kind, activity.StartTimeUtc, activity.Duration,
+            error || exception, error || exception ? Detail(activity) : null, tags?.ToArray());
+    }
+
+    /// <summary>Why a failed span failed: the exception's message, else the error type, else the status description.</summary>
+    private static string? Detail(Activity activity)
+    {
+        string? detail = null;
+        foreach (ref readonly var e in activity.EnumerateEvents())
         {
             if (e.Name == "exception")
             {
-                error = true;
-                foreach (var tag in e.EnumerateTagObjects())
+                foreach (ref readonly var tag in e.EnumerateTagObjects())
                 {
                     if (tag.Key == "exception.message")
                     {
@@ -168,19 +183,38 @@ public sealed class SpanWindow : IDisposable
                 }
             }
         }
+        return detail ?? activity.StatusDescription ?? activity.GetTagItem("error.type")?.ToString();
+    }
+
+    private SpanRecord ToRecord(in Slot slot)
+    {
+        Dictionary<string, string>? tags = null;
+        foreach (var (key, value) in slot.Tags ?? [])
+        {
+            var text = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+            (tags ??= new Dictionary<string, string>(StringComparer.Ordinal))[key] = text.Length > MaxTagLength ? text[..MaxTagLength] + "…" : text;
+        }
         return new SpanRecord(
-            activity.TraceId.ToHexString(),
-            activity.SpanId.ToHexString(),
-            activity.ParentSpanId == default ? null : activity.ParentSpanId.ToHexString(),
+            slot.TraceId.ToHexString(),
+            slot.SpanId.ToHexString(),
+            slot.ParentSpanId == default ? null : slot.ParentSpanId.ToHexString(),
             _service,
-            activity.DisplayName,
-            activity.Kind.ToString().ToLowerInvariant(),
-            new DateTimeOffset(activity.StartTimeUtc, TimeSpan.Zero),
-            Math.Round(activity.Duration.TotalMilliseconds, 3),
-            error,
-            detail,
+            slot.Name,
+            KindNames[(int)slot.Kind],
+            new DateTimeOffset(slot.StartUtc, TimeSpan.Zero),
+            Math.Round(slot.Duration.TotalMilliseconds, 3),
+            slot.Error,
+            slot.Detail,
             tags);
     }
+
+    /// <summary><see cref="ActivityKind"/>'s names as the dashboard shows them, by value.</summary>
+    private static readonly string[] KindNames = [.. Enum.GetValues<ActivityKind>().Select(k => k.ToString().ToLowerInvariant())];
+
+    /// <summary>A finished span in the ring; an empty slot has no name.</summary>
+    private readonly record struct Slot(
+        ActivityTraceId TraceId, ActivitySpanId SpanId, ActivitySpanId ParentSpanId, string Name, ActivityKind Kind,
+        DateTime StartUtc, TimeSpan Duration, bool Error, string? Detail, KeyValuePair<string, object>[]? Tags);
 
     public void Dispose() => _listener.Dispose();
 }
