@@ -33,6 +33,8 @@ public sealed class BenchPlatform : IAsyncDisposable
     /// <summary>The broker, for a benchmark that publishes events itself.</summary>
     public string AmqpUri => _broker!.AmqpUri;
 
+    public int BrokerProcessId => _broker!.ProcessId;
+
         /// <summary>A client of the gateway with the bootstrap operator's credential.</summary>
     public HttpClient GatewayClient(HttpMessageHandler? handler = null, TimeSpan? timeout = null)
     {

@@ -53,7 +53,11 @@ public static class DispatchBench
         var cpu = new CpuMeter(
             new CpuSampler("dispatch", platform.ProcessId("dispatch"), withChildren: false),
             new CpuSampler("gateway", platform.ProcessId("gateway"), withChildren: false),
-            new CpuSampler("evaluation", platform.ProcessId("evaluation"), withChildren: false));
+            new CpuSampler("evaluation", platform.ProcessId("evaluation"), withChildren: false),
+            // PostgreSQL's backends and RabbitMQ's runtime are their starters' children; the load generator is this process.
+            new CpuSampler("postgres", platform.Postgres.ProcessId, withChildren: true),
+            new CpuSampler("rabbitmq", platform.BrokerProcessId, withChildren: true),
+            new CpuSampler("load_generator", Environment.ProcessId, withChildren: false));
         var window = Machine.Begin("load");
         var result = await LoadAsync(client, grids, workers, TimeSpan.FromSeconds(seconds), cancellationToken);
         var cpuSeconds = cpu.Stop();
