@@ -33,20 +33,38 @@ public static class Deadlines
         Schedule(db, request, options, now, response != request.ResponseDueAt, completion != request.CompletionDueAt);
     }
 
-    /// <summary>Timers for whichever deadlines the request still has to meet; one that already passed fires at once.</summary>
+    /// <summary>
+    /// Clocks for whichever deadlines the request still has to meet: one timer each, at its reminder,
+    /// which on firing sets the deadline's own timer (<see cref="Chain"/>); at the deadline itself
+    /// when it is too late to remind. One that already passed fires at once.
+    /// </summary>
     public static void Schedule(DispatchDbContext db, ServiceRequest request, SupervisionOptions options, DateTimeOffset now, bool response = true, bool completion = true)
     {
         request.ResponseWarnAt = request.ResponseDueAt is { } r ? WarnAt(request.PlacedAt, r, options) : null;
         request.CompletionWarnAt = request.CompletionDueAt is { } c ? WarnAt(request.PlacedAt, c, options) : null;
         if (response && request.RespondedAt is null && request.ResponseDueAt is { } responseDue)
         {
-            Add(db, request, TimerKinds.ResponseReminder, request.ResponseWarnAt!.Value, now);
-            Add(db, request, TimerKinds.ResponseDue, responseDue, now);
+            Start(db, request, request.ResponseWarnAt!.Value > now ? (TimerKinds.ResponseReminder, request.ResponseWarnAt.Value) : (TimerKinds.ResponseDue, responseDue));
         }
         if (completion && request.CompletedAt is null && request.CompletionDueAt is { } completionDue)
         {
-            Add(db, request, TimerKinds.CompletionReminder, request.CompletionWarnAt!.Value, now);
-            Add(db, request, TimerKinds.CompletionDue, completionDue, now);
+            Start(db, request, request.CompletionWarnAt!.Value > now ? (TimerKinds.CompletionReminder, request.CompletionWarnAt.Value) : (TimerKinds.CompletionDue, completionDue));
+        }
+    }
+
+    /// <summary>
+    /// After a reminder timer fired: the deadline's own timer, if the reminder was the current
+    /// deadline's (a deadline moved since has a reminder of its own) and the request still awaits it.
+    /// </summary>
+    public static void Chain(DispatchDbContext db, ServiceRequest request, SupervisionTimer reminder)
+    {
+        if (reminder.Kind == TimerKinds.ResponseReminder && request.RespondedAt is null && reminder.DueAt == request.ResponseWarnAt && request.ResponseDueAt is { } response)
+        {
+            Add(db, request.CountyId, request.Id, TimerKinds.ResponseDue, response);
+        }
+        else if (reminder.Kind == TimerKinds.CompletionReminder && request.CompletedAt is null && reminder.DueAt == request.CompletionWarnAt && request.CompletionDueAt is { } completion)
+        {
+            Add(db, request.CountyId, request.Id, TimerKinds.CompletionDue, completion);
         }
     }
 
@@ -57,14 +75,8 @@ public static class Deadlines
     public static void Add(DispatchDbContext db, Guid countyId, Guid subjectId, string kind, DateTimeOffset dueAt) =>
         db.SupervisionTimers.Add(new SupervisionTimer { CountyId = countyId, SubjectId = subjectId, Kind = kind, DueAt = dueAt });
 
-    private static void Add(DispatchDbContext db, ServiceRequest request, string kind, DateTimeOffset dueAt, DateTimeOffset now)
-    {
-        if (kind is TimerKinds.ResponseReminder or TimerKinds.CompletionReminder && dueAt <= now)
-        {
-            return; // Too late to remind: the deadline's own timer follows.
-        }
-        Add(db, request.CountyId, request.Id, kind, dueAt);
-    }
+    private static void Start(DispatchDbContext db, ServiceRequest request, (string Kind, DateTimeOffset DueAt) timer) =>
+        Add(db, request.CountyId, request.Id, timer.Kind, timer.DueAt);
 }
 
 /// <summary>Escalation up grid → community → street/township → county (吹哨报到's upward chain).</summary>

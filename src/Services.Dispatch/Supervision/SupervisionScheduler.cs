@@ -78,6 +78,10 @@ internal sealed class TimerHandlers(DispatchDbContext db, SupervisionOptions opt
                 if (work is not null)
                 {
                     await OnRequestAsync(work, timer.Kind, cancellationToken);
+                    if (work.Request.IsOpen)
+                    {
+                        Deadlines.Chain(db, work.Request, timer);
+                    }
                 }
                 break;
             case TimerKinds.EscalationDue:
