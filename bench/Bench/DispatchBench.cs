@@ -58,10 +58,13 @@ public static class DispatchBench
             new CpuSampler("postgres", platform.Postgres.ProcessId, withChildren: true),
             new CpuSampler("rabbitmq", platform.BrokerProcessId, withChildren: true),
             new CpuSampler("load_generator", Environment.ProcessId, withChildren: false));
+        var pgBefore = await PgActivity.ReadAsync(platform, cancellationToken);
         var window = Machine.Begin("load");
         var result = await LoadAsync(client, grids, workers, TimeSpan.FromSeconds(seconds), cancellationToken);
         var cpuSeconds = cpu.Stop();
         window.End();
+        var pg = (await PgActivity.ReadAsync(platform, cancellationToken)).Since(pgBefore);
+        Log.Write($"  [PostgreSQL during the load: {pg}]");
         await PgStatements.ReportAsync(platform.Postgres, platform.Run, result.Seconds, 12, cancellationToken);
         var backlog = await platform.ScalarAsync<long>("dispatch", "SELECT count(*) FROM outbox_messages", cancellationToken);
         var drain = Stopwatch.StartNew();
@@ -84,6 +87,9 @@ public static class DispatchBench
         {
             figures.Set($"{name}_cpu_cores", used / result.Seconds, 2);
         }
+        figures.Set("pg_wal_kb_per_pair", pg.WalBytes / 1024.0 / Math.Max(1, result.Pairs), 1);
+        figures.Set("pg_checkpoints", pg.Checkpoints);
+        figures.Set("pg_autovacuums", pg.Autovacuums);
         figures.Set("outbox_backlog_at_end", backlog);
         figures.Set("other_processes_cpu_pct", Machine.OtherPercent, 1);
         figures.Set("cpu_steal_pct", Machine.StealPercent, 1);
