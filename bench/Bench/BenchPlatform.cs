@@ -72,7 +72,7 @@ public sealed class BenchPlatform : IAsyncDisposable
     {
         Log.Write($"starting PostgreSQL (durable) and RabbitMQ in {Run.Path}");
         _postgres = await PostgresServer.StartAsync(
-            new PostgresServerOptions(Path.Combine(Run.Path, "postgres"), FreePort.Next()) { Throwaway = false, Settings = PgStatements.ServerSettings },
+            new PostgresServerOptions(Path.Combine(Run.Path, "postgres"), FreePort.Next()) { Throwaway = false, Settings = [.. PgStatements.ServerSettings, .. ExperimentalPostgresSettings()] },
             line => Log.Write("postgres: " + line), cancellationToken);
         _broker = await RabbitMqNode.StartAsync(
             new RabbitMqNodeOptions(Path.Combine(RunFolder.BaseFolder, "rabbitmq-" + Path.GetFileName(Run.Path)),
@@ -117,6 +117,10 @@ public sealed class BenchPlatform : IAsyncDisposable
     }
 
     /// <summary>The process id of a service (for CPU sampling).</summary>
+    /// <summary>Experiments: BENCH_PG_SETTINGS="name=value;name=value" is added to PostgreSQL's settings.</summary>
+    private static IEnumerable<string> ExperimentalPostgresSettings() =>
+        (Environment.GetEnvironmentVariable("BENCH_PG_SETTINGS") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     public int ProcessId(string service) => _processes.First(p => p.Url == Urls[service]).Process.Id;
 
     public NpgsqlConnection Connect(string service) =>
