@@ -35,7 +35,7 @@ public static class Deadlines
 
     /// <summary>
     /// Clocks for whichever deadlines the request still has to meet: one timer each, at its reminder,
-    /// which on firing sets the deadline's own timer (<see cref="Chain"/>); at the deadline itself
+    /// which on firing sets the deadline's own timer (<see cref="ChainAsync"/>); at the deadline itself
     /// when it is too late to remind. One that already passed fires at once.
     /// </summary>
     public static void Schedule(DispatchDbContext db, ServiceRequest request, SupervisionOptions options, DateTimeOffset now, bool response = true, bool completion = true)
@@ -53,18 +53,22 @@ public static class Deadlines
     }
 
     /// <summary>
-    /// After a reminder timer fired: the deadline's own timer, if the reminder was the current
-    /// deadline's (a deadline moved since has a reminder of its own) and the request still awaits it.
+    /// After a reminder timer fired: the deadline's own timer, at the deadline as it stands now (it may
+    /// have moved since the reminder was set), if the request still awaits it and no timer for that
+    /// moment is pending (a moved deadline has a reminder of its own, and both reminders chain).
     /// </summary>
-    public static void Chain(DispatchDbContext db, ServiceRequest request, SupervisionTimer reminder)
+    public static async Task ChainAsync(DispatchDbContext db, ServiceRequest request, SupervisionTimer reminder, CancellationToken cancellationToken)
     {
-        if (reminder.Kind == TimerKinds.ResponseReminder && request.RespondedAt is null && reminder.DueAt == request.ResponseWarnAt && request.ResponseDueAt is { } response)
+        var (kind, dueAt) = reminder.Kind switch
         {
-            Add(db, request.CountyId, request.Id, TimerKinds.ResponseDue, response);
-        }
-        else if (reminder.Kind == TimerKinds.CompletionReminder && request.CompletedAt is null && reminder.DueAt == request.CompletionWarnAt && request.CompletionDueAt is { } completion)
+            TimerKinds.ResponseReminder when request.RespondedAt is null => (TimerKinds.ResponseDue, request.ResponseDueAt),
+            TimerKinds.CompletionReminder when request.CompletedAt is null => (TimerKinds.CompletionDue, request.CompletionDueAt),
+            _ => (null, null),
+        };
+        if (kind is not null && dueAt is { } due
+            && !await db.SupervisionTimers.AnyAsync(t => t.SubjectId == request.Id && t.Kind == kind && t.DueAt == due, cancellationToken))
         {
-            Add(db, request.CountyId, request.Id, TimerKinds.CompletionDue, completion);
+            Add(db, request.CountyId, request.Id, kind, due);
         }
     }
 

@@ -80,7 +80,7 @@ internal sealed class TimerHandlers(DispatchDbContext db, SupervisionOptions opt
                     await OnRequestAsync(work, timer.Kind, cancellationToken);
                     if (work.Request.IsOpen)
                     {
-                        Deadlines.Chain(db, work.Request, timer);
+                        await Deadlines.ChainAsync(db, work.Request, timer, cancellationToken);
                     }
                 }
                 break;

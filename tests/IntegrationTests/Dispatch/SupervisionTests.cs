@@ -34,6 +34,12 @@ public sealed class SupervisionTests(PlatformFixture fixture)
         await steps.DoAsync(idle, "claim", new { memberId = members[0].Id });
         // Being worked on, completion due in 72 h: nothing happens to it at +25 h; at +60 h it is at risk.
         var onTrack = await steps.InProgressWithAsync(members[4].Id, "小区路面坑洼需要修补");
+        // Triaged as simple (2 h to respond, 24 h to complete): the response deadline set at placing moves
+        // earlier with a reminder of its own; both reminders lead to the one deadline as it stands now.
+        var hurriedPlaced = await steps.PlaceAsync("消防通道被杂物堵塞", category: "safety", communityId: county.Community2.Id);
+        var hurried = hurriedPlaced.Id();
+        var hurriedAt = hurriedPlaced.GetProperty("placedAt").GetDateTimeOffset();
+        await steps.DispatchAsync(hurried, "simple", "member", new { memberId = members[2].Id });
 
         try
         {
@@ -47,6 +53,11 @@ public sealed class SupervisionTests(PlatformFixture fixture)
             var back = await released.WaitForAsync(e => e.Request.RequestId == idle, TimeSpan.FromSeconds(30));
             Assert.Equal(("claim_expired", members[0].Id), (back.Reason, back.MemberId));
 
+            foreach (var (deadline, hours) in new[] { ("response", 2), ("completion", 24) })
+            {
+                var passed = await overdue.WaitForAsync(e => e.Request.RequestId == hurried && e.Deadline == deadline, TimeSpan.FromSeconds(30));
+                Assert.InRange((passed.DueAt - hurriedAt.AddHours(hours)).Duration(), TimeSpan.Zero, TimeSpan.FromMilliseconds(1));
+            }
             await Poll.UntilAsync(async () => (await steps.GetAsync(idle)).GetProperty("status").GetString(), s => s == "pooled", TimeSpan.FromSeconds(10), "the idle claim to return to the pool");
             var request = await steps.GetAsync(unanswered);
             Assert.True(request.GetProperty("overdue").GetBoolean());
@@ -75,6 +86,8 @@ public sealed class SupervisionTests(PlatformFixture fixture)
             Assert.Equal("unanswered", climbed.Reason);
             Assert.Equal(county.Street.Id, climbed.AreaId);
             Assert.Contains("overdue", await steps.HistoryActionsAsync(unanswered));
+            // Each deadline of the triaged request was found overdue once, whichever reminders fired since.
+            Assert.Equal(2, (await steps.HistoryActionsAsync(hurried)).Count(a => a == "overdue"));
         }
         finally
         {
