@@ -33,9 +33,10 @@ public sealed class BenchPlatform : IAsyncDisposable
     /// <summary>The broker, for a benchmark that publishes events itself.</summary>
     public string AmqpUri => _broker!.AmqpUri;
 
+    /// <summary>RabbitMQ's process (for CPU sampling).</summary>
     public int BrokerProcessId => _broker!.ProcessId;
 
-        /// <summary>A client of the gateway with the bootstrap operator's credential.</summary>
+    /// <summary>A client of the gateway with the bootstrap operator's credential.</summary>
     public HttpClient GatewayClient(HttpMessageHandler? handler = null, TimeSpan? timeout = null)
     {
         var client = new HttpClient(handler ?? new SocketsHttpHandler()) { BaseAddress = new Uri(Gateway), Timeout = timeout ?? TimeSpan.FromMinutes(5) };
@@ -116,11 +117,11 @@ public sealed class BenchPlatform : IAsyncDisposable
         await Foundation.WaitHealthyAsync(_processes, cancellationToken);
     }
 
-    /// <summary>The process id of a service (for CPU sampling).</summary>
     /// <summary>Experiments: BENCH_PG_SETTINGS="name=value;name=value" is added to PostgreSQL's settings.</summary>
     private static IEnumerable<string> ExperimentalPostgresSettings() =>
         (Environment.GetEnvironmentVariable("BENCH_PG_SETTINGS") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>The process id of a service (for CPU sampling).</summary>
     public int ProcessId(string service) => _processes.First(p => p.Url == Urls[service]).Process.Id;
 
     public NpgsqlConnection Connect(string service) =>

@@ -15,17 +15,17 @@ public sealed record PgActivity(long WalBytes, long FullPageImages, long Checkpo
     public static async Task<PgActivity> ReadAsync(BenchPlatform platform, CancellationToken cancellationToken)
     {
         var cluster = await ReadRowAsync(platform, "dispatch",
-            "SELECT (SELECT wal_bytes::bigint FROM pg_stat_wal), (SELECT wal_fpi FROM pg_stat_wal), (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter), 0::bigint",
+            "SELECT (SELECT wal_bytes::bigint FROM pg_stat_wal), (SELECT wal_fpi FROM pg_stat_wal), (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)",
             cancellationToken);
         long vacuums = 0, analyzes = 0;
         foreach (var service in Services)
         {
             // Each database's own tables (the stats of a table are seen only from its database).
             var tables = await ReadRowAsync(platform, service,
-                "SELECT 0::bigint, 0::bigint, coalesce(sum(autovacuum_count), 0)::bigint, coalesce(sum(autoanalyze_count), 0)::bigint FROM pg_stat_user_tables",
+                "SELECT coalesce(sum(autovacuum_count), 0)::bigint, coalesce(sum(autoanalyze_count), 0)::bigint FROM pg_stat_user_tables",
                 cancellationToken);
-            vacuums += tables[2];
-            analyzes += tables[3];
+            vacuums += tables[0];
+            analyzes += tables[1];
         }
         return new PgActivity(cluster[0], cluster[1], cluster[2], vacuums, analyzes);
     }
@@ -43,6 +43,6 @@ public sealed record PgActivity(long WalBytes, long FullPageImages, long Checkpo
         await using var command = new NpgsqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return [reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)];
+        return [.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetInt64)];
     }
 }

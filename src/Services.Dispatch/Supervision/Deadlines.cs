@@ -44,11 +44,11 @@ public static class Deadlines
         request.CompletionWarnAt = request.CompletionDueAt is { } c ? WarnAt(request.PlacedAt, c, options) : null;
         if (response && request.RespondedAt is null && request.ResponseDueAt is { } responseDue)
         {
-            Start(db, request, request.ResponseWarnAt!.Value > now ? (TimerKinds.ResponseReminder, request.ResponseWarnAt.Value) : (TimerKinds.ResponseDue, responseDue));
+            Start(db, request, now, (TimerKinds.ResponseReminder, request.ResponseWarnAt!.Value), (TimerKinds.ResponseDue, responseDue));
         }
         if (completion && request.CompletedAt is null && request.CompletionDueAt is { } completionDue)
         {
-            Start(db, request, request.CompletionWarnAt!.Value > now ? (TimerKinds.CompletionReminder, request.CompletionWarnAt.Value) : (TimerKinds.CompletionDue, completionDue));
+            Start(db, request, now, (TimerKinds.CompletionReminder, request.CompletionWarnAt!.Value), (TimerKinds.CompletionDue, completionDue));
         }
     }
 
@@ -79,8 +79,12 @@ public static class Deadlines
     public static void Add(DispatchDbContext db, Guid countyId, Guid subjectId, string kind, DateTimeOffset dueAt) =>
         db.SupervisionTimers.Add(new SupervisionTimer { CountyId = countyId, SubjectId = subjectId, Kind = kind, DueAt = dueAt });
 
-    private static void Start(DispatchDbContext db, ServiceRequest request, (string Kind, DateTimeOffset DueAt) timer) =>
-        Add(db, request.CountyId, request.Id, timer.Kind, timer.DueAt);
+    /// <summary>A deadline's one timer: at its reminder, or at the deadline itself when it is too late to remind.</summary>
+    private static void Start(DispatchDbContext db, ServiceRequest request, DateTimeOffset now, (string Kind, DateTimeOffset At) reminder, (string Kind, DateTimeOffset At) deadline)
+    {
+        var (kind, at) = reminder.At > now ? reminder : deadline;
+        Add(db, request.CountyId, request.Id, kind, at);
+    }
 }
 
 /// <summary>Escalation up grid → community → street/township → county (吹哨报到's upward chain).</summary>
