@@ -24,9 +24,16 @@ public sealed class RequestWork(ServiceRequest request, List<RequestClaimant> cl
 /// <summary>What every command on a request shares: finding it, recording the move, building the event's facts.</summary>
 public static class RequestFlow
 {
+    // Every command starts with these two reads: compiled once rather than translated per call.
+    private static readonly Func<DispatchDbContext, Guid, CancellationToken, Task<ServiceRequest?>> RequestById =
+        EF.CompileAsyncQuery((DispatchDbContext db, Guid id, CancellationToken _) => db.Requests.FirstOrDefault(r => r.Id == id));
+
+    private static readonly Func<DispatchDbContext, Guid, IAsyncEnumerable<RequestClaimant>> HoldersOf =
+        EF.CompileAsyncQuery((DispatchDbContext db, Guid id) => db.RequestClaimants.Where(c => c.RequestId == id && c.ReleasedAt == null));
+
     public static async Task<(RequestWork?, ProblemHttpResult?)> FindAsync(DispatchDbContext db, HttpContext? http, Guid id, CancellationToken cancellationToken)
     {
-        var request = await db.Requests.FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        var request = await RequestById(db, id, cancellationToken);
         if (request is null)
         {
             return (null, Problems.ResourceNotFound("request", id));
@@ -36,7 +43,7 @@ public static class RequestFlow
             return (null, stale);
         }
         var claimants = RequestStatus.MayBeHeld(request.Status)
-            ? await db.RequestClaimants.Where(c => c.RequestId == id && c.ReleasedAt == null).ToListAsync(cancellationToken)
+            ? await HoldersOf(db, id).ToListAsync(cancellationToken)
             : [];
         return (new RequestWork(request, claimants), null);
     }

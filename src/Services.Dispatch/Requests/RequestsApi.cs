@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -242,22 +243,34 @@ public static partial class RequestsApi
     /// </summary>
     internal static async Task<IReadOnlyList<DuplicateCandidate>> FindDuplicatesAsync(DispatchDbContext db, ServiceRequest request, CancellationToken cancellationToken)
     {
-        var since = request.PlacedAt.AddDays(-30);
-        var open = RequestStatus.Open.ToArray();
-        var query = db.Requests.AsNoTracking()
-            .Where(r => r.Id != request.Id && r.Category == request.Category && r.CommunityId == request.CommunityId && r.PlacedAt >= since && open.Contains(r.Status));
-        if (request.GridId is { } grid)
-        {
-            query = query.Where(r => r.GridId == grid);
-        }
-        var candidates = await query.OrderByDescending(r => r.PlacedAt).Take(50)
-            .Select(r => new { r.Id, r.Description, r.Status, r.PlacedAt }).ToListAsync(cancellationToken);
         var mine = TextSimilarity.Bigrams(request.Description);
-        return candidates
-            .Select(c => new DuplicateCandidate(c.Id, c.Description, c.Status, c.PlacedAt, Math.Round(TextSimilarity.Dice(mine, TextSimilarity.Bigrams(c.Description)), 3)))
-            .Where(c => c.Similarity >= 0.35)
-            .OrderByDescending(c => c.Similarity).ThenByDescending(c => c.PlacedAt).Take(5).ToList();
+        var candidates = new List<DuplicateCandidate>();
+        await foreach (var c in OpenNeighbours(db, request.Id, request.Category, request.CommunityId, request.GridId, request.PlacedAt.AddDays(-30)).WithCancellation(cancellationToken))
+        {
+            var similarity = Math.Round(TextSimilarity.Dice(mine, c.Description), 3);
+            if (similarity >= 0.35)
+            {
+                candidates.Add(new DuplicateCandidate(c.Id, c.Description, c.Status, c.PlacedAt, similarity));
+            }
+        }
+        return [.. candidates.OrderByDescending(c => c.Similarity).ThenByDescending(c => c.PlacedAt).Take(5)];
     }
+
+    /// <summary>
+    /// The newest fifty other open requests of the category in the community (in the grid, when the
+    /// request names one) placed since the moment given. Compiled once: every placing runs it. A
+    /// grid of null leaves the grid out of the SQL (EF Core writes the statement for the
+    /// parameter's nullability), so the lookup by grid keeps its index.
+    /// </summary>
+    private static readonly Func<DispatchDbContext, Guid, string, Guid, Guid?, DateTimeOffset, IAsyncEnumerable<Neighbour>> OpenNeighbours =
+        EF.CompileAsyncQuery((DispatchDbContext db, Guid id, string category, Guid community, Guid? grid, DateTimeOffset since) => db.Requests.AsNoTracking()
+            .Where(r => r.Id != id && r.Category == category && r.CommunityId == community && (grid == null || r.GridId == grid) && r.PlacedAt >= since
+                && (r.Status == RequestStatus.Placed || r.Status == RequestStatus.Assigned || r.Status == RequestStatus.Pooled
+                    || r.Status == RequestStatus.Claimed || r.Status == RequestStatus.InProgress))
+            .OrderByDescending(r => r.PlacedAt).Take(50)
+            .Select(r => new Neighbour(r.Id, r.Description, r.Status, r.PlacedAt)));
+
+    private sealed record Neighbour(Guid Id, string Description, string Status, DateTimeOffset PlacedAt);
 
     private static async Task<Ok<IReadOnlyList<RequestCategoryResponse>>> Categories(
         DispatchDbContext db, CountyReference reference, ITenantContext tenant, CancellationToken cancellationToken) =>
@@ -317,13 +330,74 @@ public static partial class RequestsApi
     private static partial System.Text.RegularExpressions.Regex CategoryCode();
 }
 
-/// <summary>Similarity of short texts by character bigrams (language-neutral, fine for Chinese).</summary>
+/// <summary>
+/// Similarity of short texts by character bigrams (language-neutral, fine for Chinese): the Dice
+/// coefficient of their sets of distinct bigrams. A set is a sorted array, so two are compared in one
+/// pass, and a candidate's set is built in a buffer of the stack or the pool: ranking a placed
+/// request against its fifty neighbours allocates nothing per neighbour.
+/// </summary>
 public static class TextSimilarity
 {
-    /// <summary>The text's distinct bigrams of letters and digits (case-folded), each two UTF-16 units packed in one int.</summary>
-    public static HashSet<int> Bigrams(string text)
+    private const int StackLimit = 512;
+
+    /// <summary>The text's distinct bigrams of letters and digits (case-folded), each two UTF-16 units packed in one int, in ascending order.</summary>
+    public static int[] Bigrams(string text)
     {
-        var bigrams = new HashSet<int>();
+        var rented = text.Length > StackLimit ? ArrayPool<int>.Shared.Rent(text.Length) : null;
+        Span<int> buffer = rented is null ? stackalloc int[StackLimit] : rented;
+        var bigrams = Collect(text, buffer).ToArray();
+        if (rented is not null)
+        {
+            ArrayPool<int>.Shared.Return(rented);
+        }
+        return bigrams;
+    }
+
+    /// <summary>The Dice coefficient of two sets of <see cref="Bigrams"/>; 0 when both are empty.</summary>
+    public static double Dice(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+    {
+        if (a.Length + b.Length == 0)
+        {
+            return 0;
+        }
+        int i = 0, j = 0, shared = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            if (a[i] == b[j])
+            {
+                shared++;
+                i++;
+                j++;
+            }
+            else if (a[i] < b[j])
+            {
+                i++;
+            }
+            else
+            {
+                j++;
+            }
+        }
+        return 2.0 * shared / (a.Length + b.Length);
+    }
+
+    /// <summary>The Dice coefficient of a set of <see cref="Bigrams"/> and a text's.</summary>
+    public static double Dice(ReadOnlySpan<int> bigrams, string text)
+    {
+        var rented = text.Length > StackLimit ? ArrayPool<int>.Shared.Rent(text.Length) : null;
+        Span<int> buffer = rented is null ? stackalloc int[StackLimit] : rented;
+        var similarity = Dice(bigrams, Collect(text, buffer));
+        if (rented is not null)
+        {
+            ArrayPool<int>.Shared.Return(rented);
+        }
+        return similarity;
+    }
+
+    /// <summary>Writes the text's distinct bigrams into the buffer (at least as long as the text) in ascending order.</summary>
+    private static Span<int> Collect(string text, Span<int> buffer)
+    {
+        var count = 0;
         var previous = -1;
         foreach (var c in text)
         {
@@ -334,27 +408,20 @@ public static class TextSimilarity
             var current = char.ToLowerInvariant(c);
             if (previous >= 0)
             {
-                bigrams.Add(previous << 16 | current);
+                buffer[count++] = previous << 16 | current;
             }
             previous = current;
         }
-        return bigrams;
-    }
-
-    public static double Dice(HashSet<int> a, HashSet<int> b)
-    {
-        if (a.Count + b.Count == 0)
+        var bigrams = buffer[..count];
+        bigrams.Sort();
+        var distinct = 0;
+        for (var k = 0; k < bigrams.Length; k++)
         {
-            return 0;
-        }
-        var shared = 0;
-        foreach (var bigram in a)
-        {
-            if (b.Contains(bigram))
+            if (k == 0 || bigrams[k] != bigrams[k - 1])
             {
-                shared++;
+                bigrams[distinct++] = bigrams[k];
             }
         }
-        return 2.0 * shared / (a.Count + b.Count);
+        return bigrams[..distinct];
     }
 }

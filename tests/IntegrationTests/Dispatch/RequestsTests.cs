@@ -275,6 +275,13 @@ public sealed class RequestsTests(PlatformFixture fixture)
         Assert.True(suggestion.GetProperty("similarity").GetDouble() >= 0.35);
         var other = await steps.PlaceAsync("小区健身器材损坏需要维修");
         Assert.Empty(other.GetProperty("possibleDuplicates").EnumerateArray());
+        // Another grid of the community is not looked at; a request naming no grid looks at the whole community.
+        var elsewhere = await steps.PlaceAsync("5栋门口路灯不亮，晚上很黑", gridId: steps.County.Grid2.Id);
+        Assert.Empty(elsewhere.GetProperty("possibleDuplicates").EnumerateArray());
+        var anywhere = await steps.PlaceAsync("5栋门口路灯不亮，晚上很黑", communityId: steps.County.Community1.Id);
+        Assert.Equal(
+            new[] { first.Id(), second.Id(), elsewhere.Id() }.Order(),
+            anywhere.GetProperty("possibleDuplicates").EnumerateArray().Select(d => d.Id()).Order());
 
         var cancelled = await steps.DoAsync(second.Id(), "cancel", new { reason = "重复诉求", duplicateOf = first.Id() });
         Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
