@@ -272,6 +272,8 @@ public abstract class ServiceDbContext : DbContext
         });
     }
 
+    internal const string ReadThroughOwnerAnnotation = "Platform:ReadThroughOwner";
+
     private void ApplyTenantFilters(ModelBuilder modelBuilder)
     {
         foreach (var entityType in modelBuilder.Model.GetEntityTypes())
@@ -288,7 +290,14 @@ public abstract class ServiceDbContext : DbContext
                     Expression.Property(Expression.Constant(this), nameof(CurrentCountyId))),
                 entity);
             modelBuilder.Entity(entityType.ClrType).HasQueryFilter(filter);
-            modelBuilder.Entity(entityType.ClrType).HasIndex(nameof(ITenantScoped.CountyId));
+            // County-wide reads get an index, unless one the entity declares already starts with the
+            // county or the entity is only ever read through its owner (every row written keeps
+            // each index up to date, so an index nothing reads is only cost).
+            var countyLed = entityType.GetIndexes().Any(i => i.Properties[0].Name == nameof(ITenantScoped.CountyId));
+            if (!countyLed && entityType.FindAnnotation(ReadThroughOwnerAnnotation) is null)
+            {
+                modelBuilder.Entity(entityType.ClrType).HasIndex(nameof(ITenantScoped.CountyId));
+            }
         }
     }
 

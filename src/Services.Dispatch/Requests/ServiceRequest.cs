@@ -251,13 +251,15 @@ internal sealed class RequestConfiguration :
         request.Property(r => r.EscalationLevel).HasMaxLength(16);
         request.Ignore(r => r.IsOpen);
         request.HasIndex(r => new { r.CommunityId, r.Status });
-        request.HasIndex(r => new { r.Status, r.PlacedAt });
+        // The county's requests by status, newest first (also every county-wide read).
+        request.HasIndex(r => new { r.CountyId, r.Status, r.PlacedAt });
         // Possible duplicates at placing: the newest requests of one category in the grid, or in the
         // community for a request placed without a grid.
         request.HasIndex(r => new { r.CommunityId, r.Category, r.PlacedAt }).IsDescending(false, false, true);
         request.HasIndex(r => new { r.GridId, r.Category, r.PlacedAt }).IsDescending(false, false, true);
-        request.HasIndex(r => r.AssigneeMemberId);
-        request.HasIndex(r => r.AssigneeUnitId);
+        // Most requests go to the pool and name no member (or no unit): those rows stay out of these.
+        request.HasIndex(r => r.AssigneeMemberId).HasFilter("assignee_member_id IS NOT NULL");
+        request.HasIndex(r => r.AssigneeUnitId).HasFilter("assignee_unit_id IS NOT NULL");
     }
 
     public void Configure(EntityTypeBuilder<RequestClaimant> claimant)
@@ -274,6 +276,7 @@ internal sealed class RequestConfiguration :
     public void Configure(EntityTypeBuilder<RequestHistoryEntry> entry)
     {
         entry.ToTable("request_history");
+        entry.IsReadThroughOwner();
         entry.HasKey(e => e.Id);
         entry.Property(e => e.Id).ValueGeneratedNever();
         entry.Property(e => e.Action).HasMaxLength(32);
