@@ -102,22 +102,38 @@ public abstract class ServiceDbContext : DbContext
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        Stamp();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
+        var autoDetect = Stamp();
+        try
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        Stamp();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var autoDetect = Stamp();
+        try
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
     }
 
     /// <summary>
     /// One pass over what is about to be saved (changes detected once, not once per concern): tenant
     /// rows take or are checked against the county, versioned rows get their version, and new outbox
-    /// rows are noted for the relay's wake-up (see <see cref="OutboxCommitInterceptor"/>).
+    /// rows are noted for the relay's wake-up (see <see cref="OutboxCommitInterceptor"/>). Detection
+    /// stays off afterwards, so saving does not look at every entity again (the stamps went through
+    /// the change tracker); the caller turns it back to what it was, returned here.
     /// </summary>
-    private void Stamp()
+    private bool Stamp()
     {
         ChangeTracker.DetectChanges();
         var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
@@ -144,10 +160,12 @@ public abstract class ServiceDbContext : DbContext
                 }
             }
         }
-        finally
+        catch
         {
             ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+            throw;
         }
+        return autoDetect;
     }
 
     /// <summary>New tenant rows take the current county; a row for another county is refused before it reaches the database.</summary>
