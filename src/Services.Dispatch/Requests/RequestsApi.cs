@@ -257,14 +257,17 @@ public static partial class RequestsApi
     }
 
     /// <summary>
-    /// The newest fifty other open requests of the category in the community (in the grid, when the
-    /// request names one) placed since the moment given. Compiled once: every placing runs it. A
-    /// grid of null leaves the grid out of the SQL (EF Core writes the statement for the
-    /// parameter's nullability), so the lookup by grid keeps its index.
+    /// The newest fifty other open requests of the category in the grid (in the community, for a
+    /// request naming no grid) placed since the moment given. Compiled once: every placing runs it.
+    /// EF Core writes the statement for the grid parameter's nullability, so each shape names one
+    /// place only, the one its index starts with (a grid lies in its request's community, checked at
+    /// placing): with the community in the grid's statement too, the planner, while statistics still
+    /// showed a small table, intersected the community's index with the grid's and read far more.
     /// </summary>
     private static readonly Func<DispatchDbContext, Guid, string, Guid, Guid?, DateTimeOffset, IAsyncEnumerable<Neighbour>> OpenNeighbours =
         EF.CompileAsyncQuery((DispatchDbContext db, Guid id, string category, Guid community, Guid? grid, DateTimeOffset since) => db.Requests.AsNoTracking()
-            .Where(r => r.Id != id && r.Category == category && r.CommunityId == community && (grid == null || r.GridId == grid) && r.PlacedAt >= since
+            .Where(r => r.Id != id && r.Category == category
+                && ((grid == null && r.CommunityId == community) || (grid != null && r.GridId == grid)) && r.PlacedAt >= since
                 && (r.Status == RequestStatus.Placed || r.Status == RequestStatus.Assigned || r.Status == RequestStatus.Pooled
                     || r.Status == RequestStatus.Claimed || r.Status == RequestStatus.InProgress))
             .OrderByDescending(r => r.PlacedAt).Take(50)
