@@ -268,9 +268,7 @@ public static partial class RequestsApi
         EF.CompileAsyncQuery((DispatchDbContext db, Guid id, string category, Guid community, Guid? grid, DateTimeOffset since) => db.Requests.AsNoTracking()
             .Where(r => r.Id != id && r.Category == category
                 && ((grid == null && r.CommunityId == community) || (grid != null && r.GridId == grid)) && r.PlacedAt >= since
-                // RequestStatus.Open, written out as constants of the statement.
-                && (r.Status == RequestStatus.Placed || r.Status == RequestStatus.Assigned || r.Status == RequestStatus.Pooled
-                    || r.Status == RequestStatus.Claimed || r.Status == RequestStatus.InProgress))
+                && RequestStatus.Open.Contains(r.Status))
             .OrderByDescending(r => r.PlacedAt).Take(50)
             .Select(r => new Neighbour(r.Id, r.Description, r.Status, r.PlacedAt)));
 
