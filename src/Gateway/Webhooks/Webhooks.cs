@@ -10,6 +10,8 @@ public static class Webhooks
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         builder.Services.AddHostedService<WebhookSender>();
         builder.Services.AddSingleton<WebhookInterest>();
+        builder.Services.AddSingleton<WebhookBindings>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<WebhookBindings>());
         return builder;
     }
 }

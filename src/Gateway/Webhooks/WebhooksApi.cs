@@ -69,9 +69,9 @@ public static class WebhooksApi
     private static Ok<IReadOnlyList<EventTypeResponse>> EventTypes() =>
         TypedResults.Ok<IReadOnlyList<EventTypeResponse>>(WebhookEventTypes.All.Select(e => new EventTypeResponse(e.Type, e.Description)).ToList());
 
-    private static async Task<Results<Created<NewSubscriptionResponse>, ValidationProblem>> Subscribe(
+    private static async Task<Results<Created<NewSubscriptionResponse>, ValidationProblem, ProblemHttpResult>> Subscribe(
         SubscribeRequest body, ITenantContext tenant, HttpContext http, GatewayDbContext db, IOptions<WebhookOptions> options, TimeProvider clock,
-        WebhookInterest interest, CancellationToken cancellationToken)
+        WebhookInterest interest, WebhookBindings bindings, CancellationToken cancellationToken)
     {
         var errors = Validate(body, options.Value);
         if (!errors.IsValid)
@@ -85,9 +85,13 @@ public static class WebhooksApi
             ClientId = http.User.ClientId() ?? Guid.Empty, Url = body.Url!.Trim(), Secret = WebhookSignature.NewSecret(),
             EventTypes = [.. body.EventTypes!.Distinct()], Description = body.Description?.Trim(), CreatedAt = now,
         };
+        if (await BindAsync(bindings, subscription.EventTypes, cancellationToken) is { } unavailable)
+        {
+            return unavailable;
+        }
         db.WebhookSubscriptions.Add(subscription);
         await db.SaveChangesAsync(cancellationToken);
-        interest.Changed(subscription.CountyId);
+        await ChangedAsync(interest, bindings, subscription.CountyId, cancellationToken);
         http.Response.Headers.CacheControl = "no-store";
         ETags.Tag(http, subscription);
         return TypedResults.Created($"/api/gateway/counties/{subscription.CountyCode}/webhooks/{subscription.Id}",
@@ -145,7 +149,7 @@ public static class WebhooksApi
 
     private static async Task<Results<Ok<SubscriptionResponse>, ValidationProblem, ProblemHttpResult>> Update(
         Guid id, SubscribeRequest body, ITenantContext tenant, GatewayDbContext db, IOptions<WebhookOptions> options, HttpContext http,
-        WebhookInterest interest, CancellationToken cancellationToken)
+        WebhookInterest interest, WebhookBindings bindings, CancellationToken cancellationToken)
     {
         var subscription = await FindAsync(db, tenant, id, cancellationToken, tracked: true);
         if (subscription is null)
@@ -165,17 +169,22 @@ public static class WebhooksApi
         {
             return Deleted();
         }
+        List<string> eventTypes = [.. body.EventTypes!.Distinct()];
+        if (await BindAsync(bindings, eventTypes, cancellationToken) is { } unavailable)
+        {
+            return unavailable;
+        }
         subscription.Url = body.Url!.Trim();
-        subscription.EventTypes = [.. body.EventTypes!.Distinct()];
+        subscription.EventTypes = eventTypes;
         subscription.Description = body.Description?.Trim();
         await db.SaveChangesAsync(cancellationToken);
-        interest.Changed(subscription.CountyId);
+        await ChangedAsync(interest, bindings, subscription.CountyId, cancellationToken);
         ETags.Tag(http, subscription);
         return TypedResults.Ok(await ResponseAsync(db, subscription, cancellationToken));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Guid id, ITenantContext tenant, GatewayDbContext db, WebhookInterest interest, CancellationToken cancellationToken)
+        Guid id, ITenantContext tenant, GatewayDbContext db, WebhookInterest interest, WebhookBindings bindings, CancellationToken cancellationToken)
     {
         var subscription = await FindAsync(db, tenant, id, cancellationToken, tracked: true);
         if (subscription is null)
@@ -184,7 +193,7 @@ public static class WebhooksApi
         }
         subscription.Status = WebhookStatus.Deleted;
         await db.SaveChangesAsync(cancellationToken);
-        interest.Changed(subscription.CountyId);
+        await ChangedAsync(interest, bindings, subscription.CountyId, cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -387,6 +396,34 @@ public static class WebhooksApi
     private static SubscriptionResponse Response(WebhookSubscription s, long pending, long failed) => new(
         s.Id, s.CountyCode, s.Url, s.EventTypes, s.Description, s.Status, s.PausedReason, s.PausedAt, s.ConsecutiveFailures, s.FailingSince,
         s.LastSuccessAt, s.LastFailureAt, pending, failed, s.CreatedAt, s.Version);
+
+    /// <summary>
+    /// Binds the queues of the event types a subscription is about to want, before it is saved, so
+    /// that no event it wants passes the gateway by; 503 when the broker cannot be reached (nothing saved).
+    /// </summary>
+    private static async Task<ProblemHttpResult?> BindAsync(WebhookBindings bindings, IEnumerable<string> eventTypes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await bindings.BindQueuesAsync(eventTypes, cancellationToken);
+            return null;
+        }
+        catch (MessagingUnavailableException)
+        {
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, ProblemCodes.MessagingUnavailable, "Service unavailable",
+                "The message broker cannot be reached, so the subscription would receive nothing; nothing was saved. Retry shortly.");
+        }
+    }
+
+    /// <summary>
+    /// A subscription was saved: this instance reads the county's subscriptions again before its next
+    /// event, and the queues of types no subscription wants any more are unbound.
+    /// </summary>
+    private static async Task ChangedAsync(WebhookInterest interest, WebhookBindings bindings, Guid countyId, CancellationToken cancellationToken)
+    {
+        interest.Changed(countyId);
+        await bindings.TryReconcileAsync(cancellationToken);
+    }
 
     private static ProblemHttpResult NotFound(Guid id) => Problems.ResourceNotFound("webhook", id);
 

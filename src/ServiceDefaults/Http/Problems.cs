@@ -76,6 +76,7 @@ public static class ProblemCodes
     public const string IdempotencyKeyInUse = "idempotency_key_in_use";
     public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string InternalError = "internal_error";
+    public const string MessagingUnavailable = "messaging_unavailable";
     public const string ReferenceNotFound = "reference_not_found";
     public const string ReferenceInvalid = "reference_invalid";
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Platform.Gateway.Webhooks;
 using Platform.IntegrationTests.Dispatch;
 using Platform.IntegrationTests.Support;
 
@@ -179,6 +180,66 @@ public sealed class WebhookTests(PlatformFixture fixture)
         var deliveries = await PendingDrainedAsync(client, county.Code, id);
         Assert.Equal(0, deliveries.GetProperty("failedDeliveries").GetInt64());
         Assert.Equal(2, receiver.Accepted.Count);
+    }
+
+    [Fact]
+    public async Task The_gateway_receives_an_event_type_only_while_a_live_subscription_wants_it()
+    {
+        var platform = await fixture.PlatformAsync();
+        var (county, client) = await CountyAsync(platform);
+        var path = $"/api/gateway/counties/{county.Code}/webhooks";
+
+        // Subscribing binds the type's queue before it answers.
+        var (id, _) = await SubscribeAsync(client, county.Code, "http://127.0.0.1:9/cancelled", ["request.cancelled"]);
+        Assert.Contains("request.cancelled", await BoundAsync());
+        Assert.Equal(await WantedAsync(platform), await BoundAsync());
+
+        // Changing the types binds the new one and unbinds the old unless another subscription wants it.
+        var etag = (await client.GetAsync($"{path}/{id}")).Headers.ETag!.Tag;
+        await (await client.PutJsonAsync($"{path}/{id}", new { url = "http://127.0.0.1:9/extended", eventTypes = new[] { "request.extended" } }, ifMatch: etag)).OkAsync();
+        Assert.Contains("request.extended", await BoundAsync());
+        Assert.Equal(await WantedAsync(platform), await BoundAsync());
+
+        // A paused subscription still collects, so its type stays bound; a deleted one does not.
+        await (await client.PostJsonAsync($"{path}/{id}/pause")).OkAsync();
+        Assert.Contains("request.extended", await BoundAsync());
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"{path}/{id}")).StatusCode);
+        var wanted = await WantedAsync(platform);
+        Assert.Equal(wanted, await BoundAsync());
+        Assert.Equal(wanted.Contains("request.extended"), (await BoundAsync()).Contains("request.extended"));
+
+        // The types no subscription wants are not bound: the gateway's queues miss them altogether.
+        Assert.True(WebhookEventTypes.Names.Except(wanted).Any(), "every type is wanted by some test's subscription; nothing left to check unbound");
+    }
+
+    /// <summary>The event types live subscriptions of any county want, from the gateway's database.</summary>
+    private async Task<SortedSet<string>> WantedAsync(RunningPlatform platform)
+    {
+        var types = await fixture.QueryScalarAsync<string[]>(platform.Databases["gateway"].Name,
+            "SELECT coalesce(array_agg(DISTINCT t), '{}') FROM webhook_subscriptions, unnest(event_types) AS t WHERE status <> 'deleted'");
+        return new SortedSet<string>(types, StringComparer.Ordinal);
+    }
+
+    /// <summary>The event types whose exchange is bound to one of the gateway's webhook queues, from RabbitMQ's management API.</summary>
+    private async Task<SortedSet<string>> BoundAsync()
+    {
+        using var management = fixture.ManagementClient();
+        var bound = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var eventType in WebhookEventTypes.All)
+        {
+            var exchange = Uri.EscapeDataString($"{eventType.Route.Message.Namespace}:{eventType.Route.Message.Name}");
+            using var response = await management.GetAsync($"api/exchanges/%2F/{exchange}/bindings/source");
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                continue;
+            }
+            var bindings = await response.OkAsync();
+            if (bindings.EnumerateArray().Any(b => b.GetProperty("destination").GetString()!.StartsWith("gateway-", StringComparison.Ordinal)))
+            {
+                bound.Add(eventType.Type);
+            }
+        }
+        return bound;
     }
 
     /// <summary>A Dispatch county known to the gateway, and a client of it allowed webhooks.</summary>
