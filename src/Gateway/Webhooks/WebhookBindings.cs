@@ -43,8 +43,7 @@ public sealed partial class WebhookBindings(
         {
             foreach (var binding in Bindings().Where(b => wanted.Contains(b.EventType)))
             {
-                await DeclareSourceAsync(channel, binding, cancellationToken);
-                await channel.ExchangeBindAsync(binding.Destination, binding.Source, routingKey: "", cancellationToken: cancellationToken);
+                await BindAsync(channel, binding, cancellationToken);
             }
         }, cancellationToken);
     }
@@ -83,13 +82,13 @@ public sealed partial class WebhookBindings(
             {
                 foreach (var binding in Bindings())
                 {
-                    await DeclareSourceAsync(channel, binding, cancellationToken);
                     if (wanted.Contains(binding.EventType))
                     {
-                        await channel.ExchangeBindAsync(binding.Destination, binding.Source, routingKey: "", cancellationToken: cancellationToken);
+                        await BindAsync(channel, binding, cancellationToken);
                     }
                     else
                     {
+                        await DeclareSourceAsync(channel, binding, cancellationToken);
                         await channel.ExchangeUnbindAsync(binding.Destination, binding.Source, routingKey: "", cancellationToken: cancellationToken);
                     }
                 }
@@ -133,6 +132,12 @@ public sealed partial class WebhookBindings(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    private static async Task BindAsync(IChannel channel, Binding binding, CancellationToken cancellationToken)
+    {
+        await DeclareSourceAsync(channel, binding, cancellationToken);
+        await channel.ExchangeBindAsync(binding.Destination, binding.Source, routingKey: "", cancellationToken: cancellationToken);
     }
 
     /// <summary>The event's exchange, declared as MassTransit declares it, in case nothing has published to it yet.</summary>

@@ -102,9 +102,10 @@ public abstract class ServiceDbContext : DbContext
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        var autoDetect = Stamp();
+        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
         try
         {
+            Stamp();
             return base.SaveChanges(acceptAllChangesOnSuccess);
         }
         finally
@@ -115,9 +116,10 @@ public abstract class ServiceDbContext : DbContext
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        var autoDetect = Stamp();
+        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
         try
         {
+            Stamp();
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
         finally
@@ -130,42 +132,32 @@ public abstract class ServiceDbContext : DbContext
     /// One pass over what is about to be saved (changes detected once, not once per concern): tenant
     /// rows take or are checked against the county, versioned rows get their version, and new outbox
     /// rows are noted for the relay's wake-up (see <see cref="OutboxCommitInterceptor"/>). Detection
-    /// stays off afterwards, so saving does not look at every entity again (the stamps went through
-    /// the change tracker); the caller turns it back to what it was, returned here.
+    /// is left off, so saving does not look at every entity again (the stamps went through the change
+    /// tracker); the caller turns it back to what it was.
     /// </summary>
-    private bool Stamp()
+    private void Stamp()
     {
         ChangeTracker.DetectChanges();
-        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
         ChangeTracker.AutoDetectChangesEnabled = false;
-        try
+        foreach (var entry in ChangeTracker.Entries())
         {
-            foreach (var entry in ChangeTracker.Entries())
+            if (entry.State is not (EntityState.Added or EntityState.Modified))
             {
-                if (entry.State is not (EntityState.Added or EntityState.Modified))
-                {
-                    continue;
-                }
-                if (entry.Entity is ITenantScoped scoped)
-                {
-                    StampTenant(entry, scoped);
-                }
-                if (entry.Entity is IVersioned versioned)
-                {
-                    StampVersion(entry, versioned);
-                }
-                if (entry.Entity is OutboxMessage && entry.State == EntityState.Added)
-                {
-                    HasUnsignalledOutboxMessages = true;
-                }
+                continue;
+            }
+            if (entry.Entity is ITenantScoped scoped)
+            {
+                StampTenant(entry, scoped);
+            }
+            if (entry.Entity is IVersioned versioned)
+            {
+                StampVersion(entry, versioned);
+            }
+            if (entry.Entity is OutboxMessage && entry.State == EntityState.Added)
+            {
+                HasUnsignalledOutboxMessages = true;
             }
         }
-        catch
-        {
-            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
-            throw;
-        }
-        return autoDetect;
     }
 
     /// <summary>New tenant rows take the current county; a row for another county is refused before it reaches the database.</summary>
