@@ -22,6 +22,9 @@ public sealed record MatchMember(
     public ulong SkillMask { get; init; }
 }
 
+/// <summary>An availability window as ranking compares it: the day, and the times of day in ticks.</summary>
+public readonly record struct AvailabilitySlot(DayOfWeek Day, long From, long To);
+
 /// <summary>What matching needs of a county, read in a few queries and kept for a short while.</summary>
 public sealed class MatchSnapshot
 {
@@ -48,6 +51,23 @@ public sealed class MatchSnapshot
 
     /// <summary>Per member (as <see cref="Members"/>): open requests held or named for, the tie-breaker.</summary>
     public required int[] Load { get; init; }
+
+    /// <summary>Per member (as <see cref="Members"/>): the grid they live in, or <see cref="Guid.Empty"/>.</summary>
+    public required Guid[] Grids { get; init; }
+
+    /// <summary>Per member (as <see cref="Members"/>): their unit's position in <see cref="Units"/>, or -1.</summary>
+    public required int[] UnitIndexes { get; init; }
+
+    /// <summary>Every unit a member serves in, by position.</summary>
+    public required Dictionary<Guid, int> Units { get; init; }
+
+    /// <summary>
+    /// Every member's availability windows in one array, a member's from <see cref="SlotStarts"/>[i]
+    /// up to <see cref="SlotStarts"/>[i + 1]: ranking reads them without leaving the array.
+    /// </summary>
+    public required AvailabilitySlot[] Slots { get; init; }
+
+    public required int[] SlotStarts { get; init; }
 
     public DateTimeOffset LoadedAt { get; init; }
 }
@@ -144,6 +164,13 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
         var prepared = skillBits is null
             ? members
             : members.Select(m => m with { SkillMask = m.Skills.Aggregate(0UL, (mask, skill) => mask | 1UL << skillBits[skill]) }).ToArray();
+        var units = prepared.Where(m => m.UnitId is not null).Select(m => m.UnitId!.Value).Distinct().Select((unit, index) => (unit, index))
+            .ToDictionary(x => x.unit, x => x.index);
+        var slotStarts = new int[prepared.Length + 1];
+        for (var i = 0; i < prepared.Length; i++)
+        {
+            slotStarts[i + 1] = slotStarts[i] + prepared[i].Availability.Length;
+        }
         var snapshot = new MatchSnapshot
         {
             SkillBits = skillBits,
@@ -153,6 +180,11 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
             Ratings = ratings,
             Standing = new double[prepared.Length],
             Load = new int[prepared.Length],
+            Grids = [.. prepared.Select(m => m.GridId ?? Guid.Empty)],
+            UnitIndexes = [.. prepared.Select(m => m.UnitId is { } unit ? units[unit] : -1)],
+            Units = units,
+            Slots = [.. prepared.SelectMany(m => m.Availability).Select(w => new AvailabilitySlot(w.Day, w.From.Ticks, w.To.Ticks))],
+            SlotStarts = slotStarts,
             LoadedAt = now,
         };
         for (var i = 0; i < prepared.Length; i++)
@@ -176,6 +208,18 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
         var neededMask = byBits
             ? neededSkills.Aggregate(0UL, (mask, skill) => snapshot.SkillBits!.TryGetValue(skill, out var bit) ? mask | 1UL << bit : mask)
             : 0UL;
+        // The same points as Proximity and Availability, from the snapshot's arrays.
+        var pairedUnit = new bool[snapshot.Units.Count];
+        foreach (var unit in paired ?? [])
+        {
+            if (snapshot.Units.TryGetValue(unit, out var index))
+            {
+                pairedUnit[index] = true;
+            }
+        }
+        var grid = request.GridId ?? Guid.Empty;
+        var (day, time) = (localNow.DayOfWeek, TimeOnly.FromDateTime(localNow).Ticks);
+        var worst = double.NegativeInfinity;
         for (var i = 0; i < members.Length; i++)
         {
             var member = members[i];
@@ -186,7 +230,17 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
             var skill = byBits
                 ? 40.0 * System.Numerics.BitOperations.PopCount(member.SkillMask & neededMask) / neededSkills.Count
                 : Skill(member, neededSkills, null);
-            var score = skill + Proximity(member, request, paired, null) + Availability(member, localNow, null) + snapshot.Standing[i];
+            var unitIndex = snapshot.UnitIndexes[i];
+            var near = skill + (
+                grid != Guid.Empty && snapshot.Grids[i] == grid ? 25 :
+                member.CommunityId == request.CommunityId ? 18 :
+                unitIndex >= 0 && pairedUnit[unitIndex] ? 10 : 0);
+            // Not even available now would bring the member up to the worst kept: no need to look.
+            if (top.Count == limit && near + 15 + snapshot.Standing[i] < worst)
+            {
+                continue;
+            }
+            var score = near + AvailabilityPoints(snapshot.Slots, snapshot.SlotStarts[i], snapshot.SlotStarts[i + 1], day, time) + snapshot.Standing[i];
             var key = (score, -snapshot.Load[i], member.Id);
             if (top.Count < limit)
             {
@@ -195,6 +249,14 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
             else if (Compare(key, PeekPriority(top)) > 0)
             {
                 top.EnqueueDequeue((member, score), key);
+            }
+            else
+            {
+                continue;
+            }
+            if (top.Count == limit)
+            {
+                worst = PeekPriority(top).Item1;
             }
         }
         var ranked = new List<CandidateResponse>(top.Count);
@@ -252,6 +314,29 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
             m.UnitId is { } unit && paired is not null && paired.Contains(unit) ? (10, "serves in a unit paired with the community") :
             (0, "neither lives in the community nor serves in a paired unit");
         explain?.Add(new ScoreFactor("proximity", points, 25, reason));
+        return points;
+    }
+
+    /// <summary><see cref="Availability"/>'s points from the snapshot's slots of one member.</summary>
+    private static int AvailabilityPoints(AvailabilitySlot[] slots, int from, int to, DayOfWeek day, long time)
+    {
+        var points = 0;
+        for (var i = from; i < to; i++)
+        {
+            ref readonly var slot = ref slots[i];
+            if (slot.Day != day)
+            {
+                continue;
+            }
+            if (slot.From <= time && time < slot.To)
+            {
+                return 15;
+            }
+            if (slot.From > time)
+            {
+                points = 8;
+            }
+        }
         return points;
     }
 
