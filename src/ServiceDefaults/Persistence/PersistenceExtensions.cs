@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Update;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -61,6 +62,7 @@ public static class PersistenceExtensions
                     Started(connection);
                     return Task.CompletedTask;
                 })))
+            .ReplaceService<IModificationCommandBatchFactory, InsertBatchFactory>()
             .AddInterceptors(tenantInterceptor, provider.GetRequiredService<OutboxCommitInterceptor>()));
         services.AddScoped(provider =>
         {

@@ -144,13 +144,10 @@ public static partial class RequestsApi
         var facts = RequestFlow.Record(db, work, "place", RequestStatus.Placed, actor, now);
         Deadlines.Schedule(db, placed, options.Value, now);
         db.Outbox.Publish(new RequestPlaced(placed.CountyId, facts, now));
-        // The duplicate lookup and the writes share one connection taken from the pool and one
-        // transaction; nothing needs a savepoint (a failure fails the whole placing).
-        db.Database.AutoSavepointsEnabled = false;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Suggestions only: read before the save, which goes as one batch of inserts, atomic on its
+        // own (InsertBatchFactory): two round trips in all.
         var duplicates = await FindDuplicatesAsync(db, placed, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         ETags.Tag(http, placed);
         return TypedResults.Created(http.Request.Path.Add($"/{placed.Id}").Value, RequestResponse.From(placed, [], maskPhone: false, duplicates));
     }
