@@ -90,12 +90,7 @@ public sealed class InsertBatchTests(PlatformFixture fixture)
         var database = await fixture.CreateDatabaseAsync("batches");
         await new SqlMigrator(NullLogger<SqlMigrator>.Instance)
             .MigrateAsync(database.OwnerConnectionString, SqlMigrator.Discover(typeof(ProbeDbContext).Assembly), CancellationToken.None);
-        var services = new ServiceCollection()
-            .AddSingleton(TimeProvider.System)
-            .AddScoped<TenantContext>()
-            .AddScoped<ITenantContext>(provider => provider.GetRequiredService<TenantContext>())
-            .AddServiceDbContext<ProbeDbContext>(database.AppConnectionString)
-            .BuildServiceProvider();
+        var services = Contexts.Pooled<ProbeDbContext>(database.AppConnectionString);
         return (database.Name, services);
     }
 

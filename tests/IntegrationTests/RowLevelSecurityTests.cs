@@ -63,12 +63,7 @@ public sealed class RowLevelSecurityTests(PlatformFixture fixture)
         var database = await MigratedProbeDatabaseAsync();
         await InsertAsync(database.AppConnectionString, CountyA, CountyA, "A-1");
         await InsertAsync(database.AppConnectionString, CountyB, CountyB, "B-1");
-        await using var services = new ServiceCollection()
-            .AddSingleton(TimeProvider.System)
-            .AddScoped<TenantContext>()
-            .AddScoped<ITenantContext>(provider => provider.GetRequiredService<TenantContext>())
-            .AddServiceDbContext<ProbeDbContext>(database.AppConnectionString)
-            .BuildServiceProvider();
+        await using var services = Contexts.Pooled<ProbeDbContext>(database.AppConnectionString);
 
         ProbeDbContext first;
         await using (var scope = services.CreateAsyncScope())
@@ -97,12 +92,7 @@ public sealed class RowLevelSecurityTests(PlatformFixture fixture)
         await InsertAsync(database.AppConnectionString, CountyB, CountyB, "B-1");
         // One connection in the pool: every scope below gets the same PostgreSQL session.
         var oneSession = new NpgsqlConnectionStringBuilder(database.AppConnectionString) { MaxPoolSize = 1 }.ConnectionString;
-        await using var services = new ServiceCollection()
-            .AddSingleton(TimeProvider.System)
-            .AddScoped<TenantContext>()
-            .AddScoped<ITenantContext>(provider => provider.GetRequiredService<TenantContext>())
-            .AddServiceDbContext<ProbeDbContext>(oneSession)
-            .BuildServiceProvider();
+        await using var services = Contexts.Pooled<ProbeDbContext>(oneSession);
         var sessions = new HashSet<int>();
 
         async Task<List<string>> ReadAsync(Guid? county, Func<ProbeDbContext, Task>? before = null)

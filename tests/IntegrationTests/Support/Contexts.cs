@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -18,4 +19,13 @@ public static class Contexts
         context.Bind(tenant, TimeProvider.System);
         return context;
     }
+
+    /// <summary>The services a scope needs for <typeparamref name="T"/> as a service registers it: pooled, bound to the scope's county.</summary>
+    public static ServiceProvider Pooled<T>(string connectionString) where T : ServiceDbContext =>
+        new ServiceCollection()
+            .AddSingleton(TimeProvider.System)
+            .AddScoped<TenantContext>()
+            .AddScoped<ITenantContext>(provider => provider.GetRequiredService<TenantContext>())
+            .AddServiceDbContext<T>(connectionString)
+            .BuildServiceProvider();
 }
