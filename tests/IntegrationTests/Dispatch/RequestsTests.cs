@@ -265,6 +265,37 @@ public sealed class RequestsTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_placing_retried_with_its_idempotency_key_creates_one_request_and_replays_the_answer()
+    {
+        var platform = await fixture.PlatformAsync();
+        var steps = await StepsAsync();
+        var description = $"楼顶水箱漏水，{Guid.NewGuid():n}";
+        var key = Guid.NewGuid().ToString();
+        var body = new
+        {
+            category = "livelihood", description, communityId = steps.County.Community1.Id, gridId = steps.County.Grid1.Id, channel = "open311",
+        };
+
+        async Task<HttpResponseMessage> PlaceAsync()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, steps.County.Path("requests")) { Content = System.Net.Http.Json.JsonContent.Create(body) };
+            request.Headers.Add("Idempotency-Key", key);
+            return await steps.Client.SendAsync(request);
+        }
+
+        using var first = await PlaceAsync();
+        using var retry = await PlaceAsync();
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(first.Headers.Location, retry.Headers.Location);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
+        Assert.Equal(1, await platform.Fixture.QueryScalarAsync<long>(platform.Databases["dispatch"].Name,
+            $"SELECT count(*) FROM requests WHERE description = '{description}'"));
+    }
+
+    [Fact]
     public async Task Similar_open_requests_in_the_same_grid_are_suggested_as_duplicates()
     {
         var steps = await StepsAsync();
