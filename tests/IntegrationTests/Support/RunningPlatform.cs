@@ -22,12 +22,12 @@ public sealed class RunningPlatform : IAsyncDisposable
     public string GatewayUrl => Urls["gateway"];
 
     /// <summary>A client of the gateway with the bootstrap operator's credential: every scope, every role, every county.</summary>
-    public HttpClient Gateway() => GatewayAs(TestCredentials.OperatorKey);
+    public HttpClient Gateway(HttpMessageHandler? handler = null) => GatewayAs(TestCredentials.OperatorKey, handler);
 
-    /// <summary>A client of the gateway with the given API key (none: anonymous).</summary>
-    public HttpClient GatewayAs(string? key)
+    /// <summary>A client of the gateway with the given API key (none: anonymous), through <paramref name="handler"/> when given.</summary>
+    public HttpClient GatewayAs(string? key, HttpMessageHandler? handler = null)
     {
-        var client = new HttpClient { BaseAddress = new Uri(GatewayUrl), Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient(handler ?? new HttpClientHandler()) { BaseAddress = new Uri(GatewayUrl), Timeout = TimeSpan.FromSeconds(30) };
         if (key is not null)
         {
             client.DefaultRequestHeaders.Authorization = TestCredentials.Bearer(key);
