@@ -91,7 +91,7 @@ public static class WebhooksApi
         }
         db.WebhookSubscriptions.Add(subscription);
         await db.SaveChangesAsync(cancellationToken);
-        await ChangedAsync(interest, bindings, subscription.CountyId, cancellationToken);
+        await ChangedAsync(http, db, interest, bindings, subscription.CountyId, cancellationToken);
         http.Response.Headers.CacheControl = "no-store";
         ETags.Tag(http, subscription);
         return TypedResults.Created($"/api/gateway/counties/{subscription.CountyCode}/webhooks/{subscription.Id}",
@@ -178,13 +178,13 @@ public static class WebhooksApi
         subscription.EventTypes = eventTypes;
         subscription.Description = body.Description?.Trim();
         await db.SaveChangesAsync(cancellationToken);
-        await ChangedAsync(interest, bindings, subscription.CountyId, cancellationToken);
+        await ChangedAsync(http, db, interest, bindings, subscription.CountyId, cancellationToken);
         ETags.Tag(http, subscription);
         return TypedResults.Ok(await ResponseAsync(db, subscription, cancellationToken));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Guid id, ITenantContext tenant, GatewayDbContext db, WebhookInterest interest, WebhookBindings bindings, CancellationToken cancellationToken)
+        Guid id, ITenantContext tenant, GatewayDbContext db, WebhookInterest interest, WebhookBindings bindings, HttpContext http, CancellationToken cancellationToken)
     {
         var subscription = await FindAsync(db, tenant, id, cancellationToken, tracked: true);
         if (subscription is null)
@@ -193,7 +193,7 @@ public static class WebhooksApi
         }
         subscription.Status = WebhookStatus.Deleted;
         await db.SaveChangesAsync(cancellationToken);
-        await ChangedAsync(interest, bindings, subscription.CountyId, cancellationToken);
+        await ChangedAsync(http, db, interest, bindings, subscription.CountyId, cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -417,12 +417,26 @@ public static class WebhooksApi
 
     /// <summary>
     /// A subscription was saved: this instance reads the county's subscriptions again before its next
-    /// event, and the queues of types no subscription wants any more are unbound.
+    /// event, and the queues of types no subscription wants any more are unbound. Saved inside the
+    /// transaction of the request's Idempotency-Key, the change is not committed until the answer is
+    /// stored: both wait for the response to complete, or they would read the subscriptions without
+    /// it (and unbind the type it was just bound for).
     /// </summary>
-    private static async Task ChangedAsync(WebhookInterest interest, WebhookBindings bindings, Guid countyId, CancellationToken cancellationToken)
+    private static Task ChangedAsync(
+        HttpContext http, GatewayDbContext db, WebhookInterest interest, WebhookBindings bindings, Guid countyId, CancellationToken cancellationToken)
     {
-        interest.Changed(countyId);
-        await bindings.TryReconcileAsync(cancellationToken);
+        if (db.Database.CurrentTransaction is null)
+        {
+            return ApplyAsync(cancellationToken);
+        }
+        http.Response.OnCompleted(() => ApplyAsync(CancellationToken.None));
+        return Task.CompletedTask;
+
+        async Task ApplyAsync(CancellationToken token)
+        {
+            interest.Changed(countyId);
+            await bindings.TryReconcileAsync(token);
+        }
     }
 
     private static ProblemHttpResult NotFound(Guid id) => Problems.ResourceNotFound("webhook", id);

@@ -212,6 +212,29 @@ public sealed class WebhookTests(PlatformFixture fixture)
         Assert.True(WebhookEventTypes.Names.Except(wanted).Any(), "every type is wanted by some test's subscription; nothing left to check unbound");
     }
 
+    [Fact]
+    public async Task A_subscription_made_with_an_idempotency_key_keeps_its_type_bound_once_the_key_commits()
+    {
+        var platform = await fixture.PlatformAsync();
+        var (county, client) = await CountyAsync(platform);
+        var path = $"/api/gateway/counties/{county.Code}/webhooks";
+        Assert.DoesNotContain("request.reopened", await WantedAsync(platform));
+
+        // With a key, the subscription is saved in the key's transaction and committed only when the
+        // answer is stored: the pass that unbinds unwanted types must not run before then.
+        using var subscribe = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { url = "http://127.0.0.1:9/reopened", eventTypes = new[] { "request.reopened" } }),
+        };
+        subscribe.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        var id = (await (await client.SendAsync(subscribe)).OkAsync(HttpStatusCode.Created)).GetProperty("subscription").Id();
+
+        var bound = await Poll.UntilAsync(async () => (Bound: await BoundAsync(), Wanted: await WantedAsync(platform)),
+            b => b.Bound.SetEquals(b.Wanted), TimeSpan.FromSeconds(20), "the bindings matching the live subscriptions");
+        Assert.Contains("request.reopened", bound.Bound);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"{path}/{id}")).StatusCode);
+    }
+
     /// <summary>The event types live subscriptions of any county want, from the gateway's database.</summary>
     private async Task<SortedSet<string>> WantedAsync(RunningPlatform platform)
     {
