@@ -5,6 +5,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Platform.Gateway.Clients;
 using Platform.ServiceDefaults.Auth;
+using Platform.ServiceDefaults.Http.Idempotency;
 
 namespace Platform.Gateway.Access;
 
@@ -69,6 +70,17 @@ public sealed class CredentialStore(IMemoryCache cache, IOptions<GatewayAccessOp
     private long _generation;
 
     public void Invalidate() => Interlocked.Increment(ref _generation);
+
+    /// <summary>
+    /// Invalidates once the request's change is committed: a change still in the transaction of an
+    /// Idempotency-Key would otherwise be read back as it was, and kept, by a request meanwhile.
+    /// </summary>
+    public Task InvalidateAfterCommitAsync(HttpContext http, DbContext db, CancellationToken cancellationToken) =>
+        http.RunAfterCommitAsync(db, _ =>
+        {
+            Invalidate();
+            return Task.CompletedTask;
+        }, cancellationToken);
 
     /// <param name="services">The request's services: the database is only reached when this instance has no fresh entry.</param>
     public async ValueTask<Credential?> FindAsync(string key, IServiceProvider services, CancellationToken cancellationToken)

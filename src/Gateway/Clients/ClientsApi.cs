@@ -172,7 +172,7 @@ public static class ClientsApi
         client.RatePerSecond = body.RateLimit?.PermitsPerSecond;
         client.RateBurst = body.RateLimit?.Burst;
         await db.SaveChangesAsync(cancellationToken);
-        store.Invalidate();
+        await store.InvalidateAfterCommitAsync(http, db, cancellationToken);
         var keys = await db.Keys.AsNoTracking().Where(k => k.ClientId == id).ToListAsync(cancellationToken);
         ETags.Tag(http, client);
         return TypedResults.Ok(Response(client, keys, clock.GetUtcNow()));
@@ -206,14 +206,14 @@ public static class ClientsApi
         db.Keys.Add(row);
         db.Touch(client);
         await db.SaveChangesAsync(cancellationToken);
-        store.Invalidate();
+        await store.InvalidateAfterCommitAsync(http, db, cancellationToken);
         var keys = await db.Keys.AsNoTracking().Where(k => k.ClientId == id).ToListAsync(cancellationToken);
         http.Response.Headers.CacheControl = "no-store";
         return TypedResults.Created($"/api/gateway/clients/{id}", new NewKeyResponse(secret, KeyOf(row, now), Response(client, keys, now)));
     }
 
     private static async Task<Results<Ok<ClientResponse>, ProblemHttpResult>> RevokeKey(
-        Guid id, Guid keyId, GatewayDbContext db, CredentialStore store, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, Guid keyId, GatewayDbContext db, CredentialStore store, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var key = await db.Keys.FirstOrDefaultAsync(k => k.Id == keyId && k.ClientId == id, cancellationToken);
         var client = await db.Clients.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
@@ -229,13 +229,13 @@ public static class ClientsApi
         key.RevokedAt ??= now;
         db.Touch(client);
         await db.SaveChangesAsync(cancellationToken);
-        store.Invalidate();
+        await store.InvalidateAfterCommitAsync(http, db, cancellationToken);
         var keys = await db.Keys.AsNoTracking().Where(k => k.ClientId == id).ToListAsync(cancellationToken);
         return TypedResults.Ok(Response(client, keys, now));
     }
 
     private static async Task<Results<Ok<ClientResponse>, ProblemHttpResult>> RevokeClient(
-        Guid id, GatewayDbContext db, CredentialStore store, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, GatewayDbContext db, CredentialStore store, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var client = await db.Clients.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (client is null)
@@ -246,7 +246,7 @@ public static class ClientsApi
         client.RevokedAt ??= now;
         await db.Keys.Where(k => k.ClientId == id && k.RevokedAt == null).ExecuteUpdateAsync(k => k.SetProperty(x => x.RevokedAt, now), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        store.Invalidate();
+        await store.InvalidateAfterCommitAsync(http, db, cancellationToken);
         var keys = await db.Keys.AsNoTracking().Where(k => k.ClientId == id).ToListAsync(cancellationToken);
         return TypedResults.Ok(Response(client, keys, now));
     }
@@ -261,7 +261,7 @@ public static class ClientsApi
     }
 
     private static async Task<Results<Ok<CountyRateLimitResponse>, ValidationProblem>> PutCountyLimit(
-        RateLimitBody body, ITenantContext tenant, GatewayDbContext db, CredentialStore store, TimeProvider clock, CancellationToken cancellationToken)
+        RateLimitBody body, ITenantContext tenant, GatewayDbContext db, CredentialStore store, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         ValidateRateLimit(errors, body, required: true);
@@ -280,7 +280,7 @@ public static class ClientsApi
         own.Burst = body.Burst!.Value;
         own.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
-        store.Invalidate();
+        await store.InvalidateAfterCommitAsync(http, db, cancellationToken);
         return TypedResults.Ok(new CountyRateLimitResponse(tenant.County!.Code, own.PermitsPerSecond, own.Burst, Default: false));
     }
 

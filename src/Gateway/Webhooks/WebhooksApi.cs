@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Platform.Gateway.Access;
 using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Http;
+using Platform.ServiceDefaults.Http.Idempotency;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Gateway.Webhooks;
@@ -417,27 +418,17 @@ public static class WebhooksApi
 
     /// <summary>
     /// A subscription was saved: this instance reads the county's subscriptions again before its next
-    /// event, and the queues of types no subscription wants any more are unbound. Saved inside the
-    /// transaction of the request's Idempotency-Key, the change is not committed until the answer is
-    /// stored: both wait for the response to complete, or they would read the subscriptions without
-    /// it (and unbind the type it was just bound for).
+    /// event, and the queues of types no subscription wants any more are unbound, both once the change
+    /// is committed (or they would read the subscriptions without it, and unbind the type it was just
+    /// bound for).
     /// </summary>
     private static Task ChangedAsync(
-        HttpContext http, GatewayDbContext db, WebhookInterest interest, WebhookBindings bindings, Guid countyId, CancellationToken cancellationToken)
-    {
-        if (db.Database.CurrentTransaction is null)
-        {
-            return ApplyAsync(cancellationToken);
-        }
-        http.Response.OnCompleted(() => ApplyAsync(CancellationToken.None));
-        return Task.CompletedTask;
-
-        async Task ApplyAsync(CancellationToken token)
+        HttpContext http, GatewayDbContext db, WebhookInterest interest, WebhookBindings bindings, Guid countyId, CancellationToken cancellationToken) =>
+        http.RunAfterCommitAsync(db, async token =>
         {
             interest.Changed(countyId);
             await bindings.TryReconcileAsync(token);
-        }
-    }
+        }, cancellationToken);
 
     private static ProblemHttpResult NotFound(Guid id) => Problems.ResourceNotFound("webhook", id);
 
