@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Update;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -62,7 +61,6 @@ public static class PersistenceExtensions
                     Started(connection);
                     return Task.CompletedTask;
                 })))
-            .ReplaceService<IModificationCommandBatchFactory, InsertBatchFactory>()
             .AddInterceptors(tenantInterceptor, provider.GetRequiredService<OutboxCommitInterceptor>()));
         services.AddScoped(provider =>
         {

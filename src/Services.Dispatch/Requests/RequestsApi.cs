@@ -144,8 +144,8 @@ public static partial class RequestsApi
         var facts = RequestFlow.Record(db, work, "place", RequestStatus.Placed, actor, now);
         Deadlines.Schedule(db, placed, options.Value, now);
         db.Outbox.Publish(new RequestPlaced(placed.CountyId, facts, now));
-        // Suggestions only: read before the save, which goes as one batch of inserts, atomic on its
-        // own (InsertBatchFactory): two round trips in all.
+        // Suggestions only, read before the save. No transaction of its own: a POST with an
+        // Idempotency-Key runs in the key's, and without one SaveChanges makes its own.
         var duplicates = await FindDuplicatesAsync(db, placed, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         ETags.Tag(http, placed);
