@@ -61,22 +61,10 @@ public sealed partial class WebhookBindings(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-            await using (var gate = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection))
-            {
-                gate.Parameters.AddWithValue("key", LockKey);
-                await gate.ExecuteNonQueryAsync(cancellationToken);
-            }
-            var wanted = new HashSet<string>(StringComparer.Ordinal);
-            await using (var command = new NpgsqlCommand(
-                "SELECT DISTINCT unnest(event_types) FROM webhook_subscriptions WHERE status <> 'deleted'", connection))
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    wanted.Add(reader.GetString(0));
-                }
-            }
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({LockKey})", cancellationToken);
+            var live = await db.WebhookSubscriptions.AsNoTracking().Where(s => s.Status != WebhookStatus.Deleted)
+                .Select(s => s.EventTypes).ToListAsync(cancellationToken);
+            var wanted = live.SelectMany(types => types).ToHashSet(StringComparer.Ordinal);
             // The lock is held until the broker matches what was read: a later pass reads after this one applied.
             await WithChannelAsync(async channel =>
             {

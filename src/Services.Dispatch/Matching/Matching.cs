@@ -199,26 +199,15 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
     public static IReadOnlyList<CandidateResponse> Rank(
         MatchSnapshot snapshot, ServiceRequest request, IReadOnlyCollection<string> neededSkills, DateTime localNow, int limit, ISet<Guid> exclude)
     {
-        snapshot.PairedUnits.TryGetValue(request.CommunityId, out var paired);
         // The queue's first is the worst kept, by the same order as the admission below.
-        var top = new PriorityQueue<(MatchMember Member, double Score), (double, int, Guid)>(limit + 1, WorstFirst);
+        var top = new PriorityQueue<(int Index, double Score), (double, int, Guid)>(limit + 1, WorstFirst);
         var members = snapshot.Members;
         // Needed skills as bits (one no member has sets none, and still counts as needed).
         var byBits = snapshot.SkillBits is not null && neededSkills.Count > 0 && neededSkills.Distinct(StringComparer.Ordinal).Count() == neededSkills.Count;
         var neededMask = byBits
             ? neededSkills.Aggregate(0UL, (mask, skill) => snapshot.SkillBits!.TryGetValue(skill, out var bit) ? mask | 1UL << bit : mask)
             : 0UL;
-        // The same points as Proximity and Availability, from the snapshot's arrays.
-        var pairedUnit = new bool[snapshot.Units.Count];
-        foreach (var unit in paired ?? [])
-        {
-            if (snapshot.Units.TryGetValue(unit, out var index))
-            {
-                pairedUnit[index] = true;
-            }
-        }
-        var grid = request.GridId ?? Guid.Empty;
-        var (day, time) = (localNow.DayOfWeek, TimeOnly.FromDateTime(localNow).Ticks);
+        var where = Where.Of(snapshot, request, localNow);
         var worst = double.NegativeInfinity;
         for (var i = 0; i < members.Length; i++)
         {
@@ -230,25 +219,21 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
             var skill = byBits
                 ? 40.0 * System.Numerics.BitOperations.PopCount(member.SkillMask & neededMask) / neededSkills.Count
                 : Skill(member, neededSkills, null);
-            var unitIndex = snapshot.UnitIndexes[i];
-            var near = skill + (
-                grid != Guid.Empty && snapshot.Grids[i] == grid ? 25 :
-                member.CommunityId == request.CommunityId ? 18 :
-                unitIndex >= 0 && pairedUnit[unitIndex] ? 10 : 0);
+            var near = skill + Proximity(snapshot, i, where).Points;
             // Not even available now would bring the member up to the worst kept: no need to look.
             if (top.Count == limit && near + 15 + snapshot.Standing[i] < worst)
             {
                 continue;
             }
-            var score = near + AvailabilityPoints(snapshot.Slots, snapshot.SlotStarts[i], snapshot.SlotStarts[i + 1], day, time) + snapshot.Standing[i];
+            var score = near + Availability(snapshot, i, where).Points + snapshot.Standing[i];
             var key = (score, -snapshot.Load[i], member.Id);
             if (top.Count < limit)
             {
-                top.Enqueue((member, score), key);
+                top.Enqueue((i, score), key);
             }
             else if (Compare(key, PeekPriority(top)) > 0)
             {
-                top.EnqueueDequeue((member, score), key);
+                top.EnqueueDequeue((i, score), key);
             }
             else
             {
@@ -260,13 +245,15 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
             }
         }
         var ranked = new List<CandidateResponse>(top.Count);
+        // The reasons are written only for the candidates shown, not for every member ranked.
         while (top.TryDequeue(out var entry, out _))
         {
-            var m = entry.Member;
+            var m = members[entry.Index];
             var factors = new List<ScoreFactor>(5);
             Skill(m, neededSkills, factors);
-            Proximity(m, request, paired, factors);
-            Availability(m, localNow, factors);
+            var (near, nearBecause) = Proximity(snapshot, entry.Index, where);
+            factors.Add(new ScoreFactor("proximity", near, 25, nearBecause));
+            factors.Add(AvailabilityFactor(snapshot, entry.Index, where));
             Workload(snapshot, m, factors);
             Rating(snapshot, m, factors);
             ranked.Add(new CandidateResponse(m.Id, m.Name, m.UnitId, m.CommunityId, m.GridId, Math.Round(entry.Score, 2), snapshot.Workload.GetValueOrDefault(m.Id), factors));
@@ -275,7 +262,7 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
         return ranked;
     }
 
-    private static (double, int, Guid) PeekPriority(PriorityQueue<(MatchMember, double), (double, int, Guid)> queue) =>
+    private static (double, int, Guid) PeekPriority(PriorityQueue<(int, double), (double, int, Guid)> queue) =>
         queue.TryPeek(out _, out var priority) ? priority : default;
 
     private static readonly IComparer<(double, int, Guid)> WorstFirst = Comparer<(double, int, Guid)>.Create(Compare);
@@ -306,69 +293,64 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
         return points;
     }
 
-    private static double Proximity(MatchMember m, ServiceRequest request, HashSet<Guid>? paired, List<ScoreFactor>? explain)
+    /// <summary>What proximity and availability look at of one request, in the snapshot's terms: its grid and community, the units paired with that community (by position), and the county's local day and time.</summary>
+    private readonly record struct Where(Guid? Grid, Guid Community, bool[] PairedUnits, DayOfWeek Day, long Time)
     {
-        var (points, reason) =
-            request.GridId is { } grid && m.GridId == grid ? (25, "lives in the request's grid") :
-            m.CommunityId == request.CommunityId ? (18, "lives in the request's community") :
-            m.UnitId is { } unit && paired is not null && paired.Contains(unit) ? (10, "serves in a unit paired with the community") :
-            (0, "neither lives in the community nor serves in a paired unit");
-        explain?.Add(new ScoreFactor("proximity", points, 25, reason));
-        return points;
-    }
-
-    /// <summary><see cref="Availability"/>'s points from the snapshot's slots of one member.</summary>
-    private static int AvailabilityPoints(AvailabilitySlot[] slots, int from, int to, DayOfWeek day, long time)
-    {
-        var points = 0;
-        for (var i = from; i < to; i++)
+        public static Where Of(MatchSnapshot snapshot, ServiceRequest request, DateTime localNow)
         {
-            ref readonly var slot = ref slots[i];
-            if (slot.Day != day)
+            var pairedUnits = new bool[snapshot.Units.Count];
+            if (snapshot.PairedUnits.TryGetValue(request.CommunityId, out var paired))
             {
-                continue;
+                foreach (var unit in paired)
+                {
+                    if (snapshot.Units.TryGetValue(unit, out var index))
+                    {
+                        pairedUnits[index] = true;
+                    }
+                }
             }
-            if (slot.From <= time && time < slot.To)
-            {
-                return 15;
-            }
-            if (slot.From > time)
-            {
-                points = 8;
-            }
+            return new Where(request.GridId, request.CommunityId, pairedUnits, localNow.DayOfWeek, TimeOnly.FromDateTime(localNow).Ticks);
         }
-        return points;
     }
 
-    private static double Availability(MatchMember m, DateTime localNow, List<ScoreFactor>? explain)
+    private static (int Points, string Reason) Proximity(MatchSnapshot snapshot, int member, Where where) =>
+        where.Grid is { } grid && snapshot.Grids[member] == grid ? (25, "lives in the request's grid") :
+        snapshot.Members[member].CommunityId == where.Community ? (18, "lives in the request's community") :
+        snapshot.UnitIndexes[member] is >= 0 and var unit && where.PairedUnits[unit] ? (10, "serves in a unit paired with the community") :
+        (0, "neither lives in the community nor serves in a paired unit");
+
+    /// <summary>15 when one of the member's windows covers now, 8 when one starts later today; the window chosen (its position in the snapshot's slots), or -1.</summary>
+    private static (int Points, int Slot) Availability(MatchSnapshot snapshot, int member, Where where)
     {
-        var time = TimeOnly.FromDateTime(localNow);
         var (points, chosen) = (0, -1);
-        for (var i = 0; i < m.Availability.Length; i++)
+        for (var i = snapshot.SlotStarts[member]; i < snapshot.SlotStarts[member + 1]; i++)
         {
-            var window = m.Availability[i];
-            if (window.Day != localNow.DayOfWeek)
+            ref readonly var slot = ref snapshot.Slots[i];
+            if (slot.Day != where.Day)
             {
                 continue;
             }
-            if (window.From <= time && time < window.To)
+            if (slot.From <= where.Time && where.Time < slot.To)
             {
-                (points, chosen) = (15, i);
-                break;
+                return (15, i);
             }
-            if (window.From > time && points < 8)
+            if (slot.From > where.Time && points < 8)
             {
                 (points, chosen) = (8, i);
             }
         }
-        // The reason is written only for the candidates shown, not for every member ranked.
-        if (explain is not null)
+        return (points, chosen);
+    }
+
+    private static ScoreFactor AvailabilityFactor(MatchSnapshot snapshot, int member, Where where)
+    {
+        var (points, chosen) = Availability(snapshot, member, where);
+        if (chosen < 0)
         {
-            var reason = chosen < 0 ? "not available today"
-                : $"available {(points == 15 ? "now" : "later today")} ({m.Availability[chosen].From:HH\\:mm}–{m.Availability[chosen].To:HH\\:mm})";
-            explain.Add(new ScoreFactor("availability", points, 15, reason));
+            return new ScoreFactor("availability", points, 15, "not available today");
         }
-        return points;
+        var (from, to) = (new TimeOnly(snapshot.Slots[chosen].From), new TimeOnly(snapshot.Slots[chosen].To));
+        return new ScoreFactor("availability", points, 15, $"available {(points == 15 ? "now" : "later today")} ({from:HH\\:mm}–{to:HH\\:mm})");
     }
 
     private static double Workload(MatchSnapshot snapshot, MatchMember m, List<ScoreFactor>? explain)
