@@ -71,6 +71,7 @@ public static class DispatchBench
         await platform.WaitForAsync<long>("dispatch", "SELECT count(*) FROM outbox_messages", n => n == 0, TimeSpan.FromMinutes(5), "Dispatch's outbox draining", cancellationToken);
         Log.Write($"{result.Pairs / result.Seconds:F0} placed and dispatched per second; placement p50 {result.PlaceP50:F1} ms p99 {result.PlaceP99:F1} ms; " +
                   $"{result.Errors} errors; outbox backlog {backlog} drained in {drain.Elapsed.TotalSeconds:F1} s");
+        var ledger = await CheckLedgerAsync(platform, cancellationToken);
 
         figures.Set("placed_per_s", result.Pairs / result.Seconds, 0);
         figures.Set("p50_ms", result.PlaceP50, 2);
@@ -98,11 +99,31 @@ public static class DispatchBench
         figures.Set("other_processes_cpu_pct", Machine.OtherPercent, 1);
         figures.Set("cpu_steal_pct", Machine.StealPercent, 1);
         figures.Set("outbox_drain_s", drain.Elapsed.TotalSeconds, 1);
+        figures.Set("events_expected", ledger.Expected);
+        figures.Set("events_recorded", ledger.Recorded);
         figures.Set("target_placed_per_s", 500);
         figures.Set("target_p99_ms", 100);
         figures.Set("target_matching_p99_ms", 5);
         // 500 a second against the ceiling of the reference machine (../shared/notes/baselines.md: about 5,000).
         figures.Set("target_placed_per_ceiling_pct", 10);
+    }
+
+    /// <summary>
+    /// Nothing accepted is lost, nothing counted twice: once every consumer has caught up, Evaluation's
+    /// ledger holds one "placed" event for every request Dispatch holds (the warm-up's and matching's
+    /// included) and one "dispatched" event for every request dispatched.
+    /// </summary>
+    private static async Task<(long Expected, long Recorded)> CheckLedgerAsync(BenchPlatform platform, CancellationToken cancellationToken)
+    {
+        await platform.WaitForQuietBrokerAsync(TimeSpan.FromMinutes(3), cancellationToken);
+        var expected = await platform.ScalarAsync<long>("dispatch",
+            "SELECT count(*) + count(dispatched_at) FROM requests", cancellationToken);
+        var recorded = await platform.ScalarAsync<long>("evaluation",
+            "SELECT count(*) FROM request_events WHERE event_type IN ('placed', 'dispatched')", cancellationToken);
+        Log.Write(expected == recorded
+            ? $"Evaluation's ledger holds every event, once: {recorded} placed and dispatched"
+            : $"Evaluation's ledger holds {recorded} placed and dispatched events where Dispatch made {expected}");
+        return (expected, recorded);
     }
 
     private sealed record LoadResult(long Pairs, double Seconds, double PlaceP50, double PlaceP99, double DispatchP99, long Errors);
