@@ -32,6 +32,12 @@ public sealed class WebhookOptions
 
     public int MaxParallelSends { get; set; } = 16;
 
+    /// <summary>How long a delivered or failed delivery is kept: listed, and replayable with <c>replay</c> from an instant; then deleted. Pending ones are kept until they end.</summary>
+    public TimeSpan DeliveryRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often deliveries past <see cref="DeliveryRetention"/> are deleted (at start, then every interval).</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Allow subscriptions to loopback and private addresses (local development and tests only).</summary>
     public bool AllowPrivateTargets { get; set; }
 }
