@@ -1,5 +1,8 @@
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using System.Xml.Linq;
 
 namespace Platform.Gateway.Open311;
@@ -23,6 +26,9 @@ public static class Open311Format
         ["formats"] = "format",
     };
 
+    /// <summary>Chinese text as it is (the default writer sends every non-ASCII character as \uXXXX); HTML-sensitive characters still escaped.</summary>
+    private static readonly JsonSerializerOptions Writing = new() { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
+
     public static bool IsKnown(string? format) => format is Json or Xml;
 
     /// <param name="root">The XML root of a list (services, service_requests, errors); ignored for an object.</param>
@@ -37,7 +43,7 @@ public static class Open311Format
             var text = new XDocument(new XDeclaration("1.0", "utf-8", null), element).Declaration + "\n" + element.ToString(SaveOptions.DisableFormatting);
             return Results.Text(text, "text/xml; charset=utf-8", Encoding.UTF8, status);
         }
-        return Results.Text(document.ToJsonString(), "application/json; charset=utf-8", Encoding.UTF8, status);
+        return Results.Text(document.ToJsonString(Writing), "application/json; charset=utf-8", Encoding.UTF8, status);
     }
 
     /// <summary>The spec's error answer: a list of {code, description}, with the HTTP status of the first.</summary>

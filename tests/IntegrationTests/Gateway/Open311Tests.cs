@@ -39,6 +39,11 @@ public sealed class Open311Tests(PlatformFixture fixture)
         var services = await ReadAsync(open311, $"/open311/v2/services.{format}?jurisdiction_id={county}", format, HttpStatusCode.OK);
         Assert.All(services, service => AssertFields(service, ServiceFields));
         Assert.Contains(services, s => s.Fields["service_code"] == "livelihood" && s.Fields["service_name"] == "民生服务" && s.Fields["metadata"] == "true");
+        if (format == "json")
+        {
+            // Chinese as it is, as every other API of the platform writes it, not as \uXXXX escapes.
+            Assert.Contains("\"service_name\":\"民生服务\"", await open311.GetStringAsync($"/open311/v2/services.json?jurisdiction_id={county}"));
+        }
 
         var definition = (await ReadAsync(open311, $"/open311/v2/services/livelihood.{format}?jurisdiction_id={county}", format, HttpStatusCode.OK)).Single();
         AssertFields(definition, "service_code", "attributes");
