@@ -366,6 +366,9 @@ public static class Open311Api
     {
         string? Text(string name) => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         double? Number(string name) => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+        DateTimeOffset? Instant(string name) => Text(name) is { } text ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture) : null;
+        // Every instant in the spec's W3C form, to the second.
+        static string W3c(DateTimeOffset? instant) => instant?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture) ?? "";
         var status = Text("status")!;
         var notes = $"{status}: {StatusLabels.GetValueOrDefault(status, status)}";
         if (r.TryGetProperty("overdue", out var overdue) && overdue.ValueKind == JsonValueKind.True)
@@ -385,7 +388,7 @@ public static class Open311Api
             notes += $"; satisfaction: {satisfaction}";
         }
         var updated = new[] { "placedAt", "dispatchedAt", "respondedAt", "startedAt", "completedAt", "ratedAt", "closedAt", "cancelledAt" }
-            .Select(Text).Where(t => t is not null).Select(t => DateTimeOffset.Parse(t!, CultureInfo.InvariantCulture)).Max();
+            .Select(Instant).Max();
         var category = Text("category")!;
         return new JsonObject
         {
@@ -397,9 +400,9 @@ public static class Open311Api
             ["description"] = Text("description"),
             ["agency_responsible"] = Text("assigneeUnitId") ?? "",
             ["service_notice"] = "",
-            ["requested_datetime"] = Text("placedAt"),
-            ["updated_datetime"] = updated.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture),
-            ["expected_datetime"] = Text("completionDueAt") ?? Text("responseDueAt") ?? "",
+            ["requested_datetime"] = W3c(Instant("placedAt")),
+            ["updated_datetime"] = W3c(updated),
+            ["expected_datetime"] = W3c(Instant("completionDueAt") ?? Instant("responseDueAt")),
             ["address"] = Text("address") ?? "",
             ["address_id"] = "",
             ["zipcode"] = "",

@@ -71,6 +71,8 @@ public sealed class Open311Tests(PlatformFixture fixture)
         Assert.StartsWith("placed", one.Fields["status_notes"]);
         Assert.Equal("民生服务", one.Fields["service_name"]);
         Assert.Equal("30.5392", one.Fields["lat"]);
+        Assert.All(new[] { "requested_datetime", "updated_datetime", "expected_datetime" },
+            field => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$", one.Fields[field]));
         Assert.Equal("https://files.example.cn/photos/light.jpg", one.Fields["media_url"]);
         // Dispatch has it, placed over the open311 channel, for 李阿姨.
         using var operatorClient = platform.Gateway();
