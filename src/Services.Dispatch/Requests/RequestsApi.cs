@@ -220,7 +220,24 @@ public static partial class RequestsApi
         var entries = await db.RequestHistory.AsNoTracking().Where(e => e.RequestId == id).OrderBy(e => e.Sequence)
             .Select(e => new HistoryEntryResponse(e.At, e.Action, e.FromStatus, e.ToStatus, e.ActorRole, e.ActorId, e.ActorName, e.Channel, e.Note, e.Evidence))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<HistoryEntryResponse>>(entries);
+        return TypedResults.Ok<IReadOnlyList<HistoryEntryResponse>>(await NameMembersAsync(db, entries, cancellationToken));
+    }
+
+    /// <summary>
+    /// A member who acted without the integrator naming them (a claim, a completion ...) is recorded by
+    /// id: the history reads their name from the county's members, so that a supervisor sees who it was.
+    /// </summary>
+    private static async Task<IReadOnlyList<HistoryEntryResponse>> NameMembersAsync(DispatchDbContext db, List<HistoryEntryResponse> entries, CancellationToken cancellationToken)
+    {
+        static Guid? Unnamed(HistoryEntryResponse e) =>
+            e is { ActorRole: "member", ActorName: null } && Guid.TryParse(e.ActorId, out var member) ? member : null;
+        var unnamed = entries.Select(Unnamed).OfType<Guid>().Distinct().ToList();
+        if (unnamed.Count == 0)
+        {
+            return entries;
+        }
+        var names = await db.Members.AsNoTracking().Where(m => unnamed.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Name, cancellationToken);
+        return [.. entries.Select(e => Unnamed(e) is { } member && names.TryGetValue(member, out var name) ? e with { ActorName = name } : e)];
     }
 
     private static async Task<Results<Ok<IReadOnlyList<DuplicateCandidate>>, ProblemHttpResult>> Duplicates(Guid id, DispatchDbContext db, CancellationToken cancellationToken)

@@ -49,6 +49,8 @@ public sealed class RequestsTests(PlatformFixture fixture)
         var history = await steps.Client.GetJsonAsync(county.Path($"requests/{id}/history"));
         Assert.Equal("member", history[2].GetProperty("actorRole").GetString());
         Assert.Equal(member.ToString(), history[2].GetProperty("actorId").GetString());
+        // Recorded by id (nobody named the member in headers); the history reads the name from the county's members.
+        Assert.Equal(county.Members[0].Name, history[2].GetProperty("actorName").GetString());
         Assert.Equal("hotline", history[0].GetProperty("channel").GetString());
 
         await placedEvents.WaitForAsync(e => e.Request.RequestId == id && e.Request.Status == "placed");
