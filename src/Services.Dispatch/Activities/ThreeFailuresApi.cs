@@ -8,17 +8,13 @@ namespace Platform.Dispatch.Activities;
 public sealed record FailingMember(Guid MemberId, string Code, string Name, Guid UnitId, Guid CommunityId, Guid? GridId);
 
 /// <param name="Members">Members who should report (active members of units paired in the period) in the group.</param>
-/// <param name="NotReported">应报不报: no confirmed member report by the end of the period.</param>
-/// <param name="ReportedAbsent">报而不到: a confirmed report, but no check-in at any activity of the period.</param>
-/// <param name="PresentIdle">到而不干: checked in at an activity of the period, but no attendance of the period has an outcome.</param>
+/// <param name="NotReportedCount">应报不报: no confirmed member report by the end of the period.</param>
+/// <param name="ReportedAbsentCount">报而不到: a confirmed report, but no check-in at any activity of the period.</param>
+/// <param name="PresentIdleCount">到而不干: checked in at an activity of the period, but no attendance of the period has an outcome.</param>
+/// <param name="NotReported">The members behind the count (empty with <c>members=false</c>); so the two lists after it.</param>
 public sealed record ThreeFailuresGroup(
-    Guid Id, string Name, int Members,
-    IReadOnlyList<FailingMember> NotReported, IReadOnlyList<FailingMember> ReportedAbsent, IReadOnlyList<FailingMember> PresentIdle)
-{
-    public int NotReportedCount => NotReported.Count;
-    public int ReportedAbsentCount => ReportedAbsent.Count;
-    public int PresentIdleCount => PresentIdle.Count;
-}
+    Guid Id, string Name, int Members, int NotReportedCount, int ReportedAbsentCount, int PresentIdleCount,
+    IReadOnlyList<FailingMember> NotReported, IReadOnlyList<FailingMember> ReportedAbsent, IReadOnlyList<FailingMember> PresentIdle);
 
 /// <param name="Units">Per unit of the members (their 单位).</param>
 /// <param name="Communities">Per home community of the members (where they report and serve).</param>
@@ -40,12 +36,13 @@ public static class ThreeFailuresApi
             .WithSummary("应报不报, 报而不到, 到而不干 for a period, per unit, per community and for the county, with the member lists")
             .WithDescription("Who counts: active members whose unit has a pairing active on some day of the period. 应报不报: no member report confirmed by the end of the period. " +
                 "报而不到: a confirmed report, no check-in at any (not cancelled) activity starting in the period. 到而不干: checked in at such an activity, no outcome on any of those attendances. " +
-                "from/to are dates of the county's calendar, both inclusive, at most 366 days apart; communityId filters by home community, unitId by unit.");
+                "from/to are dates of the county's calendar, both inclusive, at most 366 days apart; communityId filters by home community, unitId by unit. " +
+                "members=false answers the counts alone (the member lists empty): a county's lists name each member once per level.");
         return county;
     }
 
     private static async Task<Results<Ok<ThreeFailuresResponse>, ValidationProblem>> Get(
-        string? from, string? to, string? communityId, string? unitId, DispatchDbContext db, ITenantContext tenant, CancellationToken cancellationToken)
+        string? from, string? to, string? communityId, string? unitId, bool? members, DispatchDbContext db, ITenantContext tenant, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var communityFilter = OptionalId(errors, "communityId", communityId);
@@ -83,18 +80,18 @@ public static class ThreeFailuresApi
 
         // Who should report: active members of units paired on some day of the period.
         var pairings = db.ReplicaPairings;
-        var members = db.ReplicaMembers.AsNoTracking()
+        var counted = db.ReplicaMembers.AsNoTracking()
             .Where(m => m.Status == "active" && m.UnitId != null
                         && pairings.Any(p => p.UnitId == m.UnitId && p.StartsOn <= last && (p.EndsOn == null || p.EndsOn >= first)));
         if (communityFilter is { } community)
         {
-            members = members.Where(m => m.CommunityId == community);
+            counted = counted.Where(m => m.CommunityId == community);
         }
         if (unitFilter is { } unit)
         {
-            members = members.Where(m => m.UnitId == unit);
+            counted = counted.Where(m => m.UnitId == unit);
         }
-        var shouldReport = await members
+        var shouldReport = await counted
             .Select(m => new FailingMember(m.Id, m.Code, m.Name, m.UnitId!.Value, m.CommunityId, m.GridId))
             .ToListAsync(cancellationToken);
         var memberIds = shouldReport.Select(m => m.MemberId).ToList();
@@ -119,10 +116,12 @@ public static class ThreeFailuresApi
         ThreeFailuresGroup Group(Guid id, string name, IEnumerable<FailingMember> group)
         {
             var ordered = group.OrderBy(m => m.Code, StringComparer.Ordinal).ThenBy(m => m.MemberId).ToList();
-            return new ThreeFailuresGroup(id, name, ordered.Count,
-                ordered.Where(m => !reported.Contains(m.MemberId)).ToList(),
-                ordered.Where(m => reported.Contains(m.MemberId) && !attended.ContainsKey(m.MemberId)).ToList(),
-                ordered.Where(m => attended.TryGetValue(m.MemberId, out var withOutcome) && withOutcome == 0).ToList());
+            var notReported = ordered.Where(m => !reported.Contains(m.MemberId)).ToList();
+            var reportedAbsent = ordered.Where(m => reported.Contains(m.MemberId) && !attended.ContainsKey(m.MemberId)).ToList();
+            var presentIdle = ordered.Where(m => attended.TryGetValue(m.MemberId, out var withOutcome) && withOutcome == 0).ToList();
+            return members is false
+                ? new ThreeFailuresGroup(id, name, ordered.Count, notReported.Count, reportedAbsent.Count, presentIdle.Count, [], [], [])
+                : new ThreeFailuresGroup(id, name, ordered.Count, notReported.Count, reportedAbsent.Count, presentIdle.Count, notReported, reportedAbsent, presentIdle);
         }
 
         var units = shouldReport.GroupBy(m => m.UnitId)

@@ -222,6 +222,15 @@ public sealed class AttendanceTests(PlatformFixture fixture)
         Assert.Equal(new[] { m[2].Id }, ofCommunity2.GetProperty("reportedAbsent").Ids());
         Assert.Equal(2, ofCommunity2.GetProperty("members").GetInt32());
 
+        // The counts alone, for a dashboard: the same numbers, no member named.
+        var counts = await client.GetJsonAsync(county.Path($"three-failures?from={from}&to={to}&members=false"));
+        var countyCounts = counts.GetProperty("county");
+        Assert.Equal((7, 2, 2, 2), (countyCounts.GetProperty("members").GetInt32(), countyCounts.GetProperty("notReportedCount").GetInt32(),
+            countyCounts.GetProperty("reportedAbsentCount").GetInt32(), countyCounts.GetProperty("presentIdleCount").GetInt32()));
+        Assert.Equal(1, counts.GetProperty("units").EnumerateArray().Single(u => u.Id() == county.Unit2.Id).GetProperty("notReportedCount").GetInt32());
+        Assert.All(new[] { countyCounts }.Concat(counts.GetProperty("units").EnumerateArray()).Concat(counts.GetProperty("communities").EnumerateArray()), group =>
+            Assert.All(new[] { "notReported", "reportedAbsent", "presentIdle" }, list => Assert.Empty(group.GetProperty(list).EnumerateArray())));
+
         // The month after: 3 served; everyone else with a report never came.
         var (nextFrom, nextTo) = Days(MonthFromNow(3));
         var after = (await client.GetJsonAsync(county.Path($"three-failures?from={nextFrom}&to={nextTo}"))).GetProperty("county");
