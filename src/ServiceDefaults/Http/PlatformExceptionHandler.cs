@@ -21,6 +21,7 @@ internal sealed partial class PlatformExceptionHandler(IProblemDetailsService pr
         var problem = exception switch
         {
             BadHttpRequestException { InnerException: JsonException json } => MalformedJson(json),
+            BadHttpRequestException bad when UnboundParameter(bad) is { } unbound => unbound,
             BadHttpRequestException bad => FromBadRequest(bad),
             DbUpdateConcurrencyException => Problem(StatusCodes.Status409Conflict, ProblemCodes.ConcurrencyConflict, "Conflict",
                 "The resource was changed by someone else; read it again and retry with its current version."),
@@ -68,6 +69,45 @@ internal sealed partial class PlatformExceptionHandler(IProblemDetailsService pr
         }
         return problem;
     }
+
+    /// <summary>
+    /// A query or route value the endpoint's parameter cannot take (<c>members=abc</c>,
+    /// <c>page=two</c>): the same validation problem as any other invalid field, with the rule in
+    /// the client's terms rather than the framework's message naming .NET types.
+    /// </summary>
+    private static HttpValidationProblemDetails? UnboundParameter(BadHttpRequestException bad)
+    {
+        var match = UnboundParameterMessage().Match(bad.Message);
+        if (!match.Success)
+        {
+            return null;
+        }
+        var field = match.Groups["name"].Value;
+        var rule = match.Groups["type"].Value switch
+        {
+            "bool" or "Boolean" => "true or false",
+            "int" or "Int32" or "long" or "Int64" or "short" or "Int16" => "a whole number",
+            "double" or "Double" or "decimal" or "Decimal" or "float" or "Single" => "a number",
+            "Guid" => "an id (a UUID)",
+            "DateOnly" => "a date, yyyy-MM-dd",
+            "DateTimeOffset" or "DateTime" => "an instant, e.g. 2026-12-01T08:00:00+08:00",
+            "TimeOnly" => "a time of day, HH:mm",
+            _ => "of the documented form",
+        };
+        var problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [$"'{field}' must be {rule}."] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Type = Problems.TypePrefix + ProblemCodes.ValidationFailed,
+            Title = "Invalid request",
+            Detail = $"One or more fields are invalid: {field}.",
+        };
+        problem.Extensions["code"] = ProblemCodes.ValidationFailed;
+        return problem;
+    }
+
+    /// <summary>ASP.NET Core's message for a value a parameter cannot take: <c>Failed to bind parameter "Nullable&lt;bool&gt; members" from "abc".</c></summary>
+    [System.Text.RegularExpressions.GeneratedRegex("""^Failed to bind parameter "(?:Nullable<)?(?<type>[A-Za-z]+)>? (?<name>[A-Za-z0-9_]+)" from""")]
+    private static partial System.Text.RegularExpressions.Regex UnboundParameterMessage();
 
     private static ProblemDetails FromBadRequest(BadHttpRequestException bad) => bad.StatusCode switch
     {

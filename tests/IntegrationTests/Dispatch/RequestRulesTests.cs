@@ -35,6 +35,18 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
             .ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_invalid", "placedByMemberId");
         await (await client.GetAsync(path + "?status=lost")).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "status");
         await (await client.GetAsync(path + "?tier=urgent")).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "tier");
+        // Values a query parameter cannot take answer like any invalid field, the rule in the client's terms.
+        foreach (var (query, field, rule) in new[]
+        {
+            ("overdue=maybe", "overdue", "'overdue' must be true or false."),
+            ("page=two", "page", "'page' must be a whole number."),
+            ("placedFrom=yesterday", "placedFrom", "'placedFrom' must be an instant, e.g. 2026-12-01T08:00:00+08:00."),
+            ("memberId=M00001", "memberId", "'memberId' must be an id (a UUID)."),
+        })
+        {
+            var unbound = await (await client.GetAsync($"{path}?{query}")).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", field);
+            Assert.Equal(rule, unbound.GetProperty("errors").GetProperty(field)[0].GetString());
+        }
         Assert.Equal(written, await Outbox.WrittenAsync(platform, "dispatch"));
 
         var steps = new RequestSteps(client, county);
