@@ -69,6 +69,7 @@ public static class DispatchBench
         var backlog = await platform.ScalarAsync<long>("dispatch", "SELECT count(*) FROM outbox_messages", cancellationToken);
         var drain = Stopwatch.StartNew();
         await platform.WaitForAsync<long>("dispatch", "SELECT count(*) FROM outbox_messages", n => n == 0, TimeSpan.FromMinutes(5), "Dispatch's outbox draining", cancellationToken);
+        drain.Stop();
         Log.Write($"{result.Pairs / result.Seconds:F0} placed and dispatched per second; placement p50 {result.PlaceP50:F1} ms p99 {result.PlaceP99:F1} ms; " +
                   $"{result.Errors} errors; outbox backlog {backlog} drained in {drain.Elapsed.TotalSeconds:F1} s");
         var ledger = await CheckLedgerAsync(platform, cancellationToken);
