@@ -42,6 +42,7 @@ public static partial class RequestsApi
         requests.MapGet("/", List).WithName("dispatch.ListRequests").WithSummary("List requests by status, area, category, tier, holder or overdue");
         requests.MapGet("/{id:guid}", Get).WithName("dispatch.GetRequest").WithSummary("Get one request with its holders and deadlines");
         requests.MapGet("/{id:guid}/history", History).WithName("dispatch.GetRequestHistory").WithSummary("Every move of a request: who, what, when, from which channel");
+        requests.MapRequestsExport();
         requests.MapGet("/{id:guid}/duplicates", Duplicates).WithName("dispatch.GetRequestDuplicates").WithSummary("Open requests that may be the same matter");
         county.MapGet("/request-categories", Categories).WithTags("Requests").WithName("dispatch.ListRequestCategories").WithSummary("The county's request categories");
         county.MapPut("/request-categories", PutCategories).WithTags("Requests").WithName("dispatch.PutRequestCategories").WithSummary("Replace the county's request categories");
@@ -158,34 +159,12 @@ public static partial class RequestsApi
         DispatchDbContext db, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var statuses = status?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [];
-        if (statuses.Any(s => !RequestStatus.All.Contains(s)))
-        {
-            errors.Add("status", $"'status' must be one or more (comma-separated) of {RequestVocabulary.Choices(RequestStatus.All)}.");
-        }
-        if (tier is not null && !RequestVocabulary.Tiers.Contains(tier))
-        {
-            errors.Add("tier", $"'tier' must be one of {RequestVocabulary.Choices(RequestVocabulary.Tiers)}.");
-        }
-        if (!PageRequest.TryCreate(page, pageSize, errors, out var paging))
+        var filter = new RequestFilter(status, communityId, gridId, streetId, category, tier, microWish, overdue, memberId, unitId, placedFrom, placedTo);
+        var query = filter.Apply(db, errors);
+        if (!PageRequest.TryCreate(page, pageSize, errors, out var paging) || query is null)
         {
             return errors.ToProblem();
         }
-        var query = db.Requests.AsNoTracking();
-        query = statuses.Length > 0 ? query.Where(r => statuses.Contains(r.Status)) : query;
-        query = communityId is { } c ? query.Where(r => r.CommunityId == c) : query;
-        query = gridId is { } g ? query.Where(r => r.GridId == g) : query;
-        query = streetId is { } s ? query.Where(r => r.StreetId == s) : query;
-        query = category is not null ? query.Where(r => r.Category == category) : query;
-        query = tier is not null ? query.Where(r => r.Tier == tier) : query;
-        query = microWish is { } w ? query.Where(r => r.IsMicroWish == w) : query;
-        query = overdue is { } o ? query.Where(r => (r.ResponseOverdueAt != null || r.CompletionOverdueAt != null) == o) : query;
-        query = memberId is { } m
-            ? query.Where(r => r.AssigneeMemberId == m || db.RequestClaimants.Any(h => h.RequestId == r.Id && h.MemberId == m && h.ReleasedAt == null))
-            : query;
-        query = unitId is { } u ? query.Where(r => r.AssigneeUnitId == u) : query;
-        query = placedFrom is { } from ? query.Where(r => r.PlacedAt >= from) : query;
-        query = placedTo is { } to ? query.Where(r => r.PlacedAt < to) : query;
         return TypedResults.Ok(await PageAsync(db, query.OrderByDescending(r => r.PlacedAt).ThenBy(r => r.Id), paging, cancellationToken));
     }
 
@@ -439,5 +418,45 @@ public static class TextSimilarity
             }
         }
         return bigrams[..distinct];
+    }
+}
+
+/// <summary>What a list or an export of requests is narrowed to (every part optional).</summary>
+internal sealed record RequestFilter(
+    string? Status, Guid? CommunityId, Guid? GridId, Guid? StreetId, string? Category, string? Tier, bool? MicroWish, bool? Overdue,
+    Guid? MemberId, Guid? UnitId, DateTimeOffset? PlacedFrom, DateTimeOffset? PlacedTo)
+{
+    /// <summary>The county's requests the filter admits; null when a status or tier is not one of the vocabulary (the errors say which).</summary>
+    public IQueryable<ServiceRequest>? Apply(DispatchDbContext db, ValidationErrors errors)
+    {
+        var statuses = Status?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [];
+        if (statuses.Any(s => !RequestStatus.All.Contains(s)))
+        {
+            errors.Add("status", $"'status' must be one or more (comma-separated) of {RequestVocabulary.Choices(RequestStatus.All)}.");
+        }
+        if (Tier is not null && !RequestVocabulary.Tiers.Contains(Tier))
+        {
+            errors.Add("tier", $"'tier' must be one of {RequestVocabulary.Choices(RequestVocabulary.Tiers)}.");
+        }
+        if (!errors.IsValid)
+        {
+            return null;
+        }
+        var query = db.Requests.AsNoTracking();
+        query = statuses.Length > 0 ? query.Where(r => statuses.Contains(r.Status)) : query;
+        query = CommunityId is { } c ? query.Where(r => r.CommunityId == c) : query;
+        query = GridId is { } g ? query.Where(r => r.GridId == g) : query;
+        query = StreetId is { } s ? query.Where(r => r.StreetId == s) : query;
+        query = Category is { } category ? query.Where(r => r.Category == category) : query;
+        query = Tier is { } tier ? query.Where(r => r.Tier == tier) : query;
+        query = MicroWish is { } w ? query.Where(r => r.IsMicroWish == w) : query;
+        query = Overdue is { } o ? query.Where(r => (r.ResponseOverdueAt != null || r.CompletionOverdueAt != null) == o) : query;
+        query = MemberId is { } m
+            ? query.Where(r => r.AssigneeMemberId == m || db.RequestClaimants.Any(h => h.RequestId == r.Id && h.MemberId == m && h.ReleasedAt == null))
+            : query;
+        query = UnitId is { } u ? query.Where(r => r.AssigneeUnitId == u) : query;
+        query = PlacedFrom is { } from ? query.Where(r => r.PlacedAt >= from) : query;
+        query = PlacedTo is { } to ? query.Where(r => r.PlacedAt < to) : query;
+        return query;
     }
 }
