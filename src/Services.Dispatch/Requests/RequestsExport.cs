@@ -60,18 +60,19 @@ public static class RequestsExport
         var county = await reference.GetAsync(db, tenant.CountyId!.Value, cancellationToken);
         var categories = county.Categories.ToDictionary(c => c.Code, c => c.Name);
         var units = await db.Organisations.AsNoTracking().ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken);
-        var zone = ActivityCalendar.Of(tenant.County).Zone;
+        var calendar = ActivityCalendar.Of(tenant.County);
         string Local(DateTimeOffset? moment) =>
-            moment is { } m ? TimeZoneInfo.ConvertTime(m, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
+            moment is { } m ? TimeZoneInfo.ConvertTime(m, calendar.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
         string Area(Guid? id) => county.Area(id)?.Name ?? "";
 
         http.Response.ContentType = "text/csv; charset=utf-8";
-        var day = ActivityCalendar.Of(tenant.County).DateOf(clock.GetUtcNow());
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"requests-{tenant.County?.Code}-{day:yyyyMMdd}.csv\"";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"requests-{tenant.County?.Code}-{calendar.DateOf(clock.GetUtcNow()):yyyyMMdd}.csv\"";
         await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), bufferSize: 16 * 1024);
         await WriteRowAsync(writer, Headings);
 
-        // Oldest first: requests placed while the export runs come after the last row read.
+        // The ledger as of one moment: every batch reads the same snapshot, so a request that moves
+        // while the file is written neither drops out of it nor shows twice.
+        await using var snapshot = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         var ordered = query.OrderBy(r => r.PlacedAt).ThenBy(r => r.Id);
         for (var skip = 0; ; skip += Batch)
         {
