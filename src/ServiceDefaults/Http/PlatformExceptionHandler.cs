@@ -58,10 +58,12 @@ internal sealed partial class PlatformExceptionHandler(IProblemDetailsService pr
         var field = JsonPathToField(json.Path);
         // The serializer's own message names .NET types; the client gets the rule in its own terms.
         var detail = field is null
-            ? "The request body is not valid JSON."
+            ? json.Message.Contains("could not be converted", StringComparison.Ordinal) ? "The request body must be a JSON object." : "The request body is not valid JSON."
             : json.Message.Contains("could not be mapped", StringComparison.Ordinal)
                 ? $"'{field}' is not a field of this request."
-                : $"'{field}' has a value of the wrong JSON type, or the body ends early.";
+                : ValueRule(json.InnerException?.Message) is { } rule
+                    ? $"'{field}' must be {rule}."
+                    : $"'{field}' has a value of the wrong JSON type, or the body ends early.";
         var problem = Problem(StatusCodes.Status400BadRequest, ProblemCodes.MalformedJson, "Malformed JSON", detail);
         if (field is not null)
         {
@@ -83,17 +85,7 @@ internal sealed partial class PlatformExceptionHandler(IProblemDetailsService pr
             return null;
         }
         var field = match.Groups["name"].Value;
-        var rule = match.Groups["type"].Value switch
-        {
-            "bool" or "Boolean" => "true or false",
-            "int" or "Int32" or "long" or "Int64" or "short" or "Int16" => "a whole number",
-            "double" or "Double" or "decimal" or "Decimal" or "float" or "Single" => "a number",
-            "Guid" => "an id (a UUID)",
-            "DateOnly" => "a date, yyyy-MM-dd",
-            "DateTimeOffset" or "DateTime" => "an instant, e.g. 2026-12-01T08:00:00+08:00",
-            "TimeOnly" => "a time of day, HH:mm",
-            _ => "of the documented form",
-        };
+        var rule = Rule(match.Groups["type"].Value) ?? "of the documented form";
         var problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [$"'{field}' must be {rule}."] })
         {
             Status = StatusCodes.Status400BadRequest,
@@ -105,12 +97,48 @@ internal sealed partial class PlatformExceptionHandler(IProblemDetailsService pr
         return problem;
     }
 
+    /// <summary>What a value of a .NET type must be, in the client's terms (null: no plain rule to give).</summary>
+    private static string? Rule(string type) => type switch
+    {
+        "bool" or "Boolean" => "true or false",
+        "int" or "Int32" or "long" or "Int64" or "short" or "Int16" => "a whole number",
+        "double" or "Double" or "decimal" or "Decimal" or "float" or "Single" => "a number",
+        "Guid" => "an id (a UUID)",
+        "DateOnly" => "a date, yyyy-MM-dd",
+        "DateTimeOffset" or "DateTime" => "an instant, e.g. 2026-12-01T08:00:00+08:00",
+        "TimeOnly" => "a time of day, HH:mm",
+        _ => null,
+    };
+
+    /// <summary>
+    /// What a JSON value should have been, from the reader's message under the serializer's ("Cannot
+    /// get the value of a token type 'Number' as a string.", "The JSON value is not in a supported
+    /// Guid format.", "… out of bounds for an Int32.").
+    /// </summary>
+    private static string? ValueRule(string? reader)
+    {
+        var match = reader is null ? System.Text.RegularExpressions.Match.Empty : ReaderMessage().Match(reader);
+        return !match.Success ? null : match.Groups["token"].Value switch
+        {
+            "string" => "a string",
+            "boolean" => "true or false",
+            "number" => "a number",
+            _ => Rule(match.Groups["type"].Value),
+        };
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("""as an? (?<token>string|boolean|number)\b|supported (?<type>[A-Za-z]+) format|out of bounds for an? (?<type>[A-Za-z0-9]+)""")]
+    private static partial System.Text.RegularExpressions.Regex ReaderMessage();
+
     /// <summary>ASP.NET Core's message for a value a parameter cannot take: <c>Failed to bind parameter "Nullable&lt;bool&gt; members" from "abc".</c></summary>
     [System.Text.RegularExpressions.GeneratedRegex("""^Failed to bind parameter "(?:Nullable<)?(?<type>[A-Za-z]+)>? (?<name>[A-Za-z0-9_]+)" from""")]
     private static partial System.Text.RegularExpressions.Regex UnboundParameterMessage();
 
     private static ProblemDetails FromBadRequest(BadHttpRequestException bad) => bad.StatusCode switch
     {
+        // "Implicit body inferred for parameter … but no body was provided", "… was not provided from body".
+        _ when bad.Message.Contains("no body was provided", StringComparison.Ordinal) || bad.Message.Contains("not provided from body", StringComparison.Ordinal) =>
+            Problem(bad.StatusCode, ProblemCodes.BadRequest, "Bad request", "This request needs a JSON body."),
         StatusCodes.Status413PayloadTooLarge => Problem(bad.StatusCode, ProblemCodes.PayloadTooLarge, "Payload too large", bad.Message),
         StatusCodes.Status415UnsupportedMediaType => Problem(bad.StatusCode, ProblemCodes.UnsupportedMediaType, "Unsupported media type",
             "Send the body as application/json."),

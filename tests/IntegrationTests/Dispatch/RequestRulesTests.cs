@@ -47,6 +47,20 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
             var unbound = await (await client.GetAsync($"{path}?{query}")).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", field);
             Assert.Equal(rule, unbound.GetProperty("errors").GetProperty(field)[0].GetString());
         }
+        // A body of the wrong form says what was expected, in the client's terms.
+        foreach (var (body, code, detail) in new[]
+        {
+            ("""{"category":42}""", "malformed_json", "'category' must be a string."),
+            ("""{"communityId":"C01"}""", "malformed_json", "'communityId' must be an id (a UUID)."),
+            ("""{"isMicroWish":"yes"}""", "malformed_json", "'isMicroWish' must be true or false."),
+            ("[]", "malformed_json", "The request body must be a JSON object."),
+            ("", "bad_request", "This request needs a JSON body."),
+        })
+        {
+            using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            var malformed = await (await client.PostAsync(path, content)).ProblemAsync(HttpStatusCode.BadRequest, code);
+            Assert.Equal(detail, malformed.GetProperty("detail").GetString());
+        }
         Assert.Equal(written, await Outbox.WrittenAsync(platform, "dispatch"));
 
         var steps = new RequestSteps(client, county);
