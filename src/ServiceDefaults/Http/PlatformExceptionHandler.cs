@@ -22,7 +22,7 @@ internal sealed partial class PlatformExceptionHandler(IProblemDetailsService pr
         {
             BadHttpRequestException { InnerException: JsonException json } => MalformedJson(json),
             BadHttpRequestException bad when UnboundParameter(bad) is { } unbound => unbound,
-            BadHttpRequestException bad => FromBadRequest(bad),
+            BadHttpRequestException bad => FromBadRequest(bad, httpContext),
             DbUpdateConcurrencyException => Problem(StatusCodes.Status409Conflict, ProblemCodes.ConcurrencyConflict, "Conflict",
                 "The resource was changed by someone else; read it again and retry with its current version."),
             DbUpdateException db when PostgresErrors.IsUniqueViolation(db) => Problem(StatusCodes.Status409Conflict, ProblemCodes.Conflict,
@@ -134,14 +134,14 @@ internal sealed partial class PlatformExceptionHandler(IProblemDetailsService pr
     [System.Text.RegularExpressions.GeneratedRegex("""^Failed to bind parameter "(?:Nullable<)?(?<type>[A-Za-z]+)>? (?<name>[A-Za-z0-9_]+)" from""")]
     private static partial System.Text.RegularExpressions.Regex UnboundParameterMessage();
 
-    private static ProblemDetails FromBadRequest(BadHttpRequestException bad) => bad.StatusCode switch
+    private static ProblemDetails FromBadRequest(BadHttpRequestException bad, HttpContext httpContext) => bad.StatusCode switch
     {
         // "Implicit body inferred for parameter … but no body was provided", "… was not provided from body".
         _ when bad.Message.Contains("no body was provided", StringComparison.Ordinal) || bad.Message.Contains("not provided from body", StringComparison.Ordinal) =>
             Problem(bad.StatusCode, ProblemCodes.BadRequest, "Bad request", "This request needs a JSON body."),
         StatusCodes.Status413PayloadTooLarge => Problem(bad.StatusCode, ProblemCodes.PayloadTooLarge, "Payload too large", bad.Message),
         StatusCodes.Status415UnsupportedMediaType => Problem(bad.StatusCode, ProblemCodes.UnsupportedMediaType, "Unsupported media type",
-            "Send the body as application/json."),
+            ProblemDetailsExtensions.SendBodyAs(httpContext)),
         _ => Problem(bad.StatusCode, ProblemCodes.BadRequest, "Bad request", bad.Message),
     };
 

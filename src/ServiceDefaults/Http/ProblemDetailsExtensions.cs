@@ -28,6 +28,12 @@ internal static class ProblemDetailsExtensions
                 };
                 problem.Extensions["code"] = code;
                 problem.Type = Problems.TypePrefix + code;
+                problem.Detail ??= problem.Status switch
+                {
+                    StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed here.",
+                    StatusCodes.Status415UnsupportedMediaType => SendBodyAs(context.HttpContext),
+                    _ => null,
+                };
             }
         });
         services.AddExceptionHandler<PlatformExceptionHandler>();
@@ -41,4 +47,13 @@ internal static class ProblemDetailsExtensions
         });
         return services;
     }
+
+    /// <summary>
+    /// What a 415 tells the client. Routing answers it before any endpoint is chosen, so which type
+    /// would have done is not known here: the answer names the type sent and where the right one is
+    /// written (JSON for nearly everything, CSV for imports).
+    /// </summary>
+    internal static string SendBodyAs(HttpContext context) =>
+        $"This endpoint does not take a body of type '{context.Request.ContentType ?? "none"}'; its OpenAPI document names the type it takes " +
+        "(application/json for nearly every endpoint, text/csv for imports).";
 }

@@ -61,6 +61,9 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
             var malformed = await (await client.PostAsync(path, content)).ProblemAsync(HttpStatusCode.BadRequest, code);
             Assert.Equal(detail, malformed.GetProperty("detail").GetString());
         }
+        using var form = new StringContent("category=livelihood", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
+        var unsupported = await (await client.PostAsync(path, form)).ProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        Assert.StartsWith("This endpoint does not take a body of type 'application/x-www-form-urlencoded", unsupported.GetProperty("detail").GetString());
         Assert.Equal(written, await Outbox.WrittenAsync(platform, "dispatch"));
 
         var steps = new RequestSteps(client, county);

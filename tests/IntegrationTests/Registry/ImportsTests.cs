@@ -153,7 +153,8 @@ public sealed class ImportsTests(PlatformFixture fixture)
         await (await client.PostAsync($"{path}/areas", new StringContent("code,name,level\nS1,\"x,street\n", Encoding.UTF8, "text/csv"))).ProblemAsync((HttpStatusCode)422, "import_malformed");
         await (await client.PostAsync($"{path}/areas", new ByteArrayContent([0x63, 0x6F, 0x64, 0x65, 0x0A, 0xC3, 0x28]) { Headers = { ContentType = new("text/csv") } }))
             .ProblemAsync((HttpStatusCode)422, "import_not_utf8");
-        await (await client.PostAsync($"{path}/areas", new StringContent("{}", Encoding.UTF8, "application/json"))).ProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        var notCsv = await (await client.PostAsync($"{path}/areas", new StringContent("{}", Encoding.UTF8, "application/json"))).ProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        Assert.Contains("'application/json; charset=utf-8'", notCsv.GetProperty("detail").GetString());
         await (await client.PostAsync($"{path}/planets", new StringContent("a\n1\n", Encoding.UTF8, "text/csv"))).ProblemAsync(HttpStatusCode.NotFound, "import_kind_not_found");
         var huge = new StringBuilder("code,name,level,parent_code\n");
         while (huge.Length < 5 * 1024 * 1024)
