@@ -64,6 +64,8 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
         using var form = new StringContent("category=livelihood", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
         var unsupported = await (await client.PostAsync(path, form)).ProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
         Assert.StartsWith("This endpoint does not take a body of type 'application/x-www-form-urlencoded", unsupported.GetProperty("detail").GetString());
+        var notAllowed = await (await client.DeleteAsync(path)).ProblemAsync(HttpStatusCode.MethodNotAllowed, "bad_request");
+        Assert.Equal("DELETE is not allowed here.", notAllowed.GetProperty("detail").GetString());
         Assert.Equal(written, await Outbox.WrittenAsync(platform, "dispatch"));
 
         var steps = new RequestSteps(client, county);
