@@ -30,6 +30,7 @@ internal static class ProblemDetailsExtensions
                 problem.Type = Problems.TypePrefix + code;
                 problem.Detail ??= problem.Status switch
                 {
+                    StatusCodes.Status404NotFound => $"Nothing answers {context.HttpContext.Request.Method} {context.HttpContext.Request.Path} (an id in a path is a UUID).",
                     StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed here.",
                     StatusCodes.Status415UnsupportedMediaType => SendBodyAs(context.HttpContext),
                     _ => null,

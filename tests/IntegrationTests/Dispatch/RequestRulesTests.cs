@@ -66,6 +66,8 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
         Assert.StartsWith("This endpoint does not take a body of type 'application/x-www-form-urlencoded", unsupported.GetProperty("detail").GetString());
         var notAllowed = await (await client.DeleteAsync(path)).ProblemAsync(HttpStatusCode.MethodNotAllowed, "bad_request");
         Assert.Equal("DELETE is not allowed here.", notAllowed.GetProperty("detail").GetString());
+        var nowhere = await (await client.GetAsync($"{path}/R-17")).ProblemAsync(HttpStatusCode.NotFound, "not_found");
+        Assert.Equal($"Nothing answers GET {path}/R-17 (an id in a path is a UUID).", nowhere.GetProperty("detail").GetString());
         Assert.Equal(written, await Outbox.WrittenAsync(platform, "dispatch"));
 
         var steps = new RequestSteps(client, county);
