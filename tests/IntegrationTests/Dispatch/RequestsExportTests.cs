@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Platform.IntegrationTests.Gateway;
 using Platform.IntegrationTests.Support;
+using Platform.Registry.Imports;
 
 namespace Platform.IntegrationTests.Dispatch;
 
@@ -27,12 +28,12 @@ public sealed class RequestsExportTests(PlatformFixture fixture)
         Assert.Contains($"requests-{county.Code}-", response.Content.Headers.ContentDisposition?.FileName);
         var bytes = await response.Content.ReadAsByteArrayAsync();
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
-        var rows = Parse(Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3));
+        // Read back with the platform's own CSV reader, the one Registry's imports use.
+        var ledger = CsvTable.Parse(Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3));
 
-        var headings = rows[0];
-        Assert.Equal("编号", headings[0]);
-        Assert.Equal(2, rows.Count - 1);
-        string Cell(string id, string heading) => rows.Single(r => r[0] == id)[Array.IndexOf(headings, heading)];
+        Assert.Equal("编号", ledger.Header[0]);
+        Assert.Equal(2, ledger.Rows.Count);
+        string Cell(string id, string heading) => ledger.Rows.Single(r => r["编号"] == id)[heading] ?? ""; // the reader gives an empty cell as null
         var first = assigned.Id().ToString();
         var placedAt = assigned.GetProperty("placedAt").GetDateTimeOffset();
         Assert.Equal(placedAt.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm"), Cell(first, "受理时间"));
@@ -49,8 +50,8 @@ public sealed class RequestsExportTests(PlatformFixture fixture)
         Assert.Equal(("已受理", ""), (Cell(awkward.ToString(), "状态"), Cell(awkward.ToString(), "承办党员")));
 
         // The list's filters narrow it the same way.
-        var narrowed = Parse(await steps.Client.GetStringAsync(county.Path("requests/export?status=assigned")));
-        Assert.Equal([first], narrowed.Skip(1).Select(r => r[0].TrimStart('\uFEFF')));
+        var narrowed = CsvTable.Parse(await steps.Client.GetStringAsync(county.Path("requests/export?status=assigned")));
+        Assert.Equal([first], narrowed.Rows.Select(r => r["编号"]));
     }
 
     [Fact]
@@ -68,56 +69,5 @@ public sealed class RequestsExportTests(PlatformFixture fixture)
 
         await (await asB.GetAsync(b.Path("requests/export?status=lost"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "status");
         await (await asB.GetAsync(b.Path("requests/export?placedFrom=yesterday"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "placedFrom");
-    }
-
-    /// <summary>RFC 4180: quoted fields may hold commas, doubled quotes and line breaks; lines end in CRLF.</summary>
-    private static List<string[]> Parse(string text)
-    {
-        var rows = new List<string[]>();
-        var row = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                row.Add(field.ToString());
-                field.Clear();
-            }
-            else if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
-            {
-                row.Add(field.ToString());
-                field.Clear();
-                rows.Add([.. row]);
-                row.Clear();
-                i++;
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-        return rows;
     }
 }
