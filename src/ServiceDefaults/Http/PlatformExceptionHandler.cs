@@ -86,15 +86,7 @@ internal sealed partial class PlatformExceptionHandler(IProblemDetailsService pr
         }
         var field = match.Groups["name"].Value;
         var rule = Rule(match.Groups["type"].Value) ?? "of the documented form";
-        var problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [$"'{field}' must be {rule}."] })
-        {
-            Status = StatusCodes.Status400BadRequest,
-            Type = Problems.TypePrefix + ProblemCodes.ValidationFailed,
-            Title = "Invalid request",
-            Detail = $"One or more fields are invalid: {field}.",
-        };
-        problem.Extensions["code"] = ProblemCodes.ValidationFailed;
-        return problem;
+        return Problems.Validation(new Dictionary<string, string[]> { [field] = [$"'{field}' must be {rule}."] }).ProblemDetails;
     }
 
     /// <summary>What a value of a .NET type must be, in the client's terms (null: no plain rule to give).</summary>

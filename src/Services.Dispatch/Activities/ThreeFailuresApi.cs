@@ -119,9 +119,9 @@ public static class ThreeFailuresApi
             var notReported = ordered.Where(m => !reported.Contains(m.MemberId)).ToList();
             var reportedAbsent = ordered.Where(m => reported.Contains(m.MemberId) && !attended.ContainsKey(m.MemberId)).ToList();
             var presentIdle = ordered.Where(m => attended.TryGetValue(m.MemberId, out var withOutcome) && withOutcome == 0).ToList();
-            return members is false
-                ? new ThreeFailuresGroup(id, name, ordered.Count, notReported.Count, reportedAbsent.Count, presentIdle.Count, [], [], [])
-                : new ThreeFailuresGroup(id, name, ordered.Count, notReported.Count, reportedAbsent.Count, presentIdle.Count, notReported, reportedAbsent, presentIdle);
+            var named = members is not false;
+            return new ThreeFailuresGroup(id, name, ordered.Count, notReported.Count, reportedAbsent.Count, presentIdle.Count,
+                named ? notReported : [], named ? reportedAbsent : [], named ? presentIdle : []);
         }
 
         var units = shouldReport.GroupBy(m => m.UnitId)

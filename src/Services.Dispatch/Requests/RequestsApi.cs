@@ -174,9 +174,13 @@ public static partial class RequestsApi
         var total = await ordered.LongCountAsync(cancellationToken);
         var items = await ordered.Skip(paging.Skip).Take(paging.PageSize).ToListAsync(cancellationToken);
         var ids = items.Select(r => r.Id).ToList();
-        var holders = await db.RequestClaimants.AsNoTracking().Where(h => ids.Contains(h.RequestId) && h.ReleasedAt == null).ToListAsync(cancellationToken);
+        var holders = await HoldersAsync(db, ids, cancellationToken);
         return new Page<RequestResponse>(items.Select(r => RequestResponse.From(r, holders, maskPhone: true)).ToList(), paging.Page, paging.PageSize, total);
     }
+
+    /// <summary>The members holding any of these requests now.</summary>
+    internal static Task<List<RequestClaimant>> HoldersAsync(DispatchDbContext db, List<Guid> requestIds, CancellationToken cancellationToken) =>
+        db.RequestClaimants.AsNoTracking().Where(h => requestIds.Contains(h.RequestId) && h.ReleasedAt == null).ToListAsync(cancellationToken);
 
     private static async Task<Results<Ok<RequestResponse>, ProblemHttpResult>> Get(Guid id, DispatchDbContext db, HttpContext http, CancellationToken cancellationToken)
     {

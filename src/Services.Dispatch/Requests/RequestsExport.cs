@@ -68,7 +68,7 @@ public static class RequestsExport
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"requests-{tenant.County?.Code}-{calendar.DateOf(clock.GetUtcNow()):yyyyMMdd}.csv\"";
         await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), bufferSize: 16 * 1024);
-        await WriteRowAsync(writer, Headings);
+        await writer.WriteAsync(CsvText.Line(Headings));
 
         // The ledger as of one moment: every batch reads the same snapshot, so a request that moves
         // while the file is written neither drops out of it nor shows twice.
@@ -82,14 +82,13 @@ public static class RequestsExport
                 break;
             }
             var ids = page.Select(r => r.Id).ToList();
-            var holders = (await db.RequestClaimants.AsNoTracking().Where(h => ids.Contains(h.RequestId) && h.ReleasedAt == null).ToListAsync(cancellationToken))
-                .ToLookup(h => h.RequestId, h => h.MemberId);
+            var holders = (await RequestsApi.HoldersAsync(db, ids, cancellationToken)).ToLookup(h => h.RequestId, h => h.MemberId);
             var memberIds = page.Where(r => r.AssigneeMemberId is not null).Select(r => r.AssigneeMemberId!.Value).Concat(holders.SelectMany(h => h)).Distinct().ToList();
             var members = await db.Members.AsNoTracking().Where(m => memberIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Name, cancellationToken);
             foreach (var r in page)
             {
                 var holding = holders[r.Id].DefaultIfEmpty(r.AssigneeMemberId ?? Guid.Empty).Where(m => m != Guid.Empty);
-                await WriteRowAsync(writer,
+                await writer.WriteAsync(CsvText.Line(
                 [
                     r.Id.ToString(), Local(r.PlacedAt), categories.GetValueOrDefault(r.Category, r.Category), r.Description, r.IsMicroWish ? "是" : "否",
                     Label(r.Channel), Area(r.StreetId), Area(r.CommunityId), Area(r.GridId), r.Address ?? "", r.ResidentName ?? "",
@@ -100,7 +99,7 @@ public static class RequestsExport
                     Label(r.Satisfaction), r.Resolved switch { true => "是", false => "否", null => "" },
                     r.ResponseOverdueAt is not null || r.CompletionOverdueAt is not null ? "是" : "否",
                     r.ReopenCount.ToString(CultureInfo.InvariantCulture), r.EscalationLevel == "none" ? "" : Label(r.EscalationLevel),
-                ]);
+                ]));
             }
             await writer.FlushAsync(cancellationToken);
         }
@@ -108,32 +107,4 @@ public static class RequestsExport
     }
 
     private static string Label(string? code) => code is null ? "" : Labels.GetValueOrDefault(code, code);
-
-    /// <summary>One CSV line (RFC 4180): a field with a comma, quote or line break is quoted, quotes doubled; one that a spreadsheet would read as a formula starts with an apostrophe.</summary>
-    private static Task WriteRowAsync(StreamWriter writer, IReadOnlyList<string> fields)
-    {
-        var line = new StringBuilder();
-        for (var i = 0; i < fields.Count; i++)
-        {
-            if (i > 0)
-            {
-                line.Append(',');
-            }
-            var field = fields[i];
-            if (field.Length > 0 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-            {
-                field = "'" + field;
-            }
-            if (field.AsSpan().IndexOfAny(",\"\r\n") >= 0)
-            {
-                line.Append('"').Append(field.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
-            }
-            else
-            {
-                line.Append(field);
-            }
-        }
-        line.Append("\r\n");
-        return writer.WriteAsync(line);
-    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ClosedXML.Excel;
+using Platform.ServiceDefaults.Http;
 
 namespace Platform.Evaluation.Reports;
 
@@ -62,11 +63,11 @@ public static class ReportExports
         var text = new StringBuilder();
         foreach (var table in Tables(report))
         {
-            text.Append(Field(table.Title)).Append("\r\n");
-            text.Append(string.Join(",", table.Headers.Select(Field))).Append("\r\n");
+            text.Append(CsvText.Line([table.Title]));
+            text.Append(CsvText.Line(table.Headers));
             foreach (var row in table.Rows)
             {
-                text.Append(string.Join(",", row.Select(v => Field(Format(v))))).Append("\r\n");
+                text.Append(CsvText.Line(row.Select(Format)));
             }
             text.Append("\r\n");
         }
@@ -121,14 +122,4 @@ public static class ReportExports
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
-
-    /// <summary>RFC 4180 quoting; a leading = + - @ is prefixed with ' so a spreadsheet never runs it as a formula.</summary>
-    private static string Field(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' && !decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out _))
-        {
-            value = "'" + value;
-        }
-        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-    }
 }
