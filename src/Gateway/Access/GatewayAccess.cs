@@ -19,6 +19,7 @@ public static class GatewayAccess
         PlatformTokens.SigningKey(builder.Configuration);
         builder.Services.Configure<GatewayAccessOptions>(builder.Configuration.GetSection(GatewayAccessOptions.Section));
         builder.Services.AddSingleton<CredentialStore>();
+        builder.Services.AddSingleton<RateLimitRefusals>();
         builder.Services.AddSingleton<RateLimits>();
         builder.Services.AddSingleton<ICallerGate>(services => services.GetRequiredService<RateLimits>());
         builder.Services.AddSingleton(services => new PlatformTokenIssuer(builder.Configuration, services.GetRequiredService<TimeProvider>()));

@@ -12,7 +12,7 @@ namespace Platform.Gateway.Access;
 /// (draft-ietf-httpapi-ratelimit-headers: <c>"client";q=200;w=2</c>, <c>"client";r=187;t=1</c>).
 /// Answers to actor headers the client may not use come first (see <see cref="ActorHeaders"/>).
 /// </summary>
-public sealed class RateLimits : ICallerGate, IDisposable
+public sealed class RateLimits(RateLimitRefusals refusals) : ICallerGate, IDisposable
 {
     private readonly PartitionedRateLimiter<Bucket> _buckets = PartitionedRateLimiter.Create<Bucket, Bucket>(
         bucket => RateLimitPartition.GetTokenBucketLimiter(bucket, OptionsFor));
@@ -35,6 +35,7 @@ public sealed class RateLimits : ICallerGate, IDisposable
         using var clientLease = _buckets.AttemptAcquire(client);
         if (!clientLease.IsAcquired)
         {
+            refusals.Record(client, credential.Client.Name, credential.Client.CountyCode);
             await RefuseAsync(context, client, clientLease);
             return false;
         }
@@ -45,6 +46,7 @@ public sealed class RateLimits : ICallerGate, IDisposable
             using var countyLease = _buckets.AttemptAcquire(county);
             if (!countyLease.IsAcquired)
             {
+                refusals.Record(county, credential.Client.CountyCode ?? county.Id.ToString(), credential.Client.CountyCode);
                 await RefuseAsync(context, county, countyLease);
                 return false;
             }

@@ -30,16 +30,3 @@ public sealed class BusinessPanel(DashboardSources sources, TimeProvider clock, 
         return new BusinessView(clock.GetUtcNow(), false, null, error ?? "Dispatch is not configured");
     }
 }
-
-/// <summary>Panel 5: webhook deliveries failing, paused subscriptions, clients near their limits.</summary>
-public sealed record IntegrationsView(DateTimeOffset At, bool Available, string Reason);
-
-/// <summary>
-/// Integrator credentials, rate limits and webhooks are not part of this gateway yet: the panel
-/// says so, and this is where their figures will be read once they are.
-/// </summary>
-public sealed class IntegrationsPanel(TimeProvider clock)
-{
-    public IntegrationsView Read() => new(clock.GetUtcNow(), false,
-        "Webhooks and integrator credentials are not available on this gateway yet.");
-}

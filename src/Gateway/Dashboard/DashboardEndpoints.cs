@@ -49,7 +49,7 @@ public static class DashboardEndpoints
         api.MapGet("/traffic", async (TrafficPanel panel, CancellationToken cancellationToken) => TypedResults.Ok(await panel.ReadAsync(cancellationToken)));
         api.MapGet("/messaging", async (MessagingPanel panel, CancellationToken cancellationToken) => TypedResults.Ok(await panel.ReadAsync(cancellationToken)));
         api.MapGet("/business", BusinessAsync);
-        api.MapGet("/integrations", (IntegrationsPanel panel) => TypedResults.Ok(panel.Read()));
+        api.MapGet("/integrations", IntegrationsAsync);
         api.MapGet("/traces", async (TracesPanel panel, CancellationToken cancellationToken) => TypedResults.Ok(await panel.ReadAsync(cancellationToken)));
         api.MapGet("/traces/{traceId}", TraceAsync);
         return app;
@@ -61,14 +61,17 @@ public static class DashboardEndpoints
         return bytes is null ? Results.NotFound() : Results.Bytes(bytes, contentType);
     }
 
-    private static async Task<Results<Ok<BusinessView>, ValidationProblem>> BusinessAsync(string? county, BusinessPanel panel, CancellationToken cancellationToken)
-    {
-        if (county is not null && (county.Length is 0 or > 12 || !county.All(char.IsAsciiLetterOrDigit)))
-        {
-            return new ValidationErrors().Add("county", "'county' must be a county code (letters and digits, at most 12).").ToProblem();
-        }
-        return TypedResults.Ok(await panel.ReadAsync(county, cancellationToken));
-    }
+    private static async Task<Results<Ok<BusinessView>, ValidationProblem>> BusinessAsync(string? county, BusinessPanel panel, CancellationToken cancellationToken) =>
+        CountyProblem(county) is { } problem ? problem : TypedResults.Ok(await panel.ReadAsync(county, cancellationToken));
+
+    private static async Task<Results<Ok<IntegrationsView>, ValidationProblem>> IntegrationsAsync(string? county, IntegrationsPanel panel, CancellationToken cancellationToken) =>
+        CountyProblem(county) is { } problem ? problem : TypedResults.Ok(await panel.ReadAsync(county, cancellationToken));
+
+    /// <summary>The panels' county filter: a county's code.</summary>
+    private static ValidationProblem? CountyProblem(string? county) =>
+        county is not null && (county.Length is 0 or > 12 || !county.All(char.IsAsciiLetterOrDigit))
+            ? new ValidationErrors().Add("county", "'county' must be a county code (letters and digits, at most 12).").ToProblem()
+            : null;
 
     private static async Task<Results<Ok<TraceView>, ValidationProblem>> TraceAsync(string traceId, TracesPanel panel, CancellationToken cancellationToken)
     {

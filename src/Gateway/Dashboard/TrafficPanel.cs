@@ -1,3 +1,5 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Telemetry.Operations;
@@ -17,8 +19,10 @@ public sealed record RouteTraffic(string Service, string Method, string Route, l
 public sealed record ServiceTraffic(string Service, int Instances, int Reporting, long Requests, long Errors, long Rejections, double RequestsPerSecond, double ErrorRate,
     Latency Latency, MinuteSeries Minutes, IReadOnlyList<RouteTraffic> Routes, string? Error);
 
+/// <param name="Key">The client's id (or <c>anonymous</c>), or the county's code.</param>
+/// <param name="Name">The client's name, when the gateway's database answered.</param>
 /// <param name="Failures">4xx and 5xx answers.</param>
-public sealed record FailingCaller(string Key, long Requests, long Failures);
+public sealed record FailingCaller(string Key, string? Name, long Requests, long Failures);
 
 public sealed record TrafficView(DateTimeOffset At, long FromMinute, IReadOnlyList<ServiceTraffic> Services, IReadOnlyList<RouteTraffic> SlowestRoutes,
     IReadOnlyList<FailingCaller> FailingClients, IReadOnlyList<FailingCaller> FailingCounties);
@@ -29,7 +33,8 @@ public sealed record TrafficView(DateTimeOffset At, long FromMinute, IReadOnlyLi
 /// instances and minutes are added before percentiles are read. Slowest routes by p95; failing
 /// clients and counties as the gateway saw them, since every outside call enters there.
 /// </summary>
-public sealed class TrafficPanel(DashboardSources sources, TrafficWindow traffic, SpanWindow spans, ServiceIdentity gateway, TimeProvider clock, IMemoryCache cache)
+public sealed class TrafficPanel(
+    DashboardSources sources, TrafficWindow traffic, SpanWindow spans, ServiceIdentity gateway, IServiceScopeFactory scopes, TimeProvider clock, IMemoryCache cache)
 {
     private const int Minutes = TrafficWindow.Minutes;
 
@@ -52,11 +57,34 @@ public sealed class TrafficPanel(DashboardSources sources, TrafficWindow traffic
         var slowest = services.SelectMany(s => s.Routes).Where(r => r.Requests >= 3 && r.Latency.P95 is not null)
             .OrderByDescending(r => r.Latency.P95).Take(10).ToList();
         var entry = snapshots[0].Read.Value!;
-        return new TrafficView(clock.GetUtcNow(), from, services, slowest, Failing(entry.Clients), Failing(entry.Counties));
+        var clients = Failing(entry.Clients);
+        var names = await ClientNamesAsync(clients, cancellationToken);
+        return new TrafficView(clock.GetUtcNow(), from, services, slowest,
+            [.. clients.Select(c => c with { Name = Guid.TryParse(c.Key, out var id) ? names.GetValueOrDefault(id) : null })], Failing(entry.Counties));
     }
 
     private static List<FailingCaller> Failing(IReadOnlyList<DimensionFigures> figures) =>
-        [.. figures.Where(f => f.Failures > 0).OrderByDescending(f => f.Failures).ThenByDescending(f => f.Requests).Take(10).Select(f => new FailingCaller(f.Key, f.Requests, f.Failures))];
+        [.. figures.Where(f => f.Failures > 0).OrderByDescending(f => f.Failures).ThenByDescending(f => f.Requests).Take(10).Select(f => new FailingCaller(f.Key, null, f.Requests, f.Failures))];
+
+    /// <summary>The names of the failing clients, so an operator need not look each id up; none while the gateway's database is away.</summary>
+    private async Task<Dictionary<Guid, string>> ClientNamesAsync(List<FailingCaller> clients, CancellationToken cancellationToken)
+    {
+        var ids = clients.Select(c => Guid.TryParse(c.Key, out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToList();
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+            return await db.Clients.AsNoTracking().Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, cancellationToken);
+        }
+        catch (Exception exception) when ((exception is DbException or TimeoutException || exception.InnerException is DbException) && !cancellationToken.IsCancellationRequested)
+        {
+            return [];
+        }
+    }
 
     private static ServiceTraffic Service(string service, List<(string Service, ServiceInstance? Instance, Read<TelemetrySnapshot> Read)> instances, long from)
     {

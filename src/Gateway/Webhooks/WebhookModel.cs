@@ -152,6 +152,8 @@ internal sealed class WebhookConfiguration : IEntityTypeConfiguration<WebhookSub
         delivery.HasIndex(d => new { d.Status, d.NextAttemptAt }).HasFilter("status = 'pending'").HasDatabaseName("ix_webhook_deliveries_due");
         delivery.HasIndex(d => new { d.SubscriptionId, d.OrderingKey, d.Position }).HasFilter("status = 'pending'").HasDatabaseName("ix_webhook_deliveries_order");
         delivery.HasIndex(d => new { d.SubscriptionId, d.Sequence });
+        // The dashboard's count of deliveries that ended failed lately (few, so a small index).
+        delivery.HasIndex(d => d.LastAttemptAt).HasFilter("status = 'failed'").HasDatabaseName("ix_webhook_deliveries_failed");
         delivery.HasOne<WebhookSubscription>().WithMany().HasForeignKey(d => d.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
     }
 }

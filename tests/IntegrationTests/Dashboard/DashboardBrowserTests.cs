@@ -120,8 +120,11 @@ public sealed class DashboardBrowserTests(PlatformFixture fixture, ITestOutputHe
             await Expect(row.Locator("td[data-field='atRisk']")).ToHaveTextAsync("1");
             await Expect(page.Locator("#business-table tbody tr")).ToHaveCountAsync(1);
 
-            // 5. Webhooks and integrators: not part of this gateway yet, and it says so.
-            await Expect(page.Locator("#integrations-unavailable")).ToContainTextAsync("Not available");
+            // 5. Webhooks and integrators: the subscriptions and clients (none of them in trouble here).
+            var integrations = page.Locator("#panel-integrations");
+            await Expect(integrations.Locator("#webhook-summary")).ToContainTextAsync("active");
+            await Expect(integrations.Locator("#client-summary")).ToContainTextAsync("active keys");
+            await Expect(integrations.Locator("#webhook-attention-none")).ToBeVisibleAsync();
 
             // 6. Traces: the registration's trace from the gateway to the consumers.
             await page.EvaluateAsync($"location.hash = 'trace={traceId}'");

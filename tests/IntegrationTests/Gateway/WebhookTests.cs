@@ -265,6 +265,91 @@ public sealed class WebhookTests(PlatformFixture fixture)
         return bound;
     }
 
+    [Fact]
+    public async Task Operators_see_failing_subscriptions_their_waiting_deliveries_and_clients_held_back_by_their_rate_limit()
+    {
+        var platform = await fixture.PlatformAsync();
+        var (county, client) = await CountyAsync(platform);
+        var receiver = WebhookReceiver.NotYetListening();
+        await using var _ = receiver;
+        // The receiver's credential rides in the query: the panel must not show it.
+        var (id, _) = await SubscribeAsync(client, county.Code, receiver.Url + "?token=s3cret", ["request.placed"]);
+        using var ops = platform.Gateway();
+        var panelPath = $"/ops/api/integrations?county={county.Code}";
+        var quiet = await ops.GetJsonAsync(panelPath);
+        Assert.Equal(1, quiet.GetProperty("webhooks").GetProperty("active").GetInt32());
+        Assert.Equal(0, quiet.GetProperty("webhooks").GetProperty("needAttention").GetInt32());
+        Assert.Equal(1, quiet.GetProperty("clients").GetProperty("countyClients").GetInt32());
+        Assert.Equal(1, quiet.GetProperty("clients").GetProperty("counties").GetInt32());
+
+        await new RequestSteps(platform.Gateway(), county).PlaceAsync();
+
+        var failing = await Poll.UntilAsync(() => ops.GetJsonAsync(panelPath),
+            p => Attention(p, id) is { } s && s.GetProperty("consecutiveFailures").GetInt32() >= 1, TimeSpan.FromSeconds(20), "the failing subscription to show");
+        var row = Attention(failing, id)!.Value;
+        Assert.Equal(county.Code, row.GetProperty("county").GetString());
+        Assert.Equal(receiver.Url, row.GetProperty("target").GetString());
+        Assert.Equal("active", row.GetProperty("status").GetString());
+        Assert.Equal(1, row.GetProperty("pending").GetInt64());
+        Assert.False(string.IsNullOrEmpty(row.GetProperty("lastError").GetString()));
+        var webhooks = failing.GetProperty("webhooks");
+        Assert.Equal(1, webhooks.GetProperty("needAttention").GetInt32());
+        Assert.Equal(1, webhooks.GetProperty("pending").GetInt64());
+        Assert.Equal(1, webhooks.GetProperty("retrying").GetInt64());
+        Assert.True(webhooks.GetProperty("oldestPendingSeconds").GetDouble() >= 0);
+        // Every county's view holds it too; another county's does not.
+        Assert.NotNull(Attention(await ops.GetJsonAsync("/ops/api/integrations"), id));
+        var otherPanel = "/ops/api/integrations?county=" + await GatewayClients.CountyAsync(platform);
+        var elsewhere = await ops.GetJsonAsync(otherPanel);
+        Assert.Null(Attention(elsewhere, id));
+        Assert.Equal(0, elsewhere.GetProperty("webhooks").GetProperty("pending").GetInt64());
+        await (await ops.GetAsync("/ops/api/integrations?county=51-16")).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "county");
+
+        // A client whose bucket runs dry is listed with the refusals of the last hour.
+        var hasty = await GatewayClients.CreateAsync(platform, county.Code, rateLimit: new { permitsPerSecond = 0.1, burst = 1 });
+        using (var calls = platform.GatewayAs(hasty.Key))
+        {
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < 3; i++)
+            {
+                using var answer = await calls.GetAsync($"/api/dispatch/counties/{county.Code}/requests");
+                statuses.Add(answer.StatusCode);
+            }
+            Assert.Equal(2, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        }
+        var limited = await Poll.UntilAsync(() => ops.GetJsonAsync(panelPath),
+            p => p.GetProperty("limited").EnumerateArray().Any(l => l.Id() == hasty.Id), TimeSpan.FromSeconds(10), "the limited client to show");
+        var entry = limited.GetProperty("limited").EnumerateArray().Single(l => l.Id() == hasty.Id);
+        Assert.Equal("client", entry.GetProperty("policy").GetString());
+        Assert.Equal(2, entry.GetProperty("refused").GetInt64());
+        Assert.Equal(1, entry.GetProperty("burst").GetInt32());
+        Assert.Equal(county.Code, entry.GetProperty("county").GetString());
+        Assert.DoesNotContain((await ops.GetJsonAsync(otherPanel)).GetProperty("limited").EnumerateArray(), l => l.Id() == hasty.Id);
+        // The traffic panel names the client among those failing most.
+        var traffic = await Poll.UntilAsync(() => ops.GetJsonAsync("/ops/api/traffic"),
+            t => t.GetProperty("failingClients").EnumerateArray().Any(c => c.GetProperty("key").GetString() == hasty.Id.ToString()), TimeSpan.FromSeconds(10), "the client among the failing");
+        var failingClient = traffic.GetProperty("failingClients").EnumerateArray().Single(c => c.GetProperty("key").GetString() == hasty.Id.ToString());
+        Assert.Equal(entry.GetProperty("name").GetString(), failingClient.GetProperty("name").GetString());
+        Assert.StartsWith("测试客户端", failingClient.GetProperty("name").GetString());
+
+        // Still failing, it is paused (after seconds here, days in production): paused ones come first, with the reason.
+        var paused = await Poll.UntilAsync(() => ops.GetJsonAsync(panelPath),
+            p => Attention(p, id) is { } s && s.GetProperty("status").GetString() == "paused", TimeSpan.FromSeconds(30), "the subscription to be paused");
+        Assert.StartsWith("failing", Attention(paused, id)!.Value.GetProperty("pausedReason").GetString());
+        Assert.Equal(1, paused.GetProperty("webhooks").GetProperty("paused").GetInt32());
+
+        // The receiver comes back and the owner resumes: the delivery goes out and the subscription needs no attention any more.
+        await receiver.StartListeningAsync();
+        await (await client.PostJsonAsync($"/api/gateway/counties/{county.Code}/webhooks/{id}/resume")).OkAsync();
+        var recovered = await Poll.UntilAsync(() => ops.GetJsonAsync(panelPath),
+            p => p.GetProperty("webhooks").GetProperty("needAttention").GetInt32() == 0, TimeSpan.FromSeconds(30), "the subscription to recover");
+        Assert.Equal(0, recovered.GetProperty("webhooks").GetProperty("pending").GetInt64());
+        Assert.Single(receiver.Accepted);
+    }
+
+    private static JsonElement? Attention(JsonElement panel, Guid subscription) =>
+        panel.GetProperty("webhooks").GetProperty("attention").EnumerateArray().Where(s => s.Id() == subscription).Cast<JsonElement?>().FirstOrDefault();
+
     /// <summary>A Dispatch county known to the gateway, and a client of it allowed webhooks.</summary>
     private static async Task<(DispatchCounty County, HttpClient Client)> CountyAsync(RunningPlatform platform)
     {

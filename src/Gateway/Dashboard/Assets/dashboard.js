@@ -130,7 +130,7 @@ function renderTraffic(data) {
     h('td', { class: 'num' }, fmt.ms(route.latency.p99)), h('td', { class: 'num' }, fmt.n(route.requests))));
   const callers = (list, id, label) => h('table', { id },
     h('thead', {}, h('tr', {}, h('th', {}, label), h('th', { class: 'num' }, '请求 Requests'), h('th', { class: 'num' }, '失败 Failures'))),
-    h('tbody', {}, list.length ? list.map(c => h('tr', { 'data-key': c.key }, h('td', {}, c.key), h('td', { class: 'num' }, fmt.n(c.requests)), h('td', { class: 'num' }, fmt.n(c.failures))))
+    h('tbody', {}, list.length ? list.map(c => h('tr', { 'data-key': c.key }, h('td', { class: 'wrap' }, c.name ? [c.name, h('br'), h('span', { class: 'muted' }, c.key)] : c.key), h('td', { class: 'num' }, fmt.n(c.requests)), h('td', { class: 'num' }, fmt.n(c.failures))))
       : h('tr', {}, h('td', { colspan: 3, class: 'muted' }, '无 none'))));
   return [
     h('div', { class: 'legend' }, ...Object.entries(LATENCY_COLORS).map(([k, c]) => h('span', {}, h('i', { style: `background:${c}` }), k))),
@@ -212,8 +212,37 @@ function renderBusiness(data) {
 }
 
 function renderIntegrations(data) {
-  if (!data.available) return [h('p', { id: 'integrations-unavailable' }, '暂不可用 · Not available: ', data.reason)];
-  return [h('pre', {}, JSON.stringify(data, null, 2))];
+  if (!data.webhooks) throw new PanelError(`集成数据不可用 · ${data.error}`);
+  const w = data.webhooks, c = data.clients;
+  const parts = [
+    h('p', { id: 'webhook-summary' },
+      `订阅 Subscriptions: ${fmt.n(w.active)} 启用 active · `, w.paused ? badge('warn', `${fmt.n(w.paused)} 暂停 paused`) : '0 暂停 paused',
+      ` · 待投递 pending ${fmt.n(w.pending)} (到期 due ${fmt.n(w.due)}, 重试中 retrying ${fmt.n(w.retrying)}, 最早 oldest ${fmt.uptime(w.oldestPendingSeconds)})`,
+      ' · 24小时内失败 failed in 24 h ', w.failedLastDay ? badge('bad', fmt.n(w.failedLastDay)) : '0'),
+    h('p', { id: 'client-summary', class: 'muted' },
+      `客户端 Clients: ${fmt.n(c.countyClients)} 县级 county · ${fmt.n(c.operators)} 运维 operators · ${fmt.n(c.revoked)} 已吊销 revoked · `
+      + `${fmt.n(c.counties)} 个县 counties · ${fmt.n(c.activeKeys)} 有效密钥 active keys`),
+    h('h4', {}, `需关注的订阅 Subscriptions needing attention (${fmt.n(w.needAttention)})`),
+  ];
+  parts.push(w.attention.length === 0 ? h('p', { class: 'muted', id: 'webhook-attention-none' }, '无 none') :
+    h('table', { id: 'webhook-attention' },
+      h('thead', {}, h('tr', {}, ...['县 County', '接收地址 Target', '状态 Status', '连续失败 Failures', '失败自 Failing since', '待投递 Pending', '原因 Reason'].map((t, i) => h('th', { class: i === 3 || i === 5 ? 'num' : '' }, t)))),
+      h('tbody', {}, w.attention.map(s => h('tr', { 'data-subscription': s.id, 'data-status': s.status },
+        h('td', {}, s.county), h('td', { class: 'wrap' }, s.target),
+        h('td', {}, s.status === 'paused' ? badge('bad', '暂停 paused') : badge('warn', '失败中 failing')),
+        h('td', { class: 'num' }, fmt.n(s.consecutiveFailures)),
+        h('td', {}, s.failingSince ? new Date(s.failingSince).toLocaleString('en-GB') : '–'),
+        h('td', { class: 'num', 'data-field': 'pending' }, fmt.n(s.pending)),
+        h('td', { class: 'wrap error-text' }, s.pausedReason || s.lastError || ''))))));
+  parts.push(h('h4', {}, '近1小时被限流 Rate-limited in the last hour'));
+  parts.push(data.limited.length === 0 ? h('p', { class: 'muted', id: 'rate-limited-none' }, '无 none') :
+    h('table', { id: 'rate-limited' },
+      h('thead', {}, h('tr', {}, ...['限额 Bucket', '名称 Name', '县 County', '限额 Limit', '拒绝 Refused', '最近 Last'].map((t, i) => h('th', { class: i === 4 ? 'num' : '' }, t)))),
+      h('tbody', {}, data.limited.map(l => h('tr', { 'data-id': l.id, 'data-policy': l.policy },
+        h('td', {}, l.policy === 'county' ? '县 county' : '客户端 client'), h('td', {}, l.name), h('td', {}, l.county || '–'),
+        h('td', {}, `${fmt.n(l.permitsPerSecond)}/s, ${fmt.n(l.burst)}`),
+        h('td', { class: 'num', 'data-field': 'refused' }, fmt.n(l.refused)), h('td', {}, fmt.time(l.lastRefusedAt)))))));
+  return parts;
 }
 
 function renderTraces(data) {
@@ -280,7 +309,7 @@ const PANELS = {
   traffic: { url: () => '/ops/api/traffic', render: renderTraffic },
   messaging: { url: () => '/ops/api/messaging', render: renderMessaging },
   business: { url: () => '/ops/api/business' + (countyFilter ? `?county=${encodeURIComponent(countyFilter)}` : ''), render: renderBusiness },
-  integrations: { url: () => '/ops/api/integrations', render: renderIntegrations },
+  integrations: { url: () => '/ops/api/integrations' + (countyFilter ? `?county=${encodeURIComponent(countyFilter)}` : ''), render: renderIntegrations },
   traces: { url: () => '/ops/api/traces', render: renderTraces },
 };
 
@@ -323,7 +352,7 @@ function openTraceFromHash() {
 }
 
 document.getElementById('interval').addEventListener('change', schedule);
-document.getElementById('county-filter').addEventListener('change', event => { countyFilter = event.target.value; refresh('business'); });
+document.getElementById('county-filter').addEventListener('change', event => { countyFilter = event.target.value; refresh('business'); refresh('integrations'); });
 document.getElementById('trace-search').addEventListener('submit', event => {
   event.preventDefault();
   const id = document.getElementById('trace-id').value.trim();
