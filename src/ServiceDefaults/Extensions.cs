@@ -55,6 +55,7 @@ public static class Extensions
     {
         app.UseOperationsTelemetry();
         app.UseExceptionHandler();
+        app.UseRequestTextRules();
         app.UseRouting();
         app.UsePlatformAuthentication();
         app.UseEndpointBodySizeLimit();

@@ -38,6 +38,10 @@ public sealed partial class ValidationTests
     [InlineData(3, 20, true, 3, 20)]
     [InlineData(0, 20, false, 0, 20)]
     [InlineData(1, 201, false, 1, 201)]
+    // The last page whose rows before it still fit an int, and the one after.
+    [InlineData(10737418, 200, true, 10737418, 200)]
+    [InlineData(10737419, 200, false, 10737419, 200)]
+    [InlineData(int.MaxValue, 1, true, int.MaxValue, 1)]
     public void Pages_are_validated(int? page, int? size, bool valid, int expectedPage, int expectedSize)
     {
         var errors = new ValidationErrors();

@@ -502,7 +502,7 @@ public static class Open311Api
         }
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
         {
-            return value;
+            return value.ToUniversalTime();
         }
         errors.Add($"{name} must be a W3C date-time, e.g. 2026-05-01T00:00:00+08:00.");
         return null;

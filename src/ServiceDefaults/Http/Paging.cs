@@ -15,6 +15,9 @@ public readonly record struct PageRequest(int Page, int PageSize)
 
     public int Skip => (Page - 1) * PageSize;
 
+    /// <summary>The last page whose first row's position still fits an int.</summary>
+    public static int MaxPage(int pageSize) => int.MaxValue / pageSize;
+
     public static bool TryCreate(int? page, int? pageSize, ValidationErrors errors, out PageRequest request)
     {
         request = new PageRequest(page ?? 1, pageSize ?? DefaultPageSize);
@@ -25,6 +28,11 @@ public readonly record struct PageRequest(int Page, int PageSize)
         if (request.PageSize is < 1 or > MaxPageSize)
         {
             errors.Add("pageSize", $"'pageSize' must be between 1 and {MaxPageSize}.");
+        }
+        else if (request.Page > MaxPage(request.PageSize))
+        {
+            // Rows before the page are counted in an int: no list holds two billion rows.
+            errors.Add("page", $"'page' must be at most {MaxPage(request.PageSize)} with pageSize {request.PageSize}.");
         }
         return errors.IsValid;
     }

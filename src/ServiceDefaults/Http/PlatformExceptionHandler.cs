@@ -97,8 +97,9 @@ internal sealed partial class PlatformExceptionHandler(IProblemDetailsService pr
         "double" or "Double" or "decimal" or "Decimal" or "float" or "Single" => "a number",
         "Guid" => "an id (a UUID)",
         "DateOnly" => "a date, yyyy-MM-dd",
-        "DateTimeOffset" or "DateTime" => "an instant, e.g. 2026-12-01T08:00:00+08:00",
+        "DateTimeOffset" or "DateTime" or "Instant" => "an instant with its offset, e.g. 2026-12-01T08:00:00+08:00",
         "TimeOnly" => "a time of day, HH:mm",
+        "Text" => "text without the NUL character (\\u0000)",
         _ => null,
     };
 

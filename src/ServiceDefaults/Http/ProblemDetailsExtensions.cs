@@ -45,6 +45,8 @@ internal static class ProblemDetailsExtensions
         {
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+            options.SerializerOptions.Converters.Add(new InstantJsonConverter());
+            options.SerializerOptions.Converters.Add(new TextJsonConverter());
         });
         return services;
     }

@@ -128,7 +128,7 @@ public static class ActivitiesApi
     {
         if (!ActivityCalendar.TryParseMonth(request.Month, out var month))
         {
-            return new ValidationErrors().Add("month", "'month' is required as yyyy-MM (e.g. 2026-12).").ToProblem();
+            return new ValidationErrors().Add("month", $"'month' is required as yyyy-MM (e.g. 2026-12), of a year from {ActivityCalendar.Years}.").ToProblem();
         }
         var created = await ActivityGenerator.AddMissingAsync(db, tenant.County!, month, clock.GetUtcNow(), cancellationToken);
         try
@@ -381,6 +381,10 @@ public static class ActivitiesApi
         {
             errors.Add("startsAt", "'startsAt' is required (ISO 8601 with an offset, e.g. 2026-12-18T09:00:00+08:00).");
         }
+        else if (startsAt.Value.Year is < ActivityCalendar.FirstYear or >= ActivityCalendar.LastYear)
+        {
+            errors.Add("startsAt", $"'startsAt' must be in a year from {ActivityCalendar.FirstYear} to {ActivityCalendar.LastYear - 1}.");
+        }
         if (endsAt is null)
         {
             errors.Add("endsAt", "'endsAt' is required (ISO 8601 with an offset).");
@@ -406,11 +410,12 @@ public static class ActivitiesApi
         {
             return null;
         }
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day)
+            && ActivityCalendar.InRange(day))
         {
             return day;
         }
-        errors.Add(field, $"'{field}' must be a date, yyyy-MM-dd.");
+        errors.Add(field, $"'{field}' must be a date, yyyy-MM-dd, of a year from {ActivityCalendar.Years}.");
         return null;
     }
 }

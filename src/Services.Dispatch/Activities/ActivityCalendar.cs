@@ -53,9 +53,18 @@ public sealed class ActivityCalendar(TimeZoneInfo zone)
         return (monday, monday.AddDays(offsetFromMonday));
     }
 
-    /// <summary>"2026-12" → 2026-12-01; false unless the text is yyyy-MM.</summary>
+    /// <summary>The years the county's calendar takes (as Evaluation's periods): a date outside them is a typing error.</summary>
+    public const int FirstYear = 2000;
+    public const int LastYear = 2999;
+
+    /// <summary>"2000 to 2999", for the rules' messages.</summary>
+    public static readonly string Years = $"{FirstYear} to {LastYear}";
+
+    public static bool InRange(DateOnly day) => day.Year is >= FirstYear and <= LastYear;
+
+    /// <summary>"2026-12" → 2026-12-01; false unless the text is yyyy-MM of a year from 2000 to 2999.</summary>
     public static bool TryParseMonth(string? text, out DateOnly month) =>
-        DateOnly.TryParseExact((text ?? "") + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out month);
+        DateOnly.TryParseExact((text ?? "") + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out month) && InRange(month);
 
     public static string MonthText(DateOnly month) => month.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 }

@@ -76,7 +76,7 @@ public static class MonthlyListsApi
         }
         if (!ActivityCalendar.TryParseMonth(request.Month, out var month))
         {
-            errors.Add("month", "'month' is required as yyyy-MM (e.g. 2026-12).");
+            errors.Add("month", $"'month' is required as yyyy-MM (e.g. 2026-12), of a year from {ActivityCalendar.Years}.");
         }
         if (!errors.IsValid)
         {
@@ -118,7 +118,7 @@ public static class MonthlyListsApi
             }
             else
             {
-                errors.Add("month", "'month' must be yyyy-MM.");
+                errors.Add("month", $"'month' must be yyyy-MM, of a year from {ActivityCalendar.Years}.");
             }
         }
         var statusFilter = errors.OptionalEnum<MonthlyListStatus>("status", status);

@@ -155,11 +155,11 @@ public static partial class RequestsApi
 
     private static async Task<Results<Ok<Page<RequestResponse>>, ValidationProblem>> List(
         string? status, Guid? communityId, Guid? gridId, Guid? streetId, string? category, string? tier, bool? microWish, bool? overdue,
-        Guid? memberId, Guid? unitId, DateTimeOffset? placedFrom, DateTimeOffset? placedTo, int? page, int? pageSize,
+        Guid? memberId, Guid? unitId, Instant? placedFrom, Instant? placedTo, int? page, int? pageSize,
         DispatchDbContext db, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var filter = new RequestFilter(status, communityId, gridId, streetId, category, tier, microWish, overdue, memberId, unitId, placedFrom, placedTo);
+        var filter = new RequestFilter(status, communityId, gridId, streetId, category, tier, microWish, overdue, memberId, unitId, placedFrom?.Value, placedTo?.Value);
         var query = filter.Apply(db, errors);
         if (!PageRequest.TryCreate(page, pageSize, errors, out var paging) || query is null)
         {

@@ -38,7 +38,7 @@ public static class RequestsExport
     public static RouteGroupBuilder MapRequestsExport(this RouteGroupBuilder requests)
     {
         requests.MapGet("/export", Export).WithName("dispatch.ExportRequests").WithSummary("The requests ledger (诉求台账) as CSV")
-            .WithDescription("The list's filters (status, communityId, gridId, streetId, category, tier, microWish, overdue, memberId, unitId, placedFrom, placedTo); " +
+            .WithDescription("The list's filters (status, communityId, gridId, streetId, category, tier, microWish, overdue, memberId, unitId, placedFrom?.Value, placedTo?.Value); " +
                 "every matching request, oldest first, as UTF-8 CSV with a byte-order mark (Excel opens it as it is), headings in Chinese, times in the county's " +
                 "time zone, residents' phones masked.")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
@@ -47,11 +47,11 @@ public static class RequestsExport
 
     private static async Task<Results<EmptyHttpResult, ValidationProblem>> Export(
         string? status, Guid? communityId, Guid? gridId, Guid? streetId, string? category, string? tier, bool? microWish, bool? overdue,
-        Guid? memberId, Guid? unitId, DateTimeOffset? placedFrom, DateTimeOffset? placedTo,
+        Guid? memberId, Guid? unitId, Instant? placedFrom, Instant? placedTo,
         DispatchDbContext db, ITenantContext tenant, CountyReference reference, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var query = new RequestFilter(status, communityId, gridId, streetId, category, tier, microWish, overdue, memberId, unitId, placedFrom, placedTo)
+        var query = new RequestFilter(status, communityId, gridId, streetId, category, tier, microWish, overdue, memberId, unitId, placedFrom?.Value, placedTo?.Value)
             .Apply(db, errors);
         if (query is null)
         {

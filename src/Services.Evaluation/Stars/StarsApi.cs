@@ -50,9 +50,9 @@ public static class StarsApi
         return TypedResults.Ok(new StarRatingsResponse(figures.Period, figures.Closed, figures.AsOf, rules, figures.Stars));
     }
 
-    private static async Task<Ok<StarSchemeResponse>> GetScheme(DateTimeOffset? at, EvaluationDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Ok<StarSchemeResponse>> GetScheme(Instant? at, EvaluationDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
-        var moment = at ?? clock.GetUtcNow();
+        var moment = at?.Value ?? clock.GetUtcNow();
         var version = await db.StarSchemes.AsNoTracking().Where(s => s.EffectiveFrom <= moment).OrderByDescending(s => s.Version).FirstOrDefaultAsync(cancellationToken);
         var newest = await db.StarSchemes.MaxAsync(s => (int?)s.Version, cancellationToken) ?? 0;
         http.Response.Headers.ETag = ETags.Of(newest);

@@ -65,9 +65,9 @@ public static partial class CountySettingsApi
     }
 
     private static async Task<Results<Ok<CountySettingsResponse>, ProblemHttpResult>> GetSettings(
-        DateTimeOffset? at, RegistryDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        Instant? at, RegistryDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
-        var moment = at ?? clock.GetUtcNow();
+        var moment = at?.Value ?? clock.GetUtcNow();
         var version = await db.CountySettings.AsNoTracking()
             .Where(s => s.EffectiveFrom <= moment)
             .OrderByDescending(s => s.Version)

@@ -153,7 +153,7 @@ public static class ReportsApi
     }
 
     private static async Task<Results<Ok<Page<ReportResponse>>, ValidationProblem>> List(
-        string? kind, string? status, Guid? communityId, Guid? gridId, Guid? unitId, Guid? memberId, DateTimeOffset? submittedFrom, DateTimeOffset? submittedTo,
+        string? kind, string? status, Guid? communityId, Guid? gridId, Guid? unitId, Guid? memberId, Instant? submittedFrom, Instant? submittedTo,
         int? page, int? pageSize, RegistryDbContext db, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
@@ -170,8 +170,8 @@ public static class ReportsApi
         if (gridId is { } g) query = query.Where(r => r.GridId == g);
         if (unitId is { } u) query = query.Where(r => r.UnitId == u);
         if (memberId is { } m) query = query.Where(r => r.MemberId == m);
-        if (submittedFrom is { } from) query = query.Where(r => r.SubmittedAt >= from);
-        if (submittedTo is { } to) query = query.Where(r => r.SubmittedAt < to);
+        if (submittedFrom?.Value is { } from) query = query.Where(r => r.SubmittedAt >= from);
+        if (submittedTo?.Value is { } to) query = query.Where(r => r.SubmittedAt < to);
         var total = await query.LongCountAsync(cancellationToken);
         var items = await query.OrderByDescending(r => r.SubmittedAt).ThenBy(r => r.Id).Skip(paging.Skip).Take(paging.PageSize).ToListAsync(cancellationToken);
         return TypedResults.Ok(new Page<ReportResponse>(items.Select(ReportResponse.From).ToList(), paging.Page, paging.PageSize, total));

@@ -211,6 +211,14 @@ public sealed class ActivitiesTests(PlatformFixture fixture)
         await (await client.GetAsync(county.Path("activities?status=done"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "status");
         await (await client.GetAsync(county.Path("activities?from=2026-13-01"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "from");
         await (await client.GetAsync(county.Path("activities?from=2026-12-02&to=2026-12-01"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "to");
+        // Dates outside the years a county's calendar takes are typing errors, refused before any arithmetic on them.
+        await (await client.GetAsync(county.Path("activities?from=0001-01-01&to=0001-12-31"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "from");
+        await (await client.GetAsync(county.Path("activities?from=2026-12-01&to=9999-12-31"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "to");
+        await (await client.GetAsync(county.Path("three-failures?from=9999-12-01&to=9999-12-31&members=false"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "from");
+        await (await client.PostJsonAsync(county.Path("activities/generate"), new { month = "0001-01" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "month");
+        await (await client.PostJsonAsync(county.Path("activities/generate"), new { month = "9999-12" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "month");
+        await (await client.PostJsonAsync(path, new { kind = "joint_meeting", communityId = county.Community1.Id, title = "联席会议", startsAt = "9999-12-30T09:00:00+08:00", endsAt = "9999-12-30T10:00:00+08:00" }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "startsAt");
         var unknown = Guid.NewGuid();
         await (await client.GetAsync(county.Path($"activities/{unknown}"))).ProblemAsync(HttpStatusCode.NotFound, "activity_not_found");
         await (await client.PostJsonAsync(county.Path($"activities/{unknown}/open"))).ProblemAsync(HttpStatusCode.NotFound, "activity_not_found");

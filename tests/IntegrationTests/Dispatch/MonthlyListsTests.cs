@@ -23,6 +23,7 @@ public sealed class MonthlyListsTests(PlatformFixture fixture)
         Assert.Equal("open", list.GetProperty("status").GetString());
         Assert.Equal(month, list.GetProperty("month").GetString());
         await (await client.PostJsonAsync(county.Path("monthly-lists"), new { communityId = county.Community1.Id, month })).ProblemAsync(HttpStatusCode.Conflict, "monthly_list_exists", "month");
+        await (await client.PostJsonAsync(county.Path("monthly-lists"), new { communityId = county.Community1.Id, month = "0001-01" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "month");
         var items = county.Path($"monthly-lists/{list.Id()}/items");
 
         var requestId = Guid.NewGuid();

@@ -40,7 +40,10 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
         {
             ("overdue=maybe", "overdue", "'overdue' must be true or false."),
             ("page=two", "page", "'page' must be a whole number."),
-            ("placedFrom=yesterday", "placedFrom", "'placedFrom' must be an instant, e.g. 2026-12-01T08:00:00+08:00."),
+            ("placedFrom=yesterday", "placedFrom", "'placedFrom' must be an instant with its offset, e.g. 2026-12-01T08:00:00+08:00."),
+            // A date or a local time alone would be read as UTC, eight hours off the county's day: refused.
+            ("placedFrom=2026-12-02", "placedFrom", "'placedFrom' must be an instant with its offset, e.g. 2026-12-01T08:00:00+08:00."),
+            ("placedTo=2026-12-02T08:00:00", "placedTo", "'placedTo' must be an instant with its offset, e.g. 2026-12-01T08:00:00+08:00."),
             ("memberId=M00001", "memberId", "'memberId' must be an id (a UUID)."),
         })
         {
@@ -54,12 +57,32 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
             ("""{"communityId":"C01"}""", "malformed_json", "'communityId' must be an id (a UUID)."),
             ("""{"isMicroWish":"yes"}""", "malformed_json", "'isMicroWish' must be true or false."),
             ("[]", "malformed_json", "The request body must be a JSON object."),
+            ("""{"description":"a\u0000b"}""", "malformed_json", "'description' must be text without the NUL character (\\u0000)."),
             ("", "bad_request", "This request needs a JSON body."),
         })
         {
             using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
             var malformed = await (await client.PostAsync(path, content)).ProblemAsync(HttpStatusCode.BadRequest, code);
             Assert.Equal(detail, malformed.GetProperty("detail").GetString());
+        }
+        // Text no endpoint could store or forward: NUL in a query value, a header that is not ASCII, an unknown charset.
+        var nul = await (await client.GetAsync($"{path}?category=a%00b")).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "category");
+        Assert.Equal("'category' must not contain the NUL character.", nul.GetProperty("errors").GetProperty("category")[0].GetString());
+        using (var utf8Headers = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8 })
+        {
+            BaseAddress = client.BaseAddress,
+        })
+        {
+            utf8Headers.DefaultRequestHeaders.Authorization = client.DefaultRequestHeaders.Authorization;
+            using var raw = new HttpRequestMessage(HttpMethod.Get, path);
+            raw.Headers.TryAddWithoutValidation("X-Actor-Name", "王书记");
+            var header = await (await utf8Headers.SendAsync(raw)).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "X-Actor-Name");
+            Assert.StartsWith("'X-Actor-Name' must be visible ASCII", header.GetProperty("errors").GetProperty("X-Actor-Name")[0].GetString());
+        }
+        using (var bogus = new StringContent("{}", System.Text.Encoding.UTF8))
+        {
+            bogus.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=bogus");
+            await (await client.PostAsync(path, bogus)).ProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
         }
         using var form = new StringContent("category=livelihood", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
         var unsupported = await (await client.PostAsync(path, form)).ProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
@@ -82,7 +105,33 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
         await (await steps.CommandAsync(id, "hand-back", new { memberId = county.Members[0].Id })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "reason");
         await (await steps.CommandAsync(id, "complete", new { })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "result");
         await (await steps.CommandAsync(id, "extensions", new { reason = "x" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "proposedDueAt");
+        var local = await (await steps.CommandAsync(id, "extensions", new { proposedDueAt = "2026-12-10T18:00:00", reason = "x" })).ProblemAsync(HttpStatusCode.BadRequest, "malformed_json");
+        Assert.Equal("'proposedDueAt' must be an instant with its offset, e.g. 2026-12-01T08:00:00+08:00.", local.GetProperty("detail").GetString());
         Assert.Equal(["place"], await steps.HistoryActionsAsync(id));
+
+        // A hotline system sending GBK: the body is read as the text it is.
+        System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
+        var gbk = System.Text.Encoding.GetEncoding("gbk");
+        var json = System.Text.Json.JsonSerializer.Serialize(new { category = "livelihood", description = "楼道灯坏了（热线）", communityId = county.Community1.Id, channel = "hotline" });
+        using (var legacy = new ByteArrayContent(gbk.GetBytes(json)))
+        {
+            legacy.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=gbk");
+            var placedInGbk = await (await client.PostAsync(path, legacy)).OkAsync(HttpStatusCode.Created);
+            Assert.Equal("楼道灯坏了（热线）", placedInGbk.GetProperty("description").GetString());
+        }
+
+        // An instant in the county's own offset (+08:00), or any other, filters as the same instant in UTC.
+        var placedAt = (await steps.GetAsync(id)).GetProperty("placedAt").GetDateTimeOffset();
+        foreach (var offset in new[] { 8, -5 })
+        {
+            var from = Uri.EscapeDataString(placedAt.AddSeconds(-1).ToOffset(TimeSpan.FromHours(offset)).ToString("O"));
+            var to = Uri.EscapeDataString(placedAt.AddSeconds(1).ToOffset(TimeSpan.FromHours(offset)).ToString("O"));
+            var listed = await client.GetJsonAsync($"{path}?placedFrom={from}&placedTo={to}&pageSize=200");
+            Assert.Contains(listed.GetProperty("items").EnumerateArray(), r => r.Id() == id);
+            using var export = await client.GetAsync($"{path}/export?placedFrom={from}&placedTo={to}");
+            Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+            Assert.True((await export.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length >= 2, "the export holds the request");
+        }
     }
 
     [Fact]

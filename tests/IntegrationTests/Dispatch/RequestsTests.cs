@@ -155,7 +155,8 @@ public sealed class RequestsTests(PlatformFixture fixture)
 
         await (await steps.CommandAsync(id, "extensions", new { memberId = member, proposedDueAt = due.AddHours(-1), reason = "配件缺货" }))
             .ProblemAsync(HttpStatusCode.UnprocessableEntity, "extension_not_later", "proposedDueAt");
-        var asked = await (await steps.CommandAsync(id, "extensions", new { memberId = member, proposedDueAt = due.AddDays(2), reason = "配件缺货，需等厂家发货" }))
+        // Asked in the county's own offset: the same instant, kept in UTC.
+        var asked = await (await steps.CommandAsync(id, "extensions", new { memberId = member, proposedDueAt = due.AddDays(2).ToOffset(TimeSpan.FromHours(8)), reason = "配件缺货，需等厂家发货" }))
             .OkAsync(HttpStatusCode.Created);
         await (await steps.CommandAsync(id, "extensions", new { memberId = member, proposedDueAt = due.AddDays(3), reason = "再延" }))
             .ProblemAsync(HttpStatusCode.Conflict, "extension_pending");

@@ -105,6 +105,7 @@ public sealed class IsolationAndValidationTests(PlatformFixture fixture)
         await BadAsync("points/leaderboard?period=2026-W10", "period");
         await BadAsync($"records?period=last-month", "period");
         await BadAsync("records?page=0", "page");
+        await BadAsync("records?page=20000000&pageSize=200", "page");
         await BadAsync("ratings?level=county", "level");
         await BadAsync("ratings?subjectKind=grid", "subjectKind");
         await BadAsync($"ratings/summary?period={month}&subjectKind=member", "subjectId");
