@@ -74,7 +74,8 @@ internal sealed class AccessProblemResultHandler : IAuthorizationMiddlewareResul
             var roleFailure = scope is null && (role is not null || failure?.FailedRequirements.OfType<RoleRequirement>().Any() == true);
             var code = roleFailure ? AccessProblemCodes.RoleNotAllowed : AccessProblemCodes.InsufficientScope;
             var detail = (roleFailure ? role : scope)?.Message ?? "The credential does not allow this call.";
-            await WriteAsync(context, StatusCodes.Status403Forbidden, code, "Forbidden", detail);
+            // The role comes from the X-Actor-Role header the gateway passed on: the field a client changes.
+            await WriteAsync(context, StatusCodes.Status403Forbidden, code, "Forbidden", detail, roleFailure ? "X-Actor-Role" : null);
         }
         else
         {
@@ -82,11 +83,11 @@ internal sealed class AccessProblemResultHandler : IAuthorizationMiddlewareResul
         }
     }
 
-    private static async Task WriteAsync(HttpContext context, int status, string code, string title, string detail)
+    private static async Task WriteAsync(HttpContext context, int status, string code, string title, string detail, string? field = null)
     {
         if (!context.Response.HasStarted)
         {
-            await Problems.Create(status, code, title, detail).ExecuteAsync(context);
+            await Problems.Create(status, code, title, detail, field).ExecuteAsync(context);
         }
     }
 }

@@ -431,7 +431,8 @@ public static class MatchingApi
         {
             return errors.ToProblem();
         }
-        var query = db.Requests.AsNoTracking().Where(r => r.IsMicroWish && statuses!.Contains(r.Status));
+        // The wall holds the wishes put up for adoption (dispatched to the pool), not those given to a member or answered at once.
+        var query = db.Requests.AsNoTracking().Where(r => r.IsMicroWish && r.DispatchMode == "pool" && statuses!.Contains(r.Status));
         query = communityId is { } c ? query.Where(r => r.CommunityId == c) : query;
         return TypedResults.Ok(await RequestsApi.PageAsync(db, query.OrderBy(r => r.PlacedAt).ThenBy(r => r.Id), paging, cancellationToken));
     }

@@ -84,19 +84,25 @@ public static class RequestsExport
             var ids = page.Select(r => r.Id).ToList();
             var holders = (await RequestsApi.HoldersAsync(db, ids, cancellationToken)).ToLookup(h => h.RequestId, h => h.MemberId);
             var memberIds = page.Where(r => r.AssigneeMemberId is not null).Select(r => r.AssigneeMemberId!.Value).Concat(holders.SelectMany(h => h)).Distinct().ToList();
-            var members = await db.Members.AsNoTracking().Where(m => memberIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Name, cancellationToken);
+            var members = await db.Members.AsNoTracking().Where(m => memberIds.Contains(m.Id))
+                .ToDictionaryAsync(m => m.Id, m => (m.Name, m.UnitId), cancellationToken);
             foreach (var r in page)
             {
-                var holding = holders[r.Id].DefaultIfEmpty(r.AssigneeMemberId ?? Guid.Empty).Where(m => m != Guid.Empty);
+                var holding = holders[r.Id].DefaultIfEmpty(r.AssigneeMemberId ?? Guid.Empty).Where(m => m != Guid.Empty).ToList();
+                // The unit it was given to, and those of the members holding it (a joint request's may be several).
+                var holdingUnits = holding.Select(m => members.TryGetValue(m, out var member) ? member.UnitId : null)
+                    .Prepend(r.AssigneeUnitId).OfType<Guid>().Distinct().Select(u => units.GetValueOrDefault(u, "")).Where(n => n.Length > 0);
+                // A result and a rating belong to the round that ended: a reopened request has neither yet.
+                var ended = r.Status is RequestStatus.Completed or RequestStatus.Closed;
                 await writer.WriteAsync(CsvText.Line(
                 [
                     r.Id.ToString(), Local(r.PlacedAt), categories.GetValueOrDefault(r.Category, r.Category), r.Description, r.IsMicroWish ? "是" : "否",
                     Label(r.Channel), Area(r.StreetId), Area(r.CommunityId), Area(r.GridId), r.Address ?? "", r.ResidentName ?? "",
                     r.ResidentPhone is { } phone ? PhoneMask.Mask(phone) : "",
-                    Label(r.Status), Label(r.Tier), Label(r.DispatchMode), r.AssigneeUnitId is { } unit ? units.GetValueOrDefault(unit, "") : "",
-                    string.Join("、", holding.Select(m => members.GetValueOrDefault(m, m.ToString()))),
-                    Local(r.ResponseDueAt), Local(r.CompletionDueAt), Local(r.CompletedAt), r.Result ?? "",
-                    Label(r.Satisfaction), r.Resolved switch { true => "是", false => "否", null => "" },
+                    Label(r.Status), Label(r.Tier), Label(r.DispatchMode), string.Join("、", holdingUnits),
+                    string.Join("、", holding.Select(m => members.TryGetValue(m, out var member) ? member.Name : m.ToString())),
+                    Local(r.ResponseDueAt), Local(r.CompletionDueAt), Local(r.CompletedAt), ended ? r.Result ?? "" : "",
+                    ended ? Label(r.Satisfaction) : "", !ended ? "" : r.Resolved switch { true => "是", false => "否", null => "" },
                     r.ResponseOverdueAt is not null || r.CompletionOverdueAt is not null ? "是" : "否",
                     r.ReopenCount.ToString(CultureInfo.InvariantCulture), r.EscalationLevel == "none" ? "" : Label(r.EscalationLevel),
                 ]));

@@ -55,6 +55,31 @@ public sealed class RequestsExportTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_joint_request_names_every_holders_unit_and_a_reopened_one_shows_no_result_of_the_round_that_failed()
+    {
+        var platform = await fixture.PlatformAsync();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var steps = new RequestSteps(platform.Gateway(), county);
+        // Two members of two units (the second lives in the community) share a joint request.
+        var joint = (await steps.PlaceAsync("小区健身器材损坏，需要拆除更换")).Id();
+        await steps.DispatchAsync(joint, "ordinary", "pool", new { joint = true, maxClaimants = 2 });
+        await steps.DoAsync(joint, "claim", new { memberId = county.Members[0].Id });
+        await steps.DoAsync(joint, "claim", new { memberId = county.Members[3].Id });
+        // Completed, rated dissatisfied: back to work, with no result or rating of its own yet.
+        var member = county.Members[0].Id;
+        var reopened = await steps.InProgressWithAsync(member, "楼道灯又不亮了");
+        await steps.DoAsync(reopened, "complete", new { memberId = member, result = "已更换灯泡" });
+        await steps.DoAsync(reopened, "rate", new { satisfaction = "dissatisfied" });
+
+        var ledger = CsvTable.Parse(await steps.Client.GetStringAsync(county.Path("requests/export")));
+        string Cell(Guid id, string heading) => ledger.Rows.Single(r => r["编号"] == id.ToString())[heading] ?? "";
+        Assert.Equal(["县供电公司党委", "县财政局机关党支部"], Cell(joint, "承办单位").Split('、').Order());
+        Assert.Equal(new[] { county.Members[0].Name, county.Members[3].Name }.Order(), Cell(joint, "承办党员").Split('、').Order());
+        Assert.Equal("1", Cell(reopened, "重办次数"));
+        Assert.Equal(("", "", "", ""), (Cell(reopened, "办理结果"), Cell(reopened, "满意度"), Cell(reopened, "是否解决"), Cell(reopened, "办结时间")));
+    }
+
+    [Fact]
     public async Task Another_county_neither_reaches_the_ledger_nor_finds_its_requests_in_its_own_and_bad_filters_answer_400()
     {
         var platform = await fixture.PlatformAsync();

@@ -248,6 +248,12 @@ public sealed class RequestsTests(PlatformFixture fixture)
         Assert.Contains((await steps.Client.GetJsonAsync(county.Path("micro-wishes?status=fulfilled"))).GetProperty("items").EnumerateArray(), w => w.Id() == id);
         Assert.Equal(["place", "dispatch", "adopt", "start", "complete", "rate"], await steps.HistoryActionsAsync(id));
 
+        // A wish given straight to a member was never on the wall: it is not listed as adopted.
+        var given = (await steps.PlaceAsync("孤寡老人想要一台收音机", category: "education", microWish: true)).Id();
+        await steps.DispatchAsync(given, "ordinary", "member", new { memberId = county.Members[0].Id });
+        await steps.DoAsync(given, "accept", new { memberId = county.Members[0].Id });
+        Assert.DoesNotContain((await steps.Client.GetJsonAsync(county.Path("micro-wishes?status=adopted&pageSize=200"))).GetProperty("items").EnumerateArray(), w => w.Id() == given);
+
         // An ordinary request is not a wish, and its pool is for paired units' members and residents only.
         var ordinary = (await steps.PlaceAsync("楼道堆放杂物", category: "safety")).Id();
         await (await steps.Client.PostJsonAsync(county.Path($"micro-wishes/{ordinary}/adopt"), new { memberId = adopter })).ProblemAsync(HttpStatusCode.NotFound, "micro_wish_not_found");

@@ -142,11 +142,11 @@ public sealed class AccessTests(PlatformFixture fixture)
         var id = (await steps.PlaceAsync()).Id();
         // Acting for nobody in particular, a county's client has no role.
         var nobody = await (await steps.CommandAsync(id, "dispatch", new { tier = "ordinary", mode = "member", memberId = member }))
-            .ProblemAsync(HttpStatusCode.Forbidden, AccessProblemCodes.RoleNotAllowed);
+            .ProblemAsync(HttpStatusCode.Forbidden, AccessProblemCodes.RoleNotAllowed, "X-Actor-Role");
         Assert.Contains("X-Actor-Role", nobody.GetProperty("detail").GetString());
         // A resident does not dispatch.
         await (await SendAsync(client, county.Path($"requests/{id}/dispatch"), new { tier = "ordinary", mode = "member", memberId = member }, "resident"))
-            .ProblemAsync(HttpStatusCode.Forbidden, AccessProblemCodes.RoleNotAllowed);
+            .ProblemAsync(HttpStatusCode.Forbidden, AccessProblemCodes.RoleNotAllowed, "X-Actor-Role");
         // A role the client may not act for is refused at the gateway; an unknown one is bad input.
         await (await SendAsync(client, county.Path($"requests/{id}/dispatch"), new { tier = "ordinary", mode = "member", memberId = member }, "street_officer"))
             .ProblemAsync(HttpStatusCode.Forbidden, AccessProblemCodes.RoleNotAllowed, "X-Actor-Role");
