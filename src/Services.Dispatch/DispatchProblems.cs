@@ -11,7 +11,8 @@ public static class DispatchProblems
     /// <summary>409: the command does not apply to a record in its current state; the state is in <c>status</c>.</summary>
     public static ProblemHttpResult Illegal(string what, string command, string status)
     {
-        var problem = Problems.Conflict(IllegalTransition, $"Cannot {command.Replace('_', ' ')} a {what} that is {status.Replace('_', ' ')}.");
+        var article = what.Length > 0 && "aeiou".Contains(what[0], StringComparison.Ordinal) ? "an" : "a";
+        var problem = Problems.Conflict(IllegalTransition, $"Cannot {command.Replace('_', ' ')} {article} {what} that is {status.Replace('_', ' ')}.");
         problem.ProblemDetails.Extensions["status"] = status;
         return problem;
     }

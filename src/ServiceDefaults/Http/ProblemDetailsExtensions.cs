@@ -44,6 +44,8 @@ internal static class ProblemDetailsExtensions
         services.Configure<JsonOptions>(options =>
         {
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            // A number is a JSON number, as true is a JSON true: "30" for a latitude is refused like "true" for a flag.
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
             options.SerializerOptions.Converters.Add(new InstantJsonConverter());
             options.SerializerOptions.Converters.Add(new TextJsonConverter());

@@ -56,6 +56,7 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
             ("""{"category":42}""", "malformed_json", "'category' must be a string."),
             ("""{"communityId":"C01"}""", "malformed_json", "'communityId' must be an id (a UUID)."),
             ("""{"isMicroWish":"yes"}""", "malformed_json", "'isMicroWish' must be true or false."),
+            ("""{"latitude":"30.5"}""", "malformed_json", "'latitude' must be a number."),
             ("[]", "malformed_json", "The request body must be a JSON object."),
             ("""{"description":"a\u0000b"}""", "malformed_json", "'description' must be text without the NUL character (\\u0000)."),
             ("", "bad_request", "This request needs a JSON body."),

@@ -166,8 +166,9 @@ public sealed class RequestsTests(PlatformFixture fixture)
         Assert.Equal(due.AddDays(2), (await steps.GetAsync(id)).GetProperty("completionDueAt").GetDateTimeOffset());
         var moved = await extended.WaitForAsync(e => e.Request.RequestId == id);
         Assert.Equal(due, moved.PreviousDueAt);
-        await (await steps.CommandAsync(id, $"extensions/{asked.Id()}/reject", new { }))
+        var again = await (await steps.CommandAsync(id, $"extensions/{asked.Id()}/reject", new { }))
             .ProblemAsync(HttpStatusCode.Conflict, "illegal_transition");
+        Assert.Equal("Cannot reject an extension that is approved.", again.GetProperty("detail").GetString());
     }
 
     [Fact]
