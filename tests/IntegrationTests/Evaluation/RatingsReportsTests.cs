@@ -71,7 +71,7 @@ public sealed class RatingsReportsTests(PlatformFixture fixture)
         var street = await client.GetJsonAsync(county.Path($"reports/quarterly?period={quarter}&streetId={county.Dispatch.Street.Id}"));
         Assert.Equal("城关街道", street.GetProperty("streetName").GetString());
         Assert.Equal(5, street.GetProperty("coverage").GetProperty("reported").GetInt32());
-        var weekly = await client.GetJsonAsync(county.Path($"reports/weekly?period={Week(now)}"));
+        var weekly = await client.GetJsonAsync(county.Path($"reports/weekly?period={EvaluationSeed.Week(now)}"));
         Assert.Equal(0, weekly.GetProperty("topMembers").GetArrayLength());
 
         using var csv = await client.GetAsync(county.Path($"reports/quarterly?period={quarter}&format=csv"));
@@ -99,11 +99,5 @@ public sealed class RatingsReportsTests(PlatformFixture fixture)
         await (await client.GetAsync(county.Path($"reports/monthly?period={month}&format=pdf"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "format");
         await (await client.GetAsync(county.Path($"reports/daily?period={month}"))).ProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await client.GetAsync(county.Path($"reports/monthly?period={month}&streetId={county.Dispatch.Community1.Id}"))).ProblemAsync(HttpStatusCode.NotFound, "street_not_found");
-    }
-
-    private static string Week(DateTimeOffset moment)
-    {
-        var local = TimeZoneInfo.ConvertTime(moment, EvaluationSeed.Zone).DateTime;
-        return $"{System.Globalization.ISOWeek.GetYear(local):D4}-W{System.Globalization.ISOWeek.GetWeekOfYear(local):D2}";
     }
 }
