@@ -77,7 +77,7 @@ public sealed class PeriodData
 
     public required CountyDirectory Directory { get; init; }
 
-    /// <summary>Points per member over the period's months (empty for a week: points are monthly).</summary>
+    /// <summary>Points per member over the period's months; for a week, those of the lines that occurred in it (points are booked per month).</summary>
     public required IReadOnlyDictionary<Guid, decimal> Points { get; init; }
 
     public required IReadOnlyList<Rates.RequestOutcome> Outcomes { get; init; }
@@ -105,7 +105,9 @@ public sealed class PeriodData
         var span = PeriodSpan.Of(period, zone);
         var asOf = span.To < now ? span.To : now;
         var directory = await CountyDirectory.LoadAsync(db, cancellationToken);
-        var points = await Evaluation.Points.PointsFigures.FromTalliesAsync(db, county.Id, period.Months, cancellationToken);
+        var points = period.Kind == PeriodKind.Week
+            ? await Evaluation.Points.PointsFigures.OfWeekAsync(db, county.Id, span, cancellationToken)
+            : await Evaluation.Points.PointsFigures.FromTalliesAsync(db, county.Id, period.Months, cancellationToken);
         var outcomes = await Rates.RequestOutcome.LoadAsync(db, county.Id, span, requestSeq, cancellationToken);
         var served = await Sql.QueryAsync(db, $"""
             SELECT DISTINCT subject_id, community_id, kind FROM service_records s

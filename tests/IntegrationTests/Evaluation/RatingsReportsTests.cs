@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Platform.IntegrationTests.Dispatch;
 using Platform.IntegrationTests.Support;
 
@@ -73,6 +74,15 @@ public sealed class RatingsReportsTests(PlatformFixture fixture)
         Assert.Equal(5, street.GetProperty("coverage").GetProperty("reported").GetInt32());
         var weekly = await client.GetJsonAsync(county.Path($"reports/weekly?period={EvaluationSeed.Week(now)}"));
         Assert.Equal(0, weekly.GetProperty("topMembers").GetArrayLength());
+        // A week ranks the same units with the same members by the points earned in it: 张伟's 3 among unit 1's three members.
+        static Dictionary<Guid, (int, decimal)> Units(JsonElement report) => report.GetProperty("units").EnumerateArray()
+            .ToDictionary(u => u.Id(), u => (u.GetProperty("members").GetInt32(), u.GetProperty("averagePoints").GetDecimal()));
+        Assert.Equal(Units(monthly), Units(weekly));
+        Assert.Equal((3, 1m), Units(weekly)[county.Dispatch.Unit1.Id]);
+        Assert.Equal((2, 0m), Units(weekly)[county.Dispatch.Unit2.Id]);
+        Assert.Equal(county.Dispatch.Unit1.Id, weekly.GetProperty("redList")[0].Id());
+        Assert.Equal(county.Dispatch.Unit2.Id, weekly.GetProperty("blackList")[0].Id());
+        Assert.Equal(3m, weekly.GetProperty("totals").GetProperty("points").GetDecimal());
 
         using var csv = await client.GetAsync(county.Path($"reports/quarterly?period={quarter}&format=csv"));
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
