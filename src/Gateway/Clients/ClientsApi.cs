@@ -162,6 +162,10 @@ public static class ClientsApi
         {
             return errors.ToProblem();
         }
+        if (client.RevokedAt is not null)
+        {
+            return Revoked();
+        }
         if (ETags.PreconditionFailed(http, client) is { } stale)
         {
             return stale;
@@ -193,7 +197,7 @@ public static class ClientsApi
         }
         if (client.RevokedAt is not null)
         {
-            return Problems.Conflict("client_revoked", "The client is revoked; create a new client instead.");
+            return Revoked();
         }
         var now = clock.GetUtcNow();
         var until = now + (body?.OverlapSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Value.KeyRotationOverlap);
@@ -327,6 +331,9 @@ public static class ClientsApi
     }
 
     private static ProblemHttpResult NotFound(Guid id) => Problems.NotFound("client_not_found", $"No client with id {id}.");
+
+    /// <summary>A revoked client stays as it was revoked: no new key, no change of name, scopes, roles or limit.</summary>
+    private static ProblemHttpResult Revoked() => Problems.Conflict("client_revoked", "The client is revoked; create a new client instead.");
 
     private static KeyResponse KeyOf(ApiKey key, DateTimeOffset now) => new(key.Id, key.Prefix,
         key.RevokedAt is not null ? "revoked" : key.ExpiresAt is { } e ? e <= now ? "expired" : "expiring" : "active",

@@ -67,7 +67,8 @@ public static class ActivitiesApi
         activities.MapGet("/{id:guid}", Get).WithName("dispatch.GetActivity").WithSummary("Get an activity with its sign-up and check-in counts");
         activities.MapPut("/{id:guid}", Update).WithName("dispatch.UpdateActivity").WithSummary("Change a planned or open activity (If-Match)");
         activities.MapPost("/{id:guid}/open", Open).WithName("dispatch.OpenActivity").WithSummary("Open a planned activity for check-in");
-        activities.MapPost("/{id:guid}/cancel", Cancel).WithName("dispatch.CancelActivity").WithSummary("Cancel a planned or open activity");
+        activities.MapPost("/{id:guid}/cancel", Cancel).WithName("dispatch.CancelActivity").WithSummary("Cancel a planned or open activity")
+            .WithDescription("Publishes ActivityCancelled with the attendances it voids: their check-ins no longer count.");
         activities.MapPost("/{id:guid}/complete", Complete).WithName("dispatch.CompleteActivity")
             .WithSummary("Complete an open activity; members still checked in are checked out at its end")
             .WithDescription("Publishes ActivityCompleted with the attendees and service minutes.");
@@ -282,6 +283,12 @@ public static class ActivitiesApi
         activity.Status = ActivityStatus.Cancelled;
         activity.CancelledAt = clock.GetUtcNow();
         activity.CancelReason = request?.Reason?.Trim();
+        // A cancelled activity was not held: its check-ins stop counting, and Evaluation takes back what they earned.
+        var attendances = await db.Attendances.AsNoTracking().Where(a => a.ActivityId == id).OrderBy(a => a.CheckedInAt).ThenBy(a => a.Id)
+            .Select(a => new VoidedAttendance(a.Id, a.MemberId, a.UnitId, a.CheckedInAt, a.CheckedOutAt, a.ServiceMinutes))
+            .ToListAsync(cancellationToken);
+        db.Outbox.Publish(new ActivityCancelled(activity.CountyId, activity.Id, Wire.Of(activity.Kind), activity.CommunityId, activity.CancelReason,
+            attendances, activity.CancelledAt.Value));
         await db.SaveChangesAsync(cancellationToken);
         ETags.Tag(http, activity);
         return TypedResults.Ok(await DetailAsync(db, activity, cancellationToken));

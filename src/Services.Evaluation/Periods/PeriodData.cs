@@ -77,7 +77,7 @@ public sealed class PeriodData
 
     public required CountyDirectory Directory { get; init; }
 
-    /// <summary>Points per member over the period's months (empty for a week: points are monthly).</summary>
+    /// <summary>Points per member over the period's months; for a week, those of the lines that occurred in it (points are booked per month).</summary>
     public required IReadOnlyDictionary<Guid, decimal> Points { get; init; }
 
     public required IReadOnlyList<Rates.RequestOutcome> Outcomes { get; init; }
@@ -105,21 +105,26 @@ public sealed class PeriodData
         var span = PeriodSpan.Of(period, zone);
         var asOf = span.To < now ? span.To : now;
         var directory = await CountyDirectory.LoadAsync(db, cancellationToken);
-        var points = await Evaluation.Points.PointsFigures.FromTalliesAsync(db, county.Id, period.Months, cancellationToken);
+        var points = period.Kind == PeriodKind.Week
+            ? await Evaluation.Points.PointsFigures.OfWeekAsync(db, county.Id, span, cancellationToken)
+            : await Evaluation.Points.PointsFigures.FromTalliesAsync(db, county.Id, period.Months, cancellationToken);
         var outcomes = await Rates.RequestOutcome.LoadAsync(db, county.Id, span, requestSeq, cancellationToken);
-        var served = await Sql.QueryAsync(db, """
-            SELECT DISTINCT subject_id, community_id, kind FROM service_records
+        var served = await Sql.QueryAsync(db, $"""
+            SELECT DISTINCT subject_id, community_id, kind FROM service_records s
             WHERE county_id = $1 AND subject_kind = 'member' AND kind = ANY($2) AND occurred_at >= $3 AND occurred_at < $4 AND community_id IS NOT NULL
+                AND {RecordKinds.NotCancelledSql}
             """, r => new ServedIn(r.GetGuid(0), r.GetGuid(1), r.GetString(2)), cancellationToken,
             county.Id, new NpgsqlParameter { Value = RecordKinds.Services.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar }, span.From, span.To);
-        var minutes = await Sql.QueryAsync(db, """
-            SELECT subject_id, sum(service_minutes)::int FROM service_records
+        var minutes = await Sql.QueryAsync(db, $"""
+            SELECT subject_id, sum(service_minutes)::int FROM service_records s
             WHERE county_id = $1 AND subject_kind = 'member' AND kind = 'service_time' AND occurred_at >= $2 AND occurred_at < $3
+                AND {RecordKinds.NotCancelledSql}
             GROUP BY subject_id
             """, r => (r.GetGuid(0), r.GetInt32(1)), cancellationToken, county.Id, span.From, span.To);
-        var attendances = (await Sql.QueryAsync(db, """
-            SELECT count(*)::int FROM service_records
+        var attendances = (await Sql.QueryAsync(db, $"""
+            SELECT count(*)::int FROM service_records s
             WHERE county_id = $1 AND subject_kind = 'member' AND kind = 'activity_attended' AND occurred_at >= $2 AND occurred_at < $3
+                AND {RecordKinds.NotCancelledSql}
             """, r => r.GetInt32(0), cancellationToken, county.Id, span.From, span.To))[0];
         var settings = (await Ledger.SettingsAtAsync(db, county.Id, asOf, cancellationToken))?.Settings;
         var starRules = await StarSchemes.RulesAtAsync(db, asOf, cancellationToken);

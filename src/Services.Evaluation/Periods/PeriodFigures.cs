@@ -32,7 +32,7 @@ public sealed record PeriodFigures(
         data.Period.Key,
         closed,
         data.AsOf,
-        data.Period.Kind == PeriodKind.Week ? [] : PointsFigures.Leaderboard(data, _ => true),
+        PointsFigures.Leaderboard(data, _ => true),
         RateTable.Scopes.ToDictionary(s => s, s => RateTable.By(data, s)),
         StarFigures.Compute(data),
         data.Period.Kind == PeriodKind.Quarter ? CoverageFigures.Compute(data) : null,

@@ -32,6 +32,20 @@ public static class PointsFigures
         return rows.ToDictionary(r => r.Item1, r => r.Item2);
     }
 
+    /// <summary>
+    /// A week's points per member. Nothing is booked to a week, so they are the points of the lines that occurred in it,
+    /// each (rule, settings version) held within the rule's cap as a month's are: what the week's report ranks units by.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<Guid, decimal>> OfWeekAsync(EvaluationDbContext db, Guid countyId, PeriodSpan span, CancellationToken cancellationToken)
+    {
+        var sums = await Sql.QueryAsync(db, """
+            SELECT subject_id, sum(points), max(cap) FROM service_records
+            WHERE county_id = $1 AND subject_kind = 'member' AND rule_code IS NOT NULL AND occurred_at >= $2 AND occurred_at < $3
+            GROUP BY subject_id, rule_code, coalesce(settings_version, 0)
+            """, r => (Member: r.GetGuid(0), Points: r.GetDecimal(1), Cap: r.NullableDecimal(2)), cancellationToken, countyId, span.From, span.To);
+        return sums.GroupBy(s => s.Member).ToDictionary(g => g.Key, g => g.Sum(s => Ledger.Clamp(s.Points, s.Cap)));
+    }
+
     public static Task<List<TallyFigure>> StoredTalliesAsync(EvaluationDbContext db, Guid countyId, IReadOnlyList<string> months, CancellationToken cancellationToken, Guid? memberId = null) =>
         Sql.QueryAsync(db, """
             SELECT member_id, month, rule_code, settings_version, points, cap, capped, entries FROM points_tallies

@@ -21,6 +21,9 @@ public abstract class ServiceRecordConsumer<TMessage>(IServiceScopeFactory scope
     /// <summary>The lines (and request event) the message adds.</summary>
     public abstract LedgerEntry Describe(TMessage message);
 
+    /// <summary>Every entry the message adds: its one entry, or one per moment when its lines occurred at several (each is booked and priced at its own).</summary>
+    public virtual IEnumerable<LedgerEntry> Entries(TMessage message) => [Describe(message)];
+
     public async Task Consume(ConsumeContext<Batch<TMessage>> context)
     {
         var cancellationToken = context.CancellationToken;
@@ -35,7 +38,7 @@ public abstract class ServiceRecordConsumer<TMessage>(IServiceScopeFactory scope
             var messages = county.Where(m => m.MessageId is not null).GroupBy(m => m.MessageId!.Value).Select(g => g.First()).ToList();
             var fresh = await ClaimAsync(db, messages.Select(m => m.MessageId!.Value).ToArray(), now, cancellationToken);
             var entries = messages.Where(m => fresh.Contains(m.MessageId!.Value))
-                .Select(m => (Entry: Describe(m.Message), m.MessageId))
+                .SelectMany(m => Entries(m.Message).Select(entry => (Entry: entry, m.MessageId)))
                 // An event that adds no line (a pending report, a list item added ...) leaves only its inbox row.
                 .Where(e => e.Entry.Lines.Count > 0 || e.Entry.Request is not null)
                 .ToList();
@@ -74,11 +77,22 @@ public static class RecordKinds
     public const string ReportConfirmed = "report_confirmed";
     public const string ListItemClaimed = "list_item_claimed";
     public const string ListItemDone = "list_item_done";
+    public const string ActivityCancelled = "activity_cancelled";
     public const string Correction = "correction";
     public const string WhistlePrefix = "whistle_";
 
     /// <summary>Lines that show a member served in a community (coverage, activity attendance).</summary>
     public static readonly IReadOnlyList<string> Services = [ActivityAttended, RequestCompleted];
+
+    /// <summary>
+    /// SQL condition on a line <c>s</c> of <c>service_records</c>: not a line of an activity later cancelled, for the same
+    /// subject. Such lines stay in the record (never edited), taken back by <see cref="ActivityCancelled"/> lines; what
+    /// counts check-ins, service time or who served leaves them out.
+    /// </summary>
+    public const string NotCancelledSql = """
+        NOT EXISTS (SELECT 1 FROM service_records v WHERE v.county_id = s.county_id AND v.kind = 'activity_cancelled'
+            AND v.activity_id = s.activity_id AND v.subject_kind = s.subject_kind AND v.subject_id = s.subject_id)
+        """;
 
     public const string MemberSubject = "member";
     public const string UnitSubject = "unit";
@@ -257,6 +271,48 @@ public sealed class AttendanceRecorder(IServiceScopeFactory scopes, TimeProvider
     }
 }
 
+/// <summary>
+/// A cancelled activity was not held: each attendance it voids gets <c>activity_cancelled</c> lines that take back what its
+/// check-in and check-out earned — the same rules priced at the same moments, the quantities negated — so points drop by
+/// exactly what was given, whichever event arrives first; the figures leave out the activity's lines for those subjects.
+/// </summary>
+public sealed class ActivityCancelledRecorder(IServiceScopeFactory scopes, TimeProvider clock)
+    : ServiceRecordConsumer<ActivityCancelled>(scopes, clock)
+{
+    /// <summary>The cancellation as such adds no line: <see cref="Entries"/> adds one entry per check-in and check-out it takes back.</summary>
+    public override LedgerEntry Describe(ActivityCancelled m) => new(nameof(ActivityCancelled), $"activity:{m.ActivityId}:cancelled", m.CancelledAt, []);
+
+    public override IEnumerable<LedgerEntry> Entries(ActivityCancelled m)
+    {
+        foreach (var a in m.Attendances)
+        {
+            yield return Void(m, a, AttendanceChange.CheckedIn, a.CheckedInAt, "activity_attendance", -1m, 0);
+            if (a.CheckedOutAt is { } outAt)
+            {
+                yield return Void(m, a, AttendanceChange.CheckedOut, outAt, "service_hour", -a.ServiceMinutes / 60m, -a.ServiceMinutes);
+            }
+        }
+    }
+
+    /// <summary>Mirrors the lines <see cref="AttendanceRecorder"/> wrote for the change: the member's, priced, and their unit's.</summary>
+    private static LedgerEntry Void(ActivityCancelled m, VoidedAttendance a, string change, DateTimeOffset at, string rule, decimal quantity, int minutes)
+    {
+        var detail = change + (string.IsNullOrWhiteSpace(m.Reason) ? "" : ": " + m.Reason);
+        detail = detail.Length > 200 ? detail[..200] : detail;
+        var lines = new List<LineDraft>
+        {
+            new(RecordKinds.MemberSubject, a.MemberId, RecordKinds.ActivityCancelled, rule, quantity, UnitId: a.UnitId, CommunityId: m.CommunityId,
+                ActivityId: m.ActivityId, ServiceMinutes: minutes, Detail: detail),
+        };
+        if (a.UnitId is { } unit)
+        {
+            lines.Add(new(RecordKinds.UnitSubject, unit, RecordKinds.ActivityCancelled, UnitId: unit, CommunityId: m.CommunityId, ActivityId: m.ActivityId,
+                ServiceMinutes: minutes, Detail: detail));
+        }
+        return new LedgerEntry(nameof(ActivityCancelled), $"activity-cancelled:{m.ActivityId}:{a.AttendanceId}:{change}", at, lines);
+    }
+}
+
 public sealed class WhistleRecorder(IServiceScopeFactory scopes, TimeProvider clock)
     : ServiceRecordConsumer<WhistleChanged>(scopes, clock)
 {
@@ -335,6 +391,7 @@ public static class ServiceRecordRegistration
         Add<RequestExtendedRecorder>(bus);
         Add<RequestCancelledRecorder>(bus);
         Add<AttendanceRecorder>(bus);
+        Add<ActivityCancelledRecorder>(bus);
         Add<WhistleRecorder>(bus);
         Add<MonthlyListItemRecorder>(bus);
         Add<ReportRecorder>(bus);

@@ -53,7 +53,10 @@ public sealed record PeriodicReport(
             .Select(r => new ReportCommunity(r.Id!.Value, r.Code!, r.Name, r.Rates,
                 period.Kind == PeriodKind.Week ? null : stars.GetValueOrDefault(r.Id!.Value)?.Stars, stars.GetValueOrDefault(r.Id!.Value)?.Score))
             .ToList();
-        var members = figures.Leaderboard.Where(m => communities is null || communities.Contains(m.CommunityId)).ToList();
+        // The points ranking is a month's and a quarter's table; a week's points only rank the units.
+        List<LeaderboardRow> members = period.Kind == PeriodKind.Week
+            ? []
+            : figures.Leaderboard.Where(m => communities is null || communities.Contains(m.CommunityId)).ToList();
         var byUnit = figures.Leaderboard.Where(m => m.UnitId is not null).GroupBy(m => m.UnitId!.Value).ToDictionary(g => g.Key, g => g.ToList());
         var ranked = figures.Rates["unit"].Where(r => units is null || units.Contains(r.Id!.Value))
             .Select(r =>

@@ -70,6 +70,13 @@ public static class EvaluationSeed
         return $"{local.Year:D4}-Q{(local.Month - 1) / 3 + 1}";
     }
 
+    /// <summary>This ISO week in the county's calendar: yyyy-Www.</summary>
+    public static string Week(DateTimeOffset moment)
+    {
+        var local = TimeZoneInfo.ConvertTime(moment, Zone).DateTime;
+        return $"{ISOWeek.GetYear(local):D4}-W{ISOWeek.GetWeekOfYear(local):D2}";
+    }
+
     public static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
     /// <summary>[from, to) of a yyyy-MM month or yyyy-Qn quarter in the county's calendar, in UTC.</summary>

@@ -20,7 +20,7 @@ public sealed class EventLog : IAsyncDisposable
     [
         typeof(RequestPlaced), typeof(RequestDispatched), typeof(RequestClaimed), typeof(RequestReleased), typeof(RequestCompleted), typeof(RequestRated),
         typeof(RequestReopened), typeof(RequestOverdue), typeof(RequestEscalated), typeof(RequestExtended), typeof(RequestCancelled), typeof(AttendanceRecorded),
-        typeof(WhistleChanged), typeof(MonthlyListItemChanged), typeof(ReportChanged),
+        typeof(ActivityCancelled), typeof(WhistleChanged), typeof(MonthlyListItemChanged), typeof(ReportChanged),
     ];
 
     private readonly RunningPlatform _platform;

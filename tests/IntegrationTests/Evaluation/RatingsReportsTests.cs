@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Platform.IntegrationTests.Dispatch;
 using Platform.IntegrationTests.Support;
 
@@ -71,8 +72,17 @@ public sealed class RatingsReportsTests(PlatformFixture fixture)
         var street = await client.GetJsonAsync(county.Path($"reports/quarterly?period={quarter}&streetId={county.Dispatch.Street.Id}"));
         Assert.Equal("城关街道", street.GetProperty("streetName").GetString());
         Assert.Equal(5, street.GetProperty("coverage").GetProperty("reported").GetInt32());
-        var weekly = await client.GetJsonAsync(county.Path($"reports/weekly?period={Week(now)}"));
+        var weekly = await client.GetJsonAsync(county.Path($"reports/weekly?period={EvaluationSeed.Week(now)}"));
         Assert.Equal(0, weekly.GetProperty("topMembers").GetArrayLength());
+        // A week ranks the same units with the same members by the points earned in it: 张伟's 3 among unit 1's three members.
+        static Dictionary<Guid, (int, decimal)> Units(JsonElement report) => report.GetProperty("units").EnumerateArray()
+            .ToDictionary(u => u.Id(), u => (u.GetProperty("members").GetInt32(), u.GetProperty("averagePoints").GetDecimal()));
+        Assert.Equal(Units(monthly), Units(weekly));
+        Assert.Equal((3, 1m), Units(weekly)[county.Dispatch.Unit1.Id]);
+        Assert.Equal((2, 0m), Units(weekly)[county.Dispatch.Unit2.Id]);
+        Assert.Equal(county.Dispatch.Unit1.Id, weekly.GetProperty("redList")[0].Id());
+        Assert.Equal(county.Dispatch.Unit2.Id, weekly.GetProperty("blackList")[0].Id());
+        Assert.Equal(3m, weekly.GetProperty("totals").GetProperty("points").GetDecimal());
 
         using var csv = await client.GetAsync(county.Path($"reports/quarterly?period={quarter}&format=csv"));
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
@@ -99,11 +109,5 @@ public sealed class RatingsReportsTests(PlatformFixture fixture)
         await (await client.GetAsync(county.Path($"reports/monthly?period={month}&format=pdf"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "format");
         await (await client.GetAsync(county.Path($"reports/daily?period={month}"))).ProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await client.GetAsync(county.Path($"reports/monthly?period={month}&streetId={county.Dispatch.Community1.Id}"))).ProblemAsync(HttpStatusCode.NotFound, "street_not_found");
-    }
-
-    private static string Week(DateTimeOffset moment)
-    {
-        var local = TimeZoneInfo.ConvertTime(moment, EvaluationSeed.Zone).DateTime;
-        return $"{System.Globalization.ISOWeek.GetYear(local):D4}-W{System.Globalization.ISOWeek.GetWeekOfYear(local):D2}";
     }
 }

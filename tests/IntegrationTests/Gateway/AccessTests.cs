@@ -75,6 +75,26 @@ public sealed class AccessTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_revoked_client_can_no_longer_be_changed()
+    {
+        var platform = await fixture.PlatformAsync();
+        var county = await GatewayClients.CountyAsync(platform);
+        var integrator = await GatewayClients.CreateAsync(platform, county, scopes: ["requests:read"], roles: ["resident"]);
+        using var admin = platform.Gateway();
+        await (await admin.PostJsonAsync($"/api/gateway/clients/{integrator.Id}/revoke")).OkAsync();
+
+        await (await admin.PutJsonAsync($"/api/gateway/clients/{integrator.Id}", new { name = "改名", scopes = GatewayClients.CountyScopes, roles = new[] { "community_officer" } }))
+            .ProblemAsync(HttpStatusCode.Conflict, "client_revoked");
+        await (await admin.PostJsonAsync($"/api/gateway/clients/{integrator.Id}/keys", new { overlapSeconds = 0 }))
+            .ProblemAsync(HttpStatusCode.Conflict, "client_revoked");
+
+        var stored = await GatewayClients.GetAsync(platform, integrator.Id);
+        Assert.Equal("测试客户端 " + county, stored.GetProperty("name").GetString());
+        Assert.Equal(["requests:read"], stored.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(["resident"], stored.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+    }
+
+    [Fact]
     public async Task A_rotated_key_keeps_working_for_the_overlap_and_then_stops()
     {
         var platform = await fixture.PlatformAsync();
