@@ -243,41 +243,34 @@ public static class RequestCommandsApi
     private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Accept(
         Guid id, MemberCommandRequest body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
+        var errors = new ValidationErrors();
+        RequireMemberActingForThemself(errors, http, body.MemberId);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
         var (work, problem) = await RequestFlow.BeginAsync(db, http, id, "accept", RequestStatus.Assigned);
         if (problem is not null)
         {
             return problem;
         }
         var request = work!.Request;
-        var memberId = body.MemberId ?? request.AssigneeMemberId;
-        if (request.AssigneeMemberId is { } named && memberId != named)
+        if (body.MemberId is null && request.AssigneeMemberId is null)
         {
-            return Problems.Unprocessable("not_the_assignee", "Only the member the request was dispatched to accepts it.", "memberId");
+            return errors.Add("memberId", "'memberId' is required: name which of the unit's members does the work.").ToProblem();
         }
-        if (memberId is { } id2 && request.AssigneeMemberId is null)
+        if (body.MemberId is { } named && await CheckAssigneeAsync(db, request, named, cancellationToken) is { } notAssignee)
         {
-            // A unit accepting names the member who will do the work: one of its own.
-            var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id2, cancellationToken);
-            if (member is null)
-            {
-                return Problems.MissingReference("memberId", "member", id2);
-            }
-            if (!member.IsActive || member.UnitId != request.AssigneeUnitId)
-            {
-                return Problems.InvalidReference("memberId", "must be an active member of the unit the request was dispatched to");
-            }
+            return notAssignee;
         }
+        var memberId = body.MemberId ?? request.AssigneeMemberId!.Value;
         var now = clock.GetUtcNow();
-        if (memberId is { } holder)
-        {
-            var claimant = new RequestClaimant { Id = Guid.CreateVersion7(now), CountyId = request.CountyId, RequestId = id, MemberId = holder, UnitId = request.AssigneeUnitId, ClaimedAt = now };
-            work.Claimants.Add(claimant);
-            db.RequestClaimants.Add(claimant);
-        }
+        var claimant = new RequestClaimant { Id = Guid.CreateVersion7(now), CountyId = request.CountyId, RequestId = id, MemberId = memberId, UnitId = request.AssigneeUnitId, ClaimedAt = now };
+        work.Claimants.Add(claimant);
+        db.RequestClaimants.Add(claimant);
         request.Status = RequestStatus.Claimed;
         request.RespondedAt ??= now;
-        var actor = memberId is { } m ? Actor.From(http).AsMember(m) : Actor.From(http);
-        var facts = RequestFlow.Record(db, work, "accept", RequestStatus.Assigned, actor, now, body.Note);
+        var facts = RequestFlow.Record(db, work, "accept", RequestStatus.Assigned, Actor.From(http).AsMember(memberId), now, body.Note);
         db.Outbox.Publish(new RequestClaimed(request.CountyId, facts, memberId, request.AssigneeUnitId, Joint: false, now));
         return await SaveAsync(db, http, work, cancellationToken);
     }
@@ -287,6 +280,7 @@ public static class RequestCommandsApi
     {
         var errors = new ValidationErrors();
         errors.RequireText("reason", body.Reason, maxLength: 500);
+        RequireMemberActingForThemself(errors, http, body.MemberId);
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -297,13 +291,17 @@ public static class RequestCommandsApi
             return problem;
         }
         var request = work!.Request;
+        if (body.MemberId is { } named && await CheckAssigneeAsync(db, request, named, cancellationToken) is { } notAssignee)
+        {
+            return notAssignee;
+        }
         var (memberId, unitId) = (request.AssigneeMemberId, request.AssigneeUnitId);
         var now = clock.GetUtcNow();
         request.Status = RequestStatus.Placed;
         request.AssigneeMemberId = null;
         request.AssigneeUnitId = null;
         request.DispatchMode = null;
-        var facts = RequestFlow.Record(db, work, "decline", RequestStatus.Assigned, Actor.From(http), now, body.Reason);
+        var facts = RequestFlow.Record(db, work, "decline", RequestStatus.Assigned, ActorFor(http, body.MemberId), now, body.Reason);
         db.Outbox.Publish(new RequestReleased(request.CountyId, facts, memberId, unitId, "declined", body.Reason, now));
         return await SaveAsync(db, http, work, cancellationToken);
     }
@@ -311,6 +309,12 @@ public static class RequestCommandsApi
     private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Start(
         Guid id, MemberCommandRequest body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
+        var errors = new ValidationErrors();
+        RequireMemberActingForThemself(errors, http, body.MemberId);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
         var (work, problem) = await RequestFlow.BeginAsync(db, http, id, "start", RequestStatus.Claimed);
         if (problem is not null)
         {
@@ -333,6 +337,7 @@ public static class RequestCommandsApi
     {
         var errors = new ValidationErrors();
         errors.RequireText("reason", body.Reason, maxLength: 500);
+        RequireMemberActingForThemself(errors, http, body.MemberId);
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -380,6 +385,7 @@ public static class RequestCommandsApi
         var errors = new ValidationErrors();
         errors.RequireText("note", body.Note, maxLength: 2000);
         Evidence.Validate(errors, "evidence", body.Evidence);
+        RequireMemberActingForThemself(errors, http, body.MemberId);
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -403,6 +409,7 @@ public static class RequestCommandsApi
         var errors = new ValidationErrors();
         errors.RequireText("result", body.Result, maxLength: 2000);
         Evidence.Validate(errors, "evidence", body.Evidence);
+        RequireMemberActingForThemself(errors, http, body.MemberId);
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -585,6 +592,7 @@ public static class RequestCommandsApi
         {
             errors.Add("proposedDueAt", "'proposedDueAt' is required.");
         }
+        RequireMemberActingForThemself(errors, http, body.MemberId);
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -711,6 +719,38 @@ public static class RequestCommandsApi
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         return member.UnitId is { } unit && await db.Pairings.AnyAsync(
             p => p.UnitId == unit && p.CommunityId == request.CommunityId && p.StartsOn <= today && (p.EndsOn == null || p.EndsOn >= today), cancellationToken);
+    }
+
+    /// <summary>
+    /// A member acting for themself (<c>X-Actor-Role: member</c>) names themself in <c>memberId</c>, which the
+    /// command then checks. Staff and unit secretaries may act for the holder without naming them.
+    /// </summary>
+    private static void RequireMemberActingForThemself(ValidationErrors errors, HttpContext http, Guid? memberId)
+    {
+        if (memberId is null && Actor.From(http).Role == PlatformRoles.Member)
+        {
+            errors.Add("memberId", "'memberId' is required when a member acts: name the member.");
+        }
+    }
+
+    /// <summary>
+    /// The member accepting or declining: the one the request was dispatched to, or, dispatched to a unit,
+    /// one of the unit's active members (422 otherwise; an unknown member 422 reference_not_found).
+    /// </summary>
+    private static async Task<ProblemHttpResult?> CheckAssigneeAsync(DispatchDbContext db, ServiceRequest request, Guid memberId, CancellationToken cancellationToken)
+    {
+        var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == memberId, cancellationToken);
+        if (member is null)
+        {
+            return Problems.MissingReference("memberId", "member", memberId);
+        }
+        if (request.AssigneeMemberId is { } assignee)
+        {
+            return memberId == assignee ? null : Problems.Unprocessable("not_the_assignee", "Only the member the request was dispatched to accepts or declines it.", "memberId");
+        }
+        return member.IsActive && member.UnitId == request.AssigneeUnitId
+            ? null
+            : Problems.InvalidReference("memberId", "must be an active member of the unit the request was dispatched to");
     }
 
     /// <summary>When a member is named, they must hold the request (422 otherwise).</summary>
