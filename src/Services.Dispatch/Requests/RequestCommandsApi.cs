@@ -2,9 +2,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Contracts.Dispatch;
+using Platform.Dispatch.Activities;
 using Platform.Dispatch.Supervision;
 using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Http;
+using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Dispatch.Requests;
 
@@ -186,7 +188,8 @@ public static class RequestCommandsApi
     }
 
     internal static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Claim(
-        Guid id, MemberCommandRequest body, DispatchDbContext db, CountyReference reference, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        Guid id, MemberCommandRequest body, DispatchDbContext db, CountyReference reference, ITenantContext tenant, TimeProvider clock, HttpContext http,
+        CancellationToken cancellationToken)
     {
         if (body.MemberId is not { } memberId)
         {
@@ -216,13 +219,13 @@ public static class RequestCommandsApi
         {
             return memberProblem;
         }
-        if (!request.IsMicroWish && !await MayClaimAsync(db, member!, request, clock.GetUtcNow(), cancellationToken))
+        var now = clock.GetUtcNow();
+        if (!request.IsMicroWish && !await MayClaimAsync(db, member!, request, ActivityCalendar.Of(tenant.County).DateOf(now), cancellationToken))
         {
             return Problems.Unprocessable("member_not_eligible",
                 "Only members of units paired with the request's community, or members living in it, claim from its pool (micro-wishes: any member).", "memberId");
         }
 
-        var now = clock.GetUtcNow();
         var from = request.Status;
         work.Claimants.Add(new RequestClaimant { Id = Guid.CreateVersion7(now), CountyId = request.CountyId, RequestId = id, MemberId = memberId, UnitId = member!.UnitId, ClaimedAt = now });
         db.RequestClaimants.Add(work.Claimants[^1]);
@@ -709,14 +712,13 @@ public static class RequestCommandsApi
         return TypedResults.Ok(ExtensionResponse.From(extension));
     }
 
-    /// <summary>Members of units paired with the request's community (an active pairing), or members living in it.</summary>
-    private static async Task<bool> MayClaimAsync(DispatchDbContext db, RegistryReplica.ReplicaMember member, ServiceRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Members of units paired with the request's community (a pairing active on the county's today), or members living in it.</summary>
+    private static async Task<bool> MayClaimAsync(DispatchDbContext db, RegistryReplica.ReplicaMember member, ServiceRequest request, DateOnly today, CancellationToken cancellationToken)
     {
         if (member.CommunityId == request.CommunityId)
         {
             return true;
         }
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
         return member.UnitId is { } unit && await db.Pairings.AnyAsync(
             p => p.UnitId == unit && p.CommunityId == request.CommunityId && p.StartsOn <= today && (p.EndsOn == null || p.EndsOn >= today), cancellationToken);
     }

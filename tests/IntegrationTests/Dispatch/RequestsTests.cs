@@ -115,6 +115,48 @@ public sealed class RequestsTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_pairing_that_begins_on_the_countys_today_lets_its_members_claim_before_eight_in_the_morning()
+    {
+        var platform = await fixture.PlatformAsync();
+        var steps = await StepsAsync();
+        var county = steps.County;
+        // 李娜 serves in unit 2 and lives in community 2; unit 2 is paired with community 1 from the county's today,
+        // read between 00:30 and 07:30 in the county (Asia/Shanghai), when UTC is still at the day before. Dispatch's
+        // clock moves ahead by at most 17 hours: the request's response reminder (19.2 h into its 24 h) stays away.
+        var member = county.Members[2].Id;
+        var now = DateTimeOffset.UtcNow;
+        var windowStart = new DateTimeOffset(now.UtcDateTime.Date.AddHours(16.5), TimeSpan.Zero);
+        var moment = now < windowStart ? windowStart : now < windowStart.AddHours(7) ? now : windowStart.AddDays(1);
+        var tenant = new ServiceDefaults.Tenancy.TenantContext();
+        tenant.Set(county.CountyId);
+        await using (var db = Contexts.Create<Platform.Dispatch.DispatchDbContext>(platform.Databases["dispatch"].AppConnectionString, tenant))
+        {
+            db.Pairings.Add(new RegistryReplica.ReplicaPairing
+            {
+                Id = Guid.CreateVersion7(), Version = 1, UnitId = county.Unit2.Id, CommunityId = county.Community1.Id, GridIds = [county.Grid1.Id],
+                StartsOn = DateOnly.FromDateTime(moment.UtcDateTime.AddHours(8)),
+            });
+            await db.SaveChangesAsync();
+        }
+        var id = (await steps.PlaceAsync("小区路灯线路老化需要检修")).Id();
+        await steps.DispatchAsync(id, "ordinary", "pool");
+        try
+        {
+            await platform.RestartAsync("dispatch", new Dictionary<string, string> { ["Clock__Offset"] = (moment - now).ToString() });
+
+            var candidates = await steps.Client.GetJsonAsync(county.Path($"requests/{id}/candidates?limit=10"));
+            var proximity = candidates.EnumerateArray().Single(c => c.GetProperty("memberId").GetGuid() == member).GetProperty("factors")[1];
+            Assert.Equal(10, proximity.GetProperty("points").GetDouble());
+            var claimed = await steps.DoAsync(id, "claim", new { memberId = member });
+            Assert.Equal(member, Assert.Single(claimed.GetProperty("holders").EnumerateArray()).GetProperty("memberId").GetGuid());
+        }
+        finally
+        {
+            await platform.RestartAsync("dispatch");
+        }
+    }
+
+    [Fact]
     public async Task A_dissatisfied_rating_reopens_the_request_until_it_is_really_fixed()
     {
         var platform = await fixture.PlatformAsync();
