@@ -195,52 +195,75 @@ public static class RequestCommandsApi
         {
             return new ValidationErrors().Add("memberId", "'memberId' is required.").ToProblem();
         }
-        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
-        if (problem is not null)
+        for (var attempt = 1; ; attempt++)
         {
-            return problem;
-        }
-        var request = work!.Request;
-        var joining = request.Joint && request.Status is RequestStatus.Claimed or RequestStatus.InProgress;
-        if (!joining && RequestFlow.Expect(request, "claim", RequestStatus.Pooled) is { } illegal)
-        {
-            return illegal;
-        }
-        if (work.IsHeldBy(memberId))
-        {
-            return Problems.Conflict("request_already_held", "The member already holds this request.", "memberId");
-        }
-        if (joining && work.Holders.Count() >= request.MaxClaimants)
-        {
-            return Problems.Conflict("request_team_full", $"All {request.MaxClaimants} places of this team request are taken.");
-        }
-        var (member, memberProblem) = await ReplicaReferences.FindActiveMemberAsync(db, "memberId", memberId, cancellationToken);
-        if (memberProblem is not null)
-        {
-            return memberProblem;
-        }
-        var now = clock.GetUtcNow();
-        if (!request.IsMicroWish && !await MayClaimAsync(db, member!, request, ActivityCalendar.Of(tenant.County).DateOf(now), cancellationToken))
-        {
-            return Problems.Unprocessable("member_not_eligible",
-                "Only members of units paired with the request's community, or members living in it, claim from its pool (micro-wishes: any member).", "memberId");
-        }
+            var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+            if (problem is not null)
+            {
+                return problem;
+            }
+            var request = work!.Request;
+            var joining = request.Joint && request.Status is RequestStatus.Claimed or RequestStatus.InProgress;
+            if (!joining && RequestFlow.Expect(request, "claim", RequestStatus.Pooled) is { } illegal)
+            {
+                return illegal;
+            }
+            if (work.IsHeldBy(memberId))
+            {
+                return Problems.Conflict("request_already_held", "The member already holds this request.", "memberId");
+            }
+            if (joining && work.Holders.Count() >= request.MaxClaimants)
+            {
+                return Problems.Conflict("request_team_full", $"All {request.MaxClaimants} places of this team request are taken.");
+            }
+            var (member, memberProblem) = await ReplicaReferences.FindActiveMemberAsync(db, "memberId", memberId, cancellationToken);
+            if (memberProblem is not null)
+            {
+                return memberProblem;
+            }
+            var now = clock.GetUtcNow();
+            if (!request.IsMicroWish && !await MayClaimAsync(db, member!, request, ActivityCalendar.Of(tenant.County).DateOf(now), cancellationToken))
+            {
+                return Problems.Unprocessable("member_not_eligible",
+                    "Only members of units paired with the request's community, or members living in it, claim from its pool (micro-wishes: any member).", "memberId");
+            }
 
-        var from = request.Status;
-        work.Claimants.Add(new RequestClaimant { Id = Guid.CreateVersion7(now), CountyId = request.CountyId, RequestId = id, MemberId = memberId, UnitId = member!.UnitId, ClaimedAt = now });
-        db.RequestClaimants.Add(work.Claimants[^1]);
-        if (!joining)
-        {
-            request.Status = RequestStatus.Claimed;
-            request.AssigneeUnitId = member.UnitId;
-            request.ClaimStartDueAt = now.AddHours(Deadlines.ClaimStartLimitHours((await reference.GetAsync(db, request.CountyId, cancellationToken)).SettingsAt(now)));
-            Deadlines.Add(db, request.CountyId, id, TimerKinds.ClaimStart, request.ClaimStartDueAt.Value);
+            var from = request.Status;
+            work.Claimants.Add(new RequestClaimant { Id = Guid.CreateVersion7(now), CountyId = request.CountyId, RequestId = id, MemberId = memberId, UnitId = member!.UnitId, ClaimedAt = now });
+            db.RequestClaimants.Add(work.Claimants[^1]);
+            if (!joining)
+            {
+                request.Status = RequestStatus.Claimed;
+                request.AssigneeUnitId = member.UnitId;
+                request.ClaimStartDueAt = now.AddHours(Deadlines.ClaimStartLimitHours((await reference.GetAsync(db, request.CountyId, cancellationToken)).SettingsAt(now)));
+                Deadlines.Add(db, request.CountyId, id, TimerKinds.ClaimStart, request.ClaimStartDueAt.Value);
+            }
+            request.RespondedAt ??= now;
+            var facts = RequestFlow.Record(db, work, request.IsMicroWish ? "adopt" : "claim", from, Actor.From(http).AsMember(memberId), now, body.Note);
+            db.Outbox.Publish(new RequestClaimed(request.CountyId, facts, memberId, member.UnitId, request.Joint, now));
+            var (raced, saveProblem) = await RequestFlow.TrySaveAsync(db, cancellationToken);
+            if (saveProblem is not null)
+            {
+                return saveProblem;
+            }
+            if (!raced)
+            {
+                ETags.Tag(http, request);
+                return TypedResults.Ok(RequestResponse.From(request, work.Holders, maskPhone: false));
+            }
+            // Of two claims racing, the second finds the request's version moved on: of a pool claim exactly one
+            // wins; a team request's places are taken one change at a time, so read it again and take one that is
+            // left (each lost race means another change was saved, in a burst of claims a place taken).
+            if (!request.Joint)
+            {
+                return Problems.Conflict("request_already_claimed", "Another member claimed this request first.");
+            }
+            if (attempt > request.MaxClaimants)
+            {
+                return Problems.Conflict(ProblemCodes.ConcurrencyConflict, "The request changed meanwhile; read it again and retry.");
+            }
+            db.ChangeTracker.Clear();
         }
-        request.RespondedAt ??= now;
-        var facts = RequestFlow.Record(db, work, request.IsMicroWish ? "adopt" : "claim", from, Actor.From(http).AsMember(memberId), now, body.Note);
-        db.Outbox.Publish(new RequestClaimed(request.CountyId, facts, memberId, member.UnitId, request.Joint, now));
-        // Of two claims racing, the second finds the request's version moved on.
-        return await SaveAsync(db, http, work, cancellationToken, request.Joint ? ProblemCodes.ConcurrencyConflict : "request_already_claimed");
     }
 
     private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Accept(

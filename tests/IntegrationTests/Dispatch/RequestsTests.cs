@@ -115,6 +115,35 @@ public sealed class RequestsTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task Members_racing_for_the_places_of_a_team_request_all_get_one_while_places_remain()
+    {
+        var steps = await StepsAsync();
+        var members = steps.County.Members;
+        Guid[] racing = [members[0].Id, members[1].Id, members[4].Id];
+        for (var round = 0; round < 3; round++)
+        {
+            var id = (await steps.PlaceAsync($"第{round}栋楼外墙小广告需要集中清理", category: "environment")).Id();
+            await steps.DispatchAsync(id, "ordinary", "pool", new { joint = true, maxClaimants = 3 });
+            var answers = await Task.WhenAll(racing.Select(member => steps.CommandAsync(id, "claim", new { memberId = member })));
+            foreach (var answer in answers)
+            {
+                await answer.OkAsync();
+            }
+            var holders = (await steps.GetAsync(id)).GetProperty("holders").EnumerateArray().Select(h => h.GetProperty("memberId").GetGuid());
+            Assert.Equal(racing.Order(), holders.Order());
+            Assert.Equal(3, (await steps.HistoryActionsAsync(id)).Count(a => a == "claim"));
+        }
+
+        // More racing than places: the places fill, and the others learn the team is full.
+        var two = (await steps.PlaceAsync("楼顶水箱需要清洗消毒", category: "environment")).Id();
+        await steps.DispatchAsync(two, "ordinary", "pool", new { joint = true, maxClaimants = 2 });
+        var raced = await Task.WhenAll(racing.Select(member => steps.CommandAsync(two, "claim", new { memberId = member })));
+        Assert.Equal(2, raced.Count(a => a.StatusCode == HttpStatusCode.OK));
+        await Assert.Single(raced, a => a.StatusCode != HttpStatusCode.OK).ProblemAsync(HttpStatusCode.Conflict, "request_team_full");
+        Assert.Equal(2, (await steps.GetAsync(two)).GetProperty("holders").GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_pairing_that_begins_on_the_countys_today_lets_its_members_claim_before_eight_in_the_morning()
     {
         var platform = await fixture.PlatformAsync();
