@@ -458,6 +458,13 @@ public static class RequestCommandsApi
         request.ClaimStartDueAt = null;
         request.Result = body.Result!.Trim();
         request.ResultEvidence = [.. body.Evidence ?? []];
+        // The deadline a pending extension would move no longer binds: it is withdrawn, and a reopened request asks anew.
+        foreach (var pending in await db.RequestExtensions.Where(e => e.RequestId == id && e.Status == "pending").ToListAsync(cancellationToken))
+        {
+            pending.Status = "withdrawn";
+            pending.DecidedAt = now;
+            pending.DecisionNote = "The request was completed first.";
+        }
         var facts = RequestFlow.Record(db, work, "complete", from, ActorFor(http, body.MemberId), now, request.Result, body.Evidence);
         db.Outbox.Publish(new RequestCompleted(request.CountyId, facts, request.Result, OnTime: request.CompletionDueAt is not { } due || now <= due, now));
         await Escalations.CloseAsync(db, id, now, cancellationToken);
@@ -710,11 +717,16 @@ public static class RequestCommandsApi
             return DispatchProblems.Illegal("extension", approve ? "approve" : "reject", extension.Status);
         }
         var request = work!.Request;
+        if (!request.IsOpen || request.CompletedAt is not null)
+        {
+            // Completed before the decision (extensions from before completion withdrew then): nothing to move.
+            return DispatchProblems.Illegal("request", approve ? "approve an extension of" : "reject an extension of", request.Status);
+        }
         var now = clock.GetUtcNow();
         extension.Status = approve ? "approved" : "rejected";
         extension.DecidedAt = now;
         extension.DecisionNote = body.Note?.Trim();
-        if (approve && request.IsOpen && request.CompletedAt is null)
+        if (approve)
         {
             var previous = request.CompletionDueAt!.Value;
             request.CompletionDueAt = extension.ProposedDueAt;

@@ -200,7 +200,7 @@ public sealed class RequestExtension : ITenantScoped
 
     public DateTimeOffset ProposedDueAt { get; init; }
 
-    /// <summary>pending, approved or rejected.</summary>
+    /// <summary>pending, approved, rejected or withdrawn (the request was completed first).</summary>
     public string Status { get; set; } = "pending";
 
     public DateTimeOffset? DecidedAt { get; set; }

@@ -241,6 +241,33 @@ public sealed class RequestsTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_pending_extension_is_withdrawn_when_the_request_is_completed()
+    {
+        var steps = await StepsAsync();
+        var member = steps.County.Members[0].Id;
+        var id = await steps.InProgressWithAsync(member);
+        var due = (await steps.GetAsync(id)).GetProperty("completionDueAt").GetDateTimeOffset();
+        var asked = await (await steps.CommandAsync(id, "extensions", new { memberId = member, proposedDueAt = due.AddDays(2), reason = "配件缺货" }))
+            .OkAsync(HttpStatusCode.Created);
+        await steps.DoAsync(id, "complete", new { memberId = member, result = "找到替代配件，已修好" });
+
+        var extension = Assert.Single((await steps.Client.GetJsonAsync(steps.County.Path($"requests/{id}/extensions"))).EnumerateArray());
+        Assert.Equal("withdrawn", extension.GetProperty("status").GetString());
+        foreach (var decision in new[] { "approve", "reject" })
+        {
+            var problem = await (await steps.CommandAsync(id, $"extensions/{asked.Id()}/{decision}", new { })).ProblemAsync(HttpStatusCode.Conflict, "illegal_transition");
+            Assert.Equal("withdrawn", problem.GetProperty("status").GetString());
+        }
+        await steps.DoAsync(id, "rate", new { satisfaction = "satisfied" });
+        Assert.Equal(["place", "dispatch", "accept", "start", "extension_requested", "complete", "rate"], await steps.HistoryActionsAsync(id));
+
+        // Reopened, it may ask for time again: nothing from before is left waiting.
+        var reopened = await steps.DoAsync(id, "reopen", new { reason = "回访发现仍有问题" });
+        var again = reopened.GetProperty("completionDueAt").GetDateTimeOffset();
+        await (await steps.CommandAsync(id, "extensions", new { memberId = member, proposedDueAt = again.AddDays(1), reason = "再等配件" })).OkAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
     public async Task A_complex_request_goes_up_for_study_and_climbs_the_chain_to_the_county()
     {
         var platform = await fixture.PlatformAsync();
