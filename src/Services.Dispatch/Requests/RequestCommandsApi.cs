@@ -702,7 +702,7 @@ public static class RequestCommandsApi
         {
             return errors.ToProblem();
         }
-        var (work, problem) = await RequestFlow.FindAsync(db, null, id, cancellationToken);
+        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
         if (problem is not null)
         {
             return problem;

@@ -223,6 +223,9 @@ public sealed class RequestCategory : ITenantScoped
     public List<string> Skills { get; set; } = [];
 
     public int SortOrder { get; set; }
+
+    /// <summary>The version of the county's set of categories this row was written with (every row of a set has the same); its ETag.</summary>
+    public int Version { get; set; }
 }
 
 internal sealed class RequestConfiguration :

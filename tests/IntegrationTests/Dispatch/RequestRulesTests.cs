@@ -173,6 +173,57 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_stale_If_Match_answers_412_on_whistles_extensions_and_categories_and_changes_nothing()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var steps = new RequestSteps(client, county);
+
+        var whistles = county.Path("whistles");
+        var created = await client.PostJsonAsync(whistles, new { level = "street", areaId = county.Street.Id, unitId = county.Unit2.Id, matter = "片区停电，需到场抢修" });
+        var blown = await created.OkAsync(HttpStatusCode.Created);
+        var etag = created.Headers.ETag!.Tag;
+        await (await client.PostJsonAsync($"{whistles}/{blown.Id()}/acknowledge", new { by = "张经理" }, ifMatch: "\"9\""))
+            .ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed", "If-Match");
+        Assert.Equal("blown", (await client.GetJsonAsync($"{whistles}/{blown.Id()}")).GetProperty("status").GetString());
+        using var acknowledged = await client.PostJsonAsync($"{whistles}/{blown.Id()}/acknowledge", new { by = "张经理" }, ifMatch: etag);
+        await acknowledged.OkAsync();
+        await (await client.PostJsonAsync($"{whistles}/{blown.Id()}/report", new { report = "已恢复供电" }, ifMatch: etag))
+            .ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed", "If-Match");
+        Assert.Equal("acknowledged", (await client.GetJsonAsync($"{whistles}/{blown.Id()}")).GetProperty("status").GetString());
+        await (await client.PostJsonAsync($"{whistles}/{blown.Id()}/report", new { report = "已恢复供电" }, ifMatch: acknowledged.Headers.ETag!.Tag)).OkAsync();
+
+        // An extension is decided against the request's version.
+        var member = county.Members[0].Id;
+        var id = await steps.InProgressWithAsync(member);
+        var due = (await steps.GetAsync(id)).GetProperty("completionDueAt").GetDateTimeOffset();
+        var asked = await (await steps.CommandAsync(id, "extensions", new { memberId = member, proposedDueAt = due.AddDays(2), reason = "配件缺货" })).OkAsync(HttpStatusCode.Created);
+        foreach (var decision in new[] { "approve", "reject" })
+        {
+            await (await client.PostJsonAsync(county.Path($"requests/{id}/extensions/{asked.Id()}/{decision}"), new { }, ifMatch: "\"1\""))
+                .ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed", "If-Match");
+        }
+        Assert.Equal("pending", (await client.GetJsonAsync(county.Path($"requests/{id}/extensions")))[0].GetProperty("status").GetString());
+        Assert.Equal(due, (await steps.GetAsync(id)).GetProperty("completionDueAt").GetDateTimeOffset());
+        using var current = await client.GetAsync(county.Path($"requests/{id}"));
+        await (await client.PostJsonAsync(county.Path($"requests/{id}/extensions/{asked.Id()}/approve"), new { }, ifMatch: current.Headers.ETag!.Tag)).OkAsync();
+
+        // The county's categories carry an ETag; a replacement against an older one is refused.
+        using var read = await client.GetAsync(county.Path("request-categories"));
+        await read.OkAsync();
+        var categoriesTag = read.Headers.ETag!.Tag;
+        var heating = new { categories = new[] { new { code = "heating", name = "供暖", skills = new[] { "水电维修" } } } };
+        using var replaced = await client.PutJsonAsync(county.Path("request-categories"), heating, ifMatch: categoriesTag);
+        await replaced.OkAsync();
+        Assert.NotEqual(categoriesTag, replaced.Headers.ETag!.Tag);
+        await (await client.PutJsonAsync(county.Path("request-categories"), new { categories = new[] { new { code = "other", name = "其他", skills = Array.Empty<string>() } } }, ifMatch: categoriesTag))
+            .ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed", "If-Match");
+        var now = await client.GetJsonAsync(county.Path("request-categories"));
+        Assert.Equal(["heating"], now.EnumerateArray().Select(c => c.GetProperty("code").GetString()!).ToArray());
+    }
+
+    [Fact]
     public async Task Unknown_ids_answer_404_and_another_countys_requests_are_invisible()
     {
         var platform = await fixture.PlatformAsync();
