@@ -18,14 +18,17 @@ public static class ETags
     public static void Tag(HttpContext context, IVersioned record) => context.Response.Headers.ETag = Of(record.Version);
 
     /// <summary>412 when If-Match is present and names neither <c>*</c> nor the record's current version; null otherwise.</summary>
-    public static ProblemHttpResult? PreconditionFailed(HttpContext context, IVersioned record)
+    public static ProblemHttpResult? PreconditionFailed(HttpContext context, IVersioned record) => PreconditionFailed(context, record.Version);
+
+    /// <summary>The same for a resource whose version is kept apart from any one record (e.g. a county's set of categories).</summary>
+    public static ProblemHttpResult? PreconditionFailed(HttpContext context, int version)
     {
         var ifMatch = context.Request.Headers.IfMatch;
         if (ifMatch.Count == 0)
         {
             return null;
         }
-        var current = Of(record.Version);
+        var current = Of(version);
         foreach (var value in ifMatch)
         {
             foreach (var tag in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))

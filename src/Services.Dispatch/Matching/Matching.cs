@@ -100,7 +100,7 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
             }
             return cached;
         }
-        var snapshot = await LoadAsync(db, now, cancellationToken);
+        var snapshot = await LoadAsync(db, countyId, now, cancellationToken);
         _snapshots[countyId] = snapshot;
         return snapshot;
     }
@@ -112,7 +112,7 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
             await using var scope = scopes.CreateAsyncScope();
             scope.ServiceProvider.GetRequiredService<ServiceDefaults.Tenancy.TenantContext>().Set(countyId);
             var db = scope.ServiceProvider.GetRequiredService<DispatchDbContext>();
-            _snapshots[countyId] = await LoadAsync(db, clock.GetUtcNow(), CancellationToken.None);
+            _snapshots[countyId] = await LoadAsync(db, countyId, clock.GetUtcNow(), CancellationToken.None);
         }
         catch (Exception exception)
         {
@@ -124,11 +124,13 @@ public sealed class MemberMatcher(TimeProvider clock, IServiceScopeFactory scope
         }
     }
 
-    private static async Task<MatchSnapshot> LoadAsync(DispatchDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<MatchSnapshot> LoadAsync(DispatchDbContext db, Guid countyId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var members = await db.Members.AsNoTracking().Where(m => m.Status == "active")
             .Select(m => new { m.Id, m.Name, m.UnitId, m.CommunityId, m.GridId, m.Skills, m.Availability }).ToListAsync(cancellationToken);
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        // Pairings active on the county's today (the same rule as claiming), not the UTC date.
+        var county = await db.Counties.AsNoTracking().FirstOrDefaultAsync(c => c.Id == countyId, cancellationToken);
+        var today = Activities.ActivityCalendar.Of(county).DateOf(now);
         var pairings = await db.Pairings.AsNoTracking().Where(p => p.StartsOn <= today && (p.EndsOn == null || p.EndsOn >= today))
             .Select(p => new { p.CommunityId, p.UnitId }).ToListAsync(cancellationToken);
         var open = RequestStatus.Open.ToArray();
@@ -438,13 +440,14 @@ public static class MatchingApi
     }
 
     private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Adopt(
-        Guid id, MemberCommandRequest body, DispatchDbContext db, CountyReference reference, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        Guid id, MemberCommandRequest body, DispatchDbContext db, CountyReference reference, ITenantContext tenant, TimeProvider clock, HttpContext http,
+        CancellationToken cancellationToken)
     {
         if (!await db.Requests.AnyAsync(r => r.Id == id && r.IsMicroWish, cancellationToken))
         {
             return Problems.ResourceNotFound("micro_wish", id);
         }
-        return await RequestCommandsApi.Claim(id, body, db, reference, clock, http, cancellationToken);
+        return await RequestCommandsApi.Claim(id, body, db, reference, tenant, clock, http, cancellationToken);
     }
 }
 

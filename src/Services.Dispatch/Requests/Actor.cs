@@ -38,8 +38,16 @@ public sealed record Actor(string Role, string? Id, string? Name, string Channel
             Text(headers["X-Channel"], 16) ?? "api");
     }
 
-    /// <summary>A member acting for themself (a claim, a start, a completion): the member's id is what the history keeps.</summary>
-    public Actor AsMember(Guid memberId) => Role is "integrator" ? this with { Role = "member", Id = memberId.ToString() } : this;
+    /// <summary>
+    /// A member acting for themself (a claim, a start, a completion): the member's id is what the history keeps,
+    /// unless the integrator named the person by an id of its own.
+    /// </summary>
+    public Actor AsMember(Guid memberId) => Role switch
+    {
+        "integrator" => this with { Role = "member", Id = memberId.ToString() },
+        "member" when Id is null => this with { Id = memberId.ToString() },
+        _ => this,
+    };
 
     private static string? Text(StringValues values, int maxLength)
     {

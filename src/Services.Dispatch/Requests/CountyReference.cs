@@ -23,16 +23,20 @@ public sealed class CountyReference(TimeProvider clock)
             var areas = await db.Areas.AsNoTracking().ToDictionaryAsync(a => a.Id, cancellationToken);
             var settings = await db.Settings.AsNoTracking().OrderByDescending(s => s.Version).ToListAsync(cancellationToken);
             var own = await db.RequestCategories.AsNoTracking().OrderBy(c => c.SortOrder).ToListAsync(cancellationToken);
-            return new CountyView(areas, settings, own.Count > 0 ? own : RequestCategories.Defaults);
+            return new CountyView(areas, settings, own.Count > 0 ? own : RequestCategories.Defaults, own.Count > 0 ? own[0].Version : 0);
         }, cancellationToken);
 
     public void Forget(Guid countyId) => _views.Forget(countyId);
 }
 
 /// <summary>One county's tree, settings and categories as read.</summary>
-public sealed class CountyView(Dictionary<Guid, ReplicaArea> areas, IReadOnlyList<ReplicaCountySettings> settings, IReadOnlyList<RequestCategory> categories)
+public sealed class CountyView(
+    Dictionary<Guid, ReplicaArea> areas, IReadOnlyList<ReplicaCountySettings> settings, IReadOnlyList<RequestCategory> categories, int categoriesVersion)
 {
     public IReadOnlyList<RequestCategory> Categories { get; } = categories;
+
+    /// <summary>The version of the county's categories (0 while it uses the defaults), their ETag.</summary>
+    public int CategoriesVersion { get; } = categoriesVersion;
 
     public ReplicaArea? Area(Guid? id) => id is { } key && areas.TryGetValue(key, out var area) ? area : null;
 

@@ -2,9 +2,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Contracts.Dispatch;
+using Platform.Dispatch.Activities;
 using Platform.Dispatch.Supervision;
 using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Http;
+using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Dispatch.Requests;
 
@@ -186,98 +188,115 @@ public static class RequestCommandsApi
     }
 
     internal static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Claim(
-        Guid id, MemberCommandRequest body, DispatchDbContext db, CountyReference reference, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        Guid id, MemberCommandRequest body, DispatchDbContext db, CountyReference reference, ITenantContext tenant, TimeProvider clock, HttpContext http,
+        CancellationToken cancellationToken)
     {
         if (body.MemberId is not { } memberId)
         {
             return new ValidationErrors().Add("memberId", "'memberId' is required.").ToProblem();
         }
-        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
-        if (problem is not null)
+        for (var attempt = 1; ; attempt++)
         {
-            return problem;
-        }
-        var request = work!.Request;
-        var joining = request.Joint && request.Status is RequestStatus.Claimed or RequestStatus.InProgress;
-        if (!joining && RequestFlow.Expect(request, "claim", RequestStatus.Pooled) is { } illegal)
-        {
-            return illegal;
-        }
-        if (work.IsHeldBy(memberId))
-        {
-            return Problems.Conflict("request_already_held", "The member already holds this request.", "memberId");
-        }
-        if (joining && work.Holders.Count() >= request.MaxClaimants)
-        {
-            return Problems.Conflict("request_team_full", $"All {request.MaxClaimants} places of this team request are taken.");
-        }
-        var (member, memberProblem) = await ReplicaReferences.FindActiveMemberAsync(db, "memberId", memberId, cancellationToken);
-        if (memberProblem is not null)
-        {
-            return memberProblem;
-        }
-        if (!request.IsMicroWish && !await MayClaimAsync(db, member!, request, clock.GetUtcNow(), cancellationToken))
-        {
-            return Problems.Unprocessable("member_not_eligible",
-                "Only members of units paired with the request's community, or members living in it, claim from its pool (micro-wishes: any member).", "memberId");
-        }
+            var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
+            if (problem is not null)
+            {
+                return problem;
+            }
+            var request = work!.Request;
+            var joining = request.Joint && request.Status is RequestStatus.Claimed or RequestStatus.InProgress;
+            if (!joining && RequestFlow.Expect(request, "claim", RequestStatus.Pooled) is { } illegal)
+            {
+                return illegal;
+            }
+            if (work.IsHeldBy(memberId))
+            {
+                return Problems.Conflict("request_already_held", "The member already holds this request.", "memberId");
+            }
+            if (joining && work.Holders.Count() >= request.MaxClaimants)
+            {
+                return Problems.Conflict("request_team_full", $"All {request.MaxClaimants} places of this team request are taken.");
+            }
+            var (member, memberProblem) = await ReplicaReferences.FindActiveMemberAsync(db, "memberId", memberId, cancellationToken);
+            if (memberProblem is not null)
+            {
+                return memberProblem;
+            }
+            var now = clock.GetUtcNow();
+            if (!request.IsMicroWish && !await MayClaimAsync(db, member!, request, ActivityCalendar.Of(tenant.County).DateOf(now), cancellationToken))
+            {
+                return Problems.Unprocessable("member_not_eligible",
+                    "Only members of units paired with the request's community, or members living in it, claim from its pool (micro-wishes: any member).", "memberId");
+            }
 
-        var now = clock.GetUtcNow();
-        var from = request.Status;
-        work.Claimants.Add(new RequestClaimant { Id = Guid.CreateVersion7(now), CountyId = request.CountyId, RequestId = id, MemberId = memberId, UnitId = member!.UnitId, ClaimedAt = now });
-        db.RequestClaimants.Add(work.Claimants[^1]);
-        if (!joining)
-        {
-            request.Status = RequestStatus.Claimed;
-            request.AssigneeUnitId = member.UnitId;
-            request.ClaimStartDueAt = now.AddHours(Deadlines.ClaimStartLimitHours((await reference.GetAsync(db, request.CountyId, cancellationToken)).SettingsAt(now)));
-            Deadlines.Add(db, request.CountyId, id, TimerKinds.ClaimStart, request.ClaimStartDueAt.Value);
+            var from = request.Status;
+            work.Claimants.Add(new RequestClaimant { Id = Guid.CreateVersion7(now), CountyId = request.CountyId, RequestId = id, MemberId = memberId, UnitId = member!.UnitId, ClaimedAt = now });
+            db.RequestClaimants.Add(work.Claimants[^1]);
+            if (!joining)
+            {
+                request.Status = RequestStatus.Claimed;
+                request.AssigneeUnitId = member.UnitId;
+                request.ClaimStartDueAt = now.AddHours(Deadlines.ClaimStartLimitHours((await reference.GetAsync(db, request.CountyId, cancellationToken)).SettingsAt(now)));
+                Deadlines.Add(db, request.CountyId, id, TimerKinds.ClaimStart, request.ClaimStartDueAt.Value);
+            }
+            request.RespondedAt ??= now;
+            var facts = RequestFlow.Record(db, work, request.IsMicroWish ? "adopt" : "claim", from, Actor.From(http).AsMember(memberId), now, body.Note);
+            db.Outbox.Publish(new RequestClaimed(request.CountyId, facts, memberId, member.UnitId, request.Joint, now));
+            var (raced, saveProblem) = await RequestFlow.TrySaveAsync(db, cancellationToken);
+            if (saveProblem is not null)
+            {
+                return saveProblem;
+            }
+            if (!raced)
+            {
+                ETags.Tag(http, request);
+                return TypedResults.Ok(RequestResponse.From(request, work.Holders, maskPhone: false));
+            }
+            // Of two claims racing, the second finds the request's version moved on: of a pool claim exactly one
+            // wins; a team request's places are taken one change at a time, so read it again and take one that is
+            // left (each lost race means another change was saved, in a burst of claims a place taken).
+            if (!request.Joint)
+            {
+                return Problems.Conflict("request_already_claimed", "Another member claimed this request first.");
+            }
+            if (attempt > request.MaxClaimants)
+            {
+                return Problems.Conflict(ProblemCodes.ConcurrencyConflict, "The request changed meanwhile; read it again and retry.");
+            }
+            db.ChangeTracker.Clear();
         }
-        request.RespondedAt ??= now;
-        var facts = RequestFlow.Record(db, work, request.IsMicroWish ? "adopt" : "claim", from, Actor.From(http).AsMember(memberId), now, body.Note);
-        db.Outbox.Publish(new RequestClaimed(request.CountyId, facts, memberId, member.UnitId, request.Joint, now));
-        // Of two claims racing, the second finds the request's version moved on.
-        return await SaveAsync(db, http, work, cancellationToken, request.Joint ? ProblemCodes.ConcurrencyConflict : "request_already_claimed");
     }
 
     private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Accept(
         Guid id, MemberCommandRequest body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
+        var errors = new ValidationErrors();
+        RequireMemberActingForThemself(errors, http, body.MemberId);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
         var (work, problem) = await RequestFlow.BeginAsync(db, http, id, "accept", RequestStatus.Assigned);
         if (problem is not null)
         {
             return problem;
         }
         var request = work!.Request;
-        var memberId = body.MemberId ?? request.AssigneeMemberId;
-        if (request.AssigneeMemberId is { } named && memberId != named)
+        if (body.MemberId is null && request.AssigneeMemberId is null)
         {
-            return Problems.Unprocessable("not_the_assignee", "Only the member the request was dispatched to accepts it.", "memberId");
+            return errors.Add("memberId", "'memberId' is required: name which of the unit's members does the work.").ToProblem();
         }
-        if (memberId is { } id2 && request.AssigneeMemberId is null)
+        if (body.MemberId is { } named && await CheckAssigneeAsync(db, request, named, cancellationToken) is { } notAssignee)
         {
-            // A unit accepting names the member who will do the work: one of its own.
-            var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id2, cancellationToken);
-            if (member is null)
-            {
-                return Problems.MissingReference("memberId", "member", id2);
-            }
-            if (!member.IsActive || member.UnitId != request.AssigneeUnitId)
-            {
-                return Problems.InvalidReference("memberId", "must be an active member of the unit the request was dispatched to");
-            }
+            return notAssignee;
         }
+        var memberId = body.MemberId ?? request.AssigneeMemberId!.Value;
         var now = clock.GetUtcNow();
-        if (memberId is { } holder)
-        {
-            var claimant = new RequestClaimant { Id = Guid.CreateVersion7(now), CountyId = request.CountyId, RequestId = id, MemberId = holder, UnitId = request.AssigneeUnitId, ClaimedAt = now };
-            work.Claimants.Add(claimant);
-            db.RequestClaimants.Add(claimant);
-        }
+        var claimant = new RequestClaimant { Id = Guid.CreateVersion7(now), CountyId = request.CountyId, RequestId = id, MemberId = memberId, UnitId = request.AssigneeUnitId, ClaimedAt = now };
+        work.Claimants.Add(claimant);
+        db.RequestClaimants.Add(claimant);
         request.Status = RequestStatus.Claimed;
         request.RespondedAt ??= now;
-        var actor = memberId is { } m ? Actor.From(http).AsMember(m) : Actor.From(http);
-        var facts = RequestFlow.Record(db, work, "accept", RequestStatus.Assigned, actor, now, body.Note);
+        var facts = RequestFlow.Record(db, work, "accept", RequestStatus.Assigned, Actor.From(http).AsMember(memberId), now, body.Note);
         db.Outbox.Publish(new RequestClaimed(request.CountyId, facts, memberId, request.AssigneeUnitId, Joint: false, now));
         return await SaveAsync(db, http, work, cancellationToken);
     }
@@ -287,6 +306,7 @@ public static class RequestCommandsApi
     {
         var errors = new ValidationErrors();
         errors.RequireText("reason", body.Reason, maxLength: 500);
+        RequireMemberActingForThemself(errors, http, body.MemberId);
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -297,13 +317,17 @@ public static class RequestCommandsApi
             return problem;
         }
         var request = work!.Request;
+        if (body.MemberId is { } named && await CheckAssigneeAsync(db, request, named, cancellationToken) is { } notAssignee)
+        {
+            return notAssignee;
+        }
         var (memberId, unitId) = (request.AssigneeMemberId, request.AssigneeUnitId);
         var now = clock.GetUtcNow();
         request.Status = RequestStatus.Placed;
         request.AssigneeMemberId = null;
         request.AssigneeUnitId = null;
         request.DispatchMode = null;
-        var facts = RequestFlow.Record(db, work, "decline", RequestStatus.Assigned, Actor.From(http), now, body.Reason);
+        var facts = RequestFlow.Record(db, work, "decline", RequestStatus.Assigned, ActorFor(http, body.MemberId), now, body.Reason);
         db.Outbox.Publish(new RequestReleased(request.CountyId, facts, memberId, unitId, "declined", body.Reason, now));
         return await SaveAsync(db, http, work, cancellationToken);
     }
@@ -311,6 +335,12 @@ public static class RequestCommandsApi
     private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Start(
         Guid id, MemberCommandRequest body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
+        var errors = new ValidationErrors();
+        RequireMemberActingForThemself(errors, http, body.MemberId);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
         var (work, problem) = await RequestFlow.BeginAsync(db, http, id, "start", RequestStatus.Claimed);
         if (problem is not null)
         {
@@ -333,6 +363,7 @@ public static class RequestCommandsApi
     {
         var errors = new ValidationErrors();
         errors.RequireText("reason", body.Reason, maxLength: 500);
+        RequireMemberActingForThemself(errors, http, body.MemberId);
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -380,6 +411,7 @@ public static class RequestCommandsApi
         var errors = new ValidationErrors();
         errors.RequireText("note", body.Note, maxLength: 2000);
         Evidence.Validate(errors, "evidence", body.Evidence);
+        RequireMemberActingForThemself(errors, http, body.MemberId);
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -403,6 +435,7 @@ public static class RequestCommandsApi
         var errors = new ValidationErrors();
         errors.RequireText("result", body.Result, maxLength: 2000);
         Evidence.Validate(errors, "evidence", body.Evidence);
+        RequireMemberActingForThemself(errors, http, body.MemberId);
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -425,6 +458,13 @@ public static class RequestCommandsApi
         request.ClaimStartDueAt = null;
         request.Result = body.Result!.Trim();
         request.ResultEvidence = [.. body.Evidence ?? []];
+        // The deadline a pending extension would move no longer binds: it is withdrawn, and a reopened request asks anew.
+        foreach (var pending in await db.RequestExtensions.Where(e => e.RequestId == id && e.Status == "pending").ToListAsync(cancellationToken))
+        {
+            pending.Status = "withdrawn";
+            pending.DecidedAt = now;
+            pending.DecisionNote = "The request was completed first.";
+        }
         var facts = RequestFlow.Record(db, work, "complete", from, ActorFor(http, body.MemberId), now, request.Result, body.Evidence);
         db.Outbox.Publish(new RequestCompleted(request.CountyId, facts, request.Result, OnTime: request.CompletionDueAt is not { } due || now <= due, now));
         await Escalations.CloseAsync(db, id, now, cancellationToken);
@@ -585,6 +625,7 @@ public static class RequestCommandsApi
         {
             errors.Add("proposedDueAt", "'proposedDueAt' is required.");
         }
+        RequireMemberActingForThemself(errors, http, body.MemberId);
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -661,7 +702,7 @@ public static class RequestCommandsApi
         {
             return errors.ToProblem();
         }
-        var (work, problem) = await RequestFlow.FindAsync(db, null, id, cancellationToken);
+        var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -676,11 +717,16 @@ public static class RequestCommandsApi
             return DispatchProblems.Illegal("extension", approve ? "approve" : "reject", extension.Status);
         }
         var request = work!.Request;
+        if (!request.IsOpen || request.CompletedAt is not null)
+        {
+            // Completed before the decision (extensions from before completion withdrew then): nothing to move.
+            return DispatchProblems.Illegal("request", approve ? "approve an extension of" : "reject an extension of", request.Status);
+        }
         var now = clock.GetUtcNow();
         extension.Status = approve ? "approved" : "rejected";
         extension.DecidedAt = now;
         extension.DecisionNote = body.Note?.Trim();
-        if (approve && request.IsOpen && request.CompletedAt is null)
+        if (approve)
         {
             var previous = request.CompletionDueAt!.Value;
             request.CompletionDueAt = extension.ProposedDueAt;
@@ -701,16 +747,47 @@ public static class RequestCommandsApi
         return TypedResults.Ok(ExtensionResponse.From(extension));
     }
 
-    /// <summary>Members of units paired with the request's community (an active pairing), or members living in it.</summary>
-    private static async Task<bool> MayClaimAsync(DispatchDbContext db, RegistryReplica.ReplicaMember member, ServiceRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Members of units paired with the request's community (a pairing active on the county's today), or members living in it.</summary>
+    private static async Task<bool> MayClaimAsync(DispatchDbContext db, RegistryReplica.ReplicaMember member, ServiceRequest request, DateOnly today, CancellationToken cancellationToken)
     {
         if (member.CommunityId == request.CommunityId)
         {
             return true;
         }
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
         return member.UnitId is { } unit && await db.Pairings.AnyAsync(
             p => p.UnitId == unit && p.CommunityId == request.CommunityId && p.StartsOn <= today && (p.EndsOn == null || p.EndsOn >= today), cancellationToken);
+    }
+
+    /// <summary>
+    /// A member acting for themself (<c>X-Actor-Role: member</c>) names themself in <c>memberId</c>, which the
+    /// command then checks. Staff and unit secretaries may act for the holder without naming them.
+    /// </summary>
+    private static void RequireMemberActingForThemself(ValidationErrors errors, HttpContext http, Guid? memberId)
+    {
+        if (memberId is null && Actor.From(http).Role == PlatformRoles.Member)
+        {
+            errors.Add("memberId", "'memberId' is required when a member acts: name the member.");
+        }
+    }
+
+    /// <summary>
+    /// The member accepting or declining: the one the request was dispatched to, or, dispatched to a unit,
+    /// one of the unit's active members (422 otherwise; an unknown member 422 reference_not_found).
+    /// </summary>
+    private static async Task<ProblemHttpResult?> CheckAssigneeAsync(DispatchDbContext db, ServiceRequest request, Guid memberId, CancellationToken cancellationToken)
+    {
+        var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == memberId, cancellationToken);
+        if (member is null)
+        {
+            return Problems.MissingReference("memberId", "member", memberId);
+        }
+        if (request.AssigneeMemberId is { } assignee)
+        {
+            return memberId == assignee ? null : Problems.Unprocessable("not_the_assignee", "Only the member the request was dispatched to accepts or declines it.", "memberId");
+        }
+        return member.IsActive && member.UnitId == request.AssigneeUnitId
+            ? null
+            : Problems.InvalidReference("memberId", "must be an active member of the unit the request was dispatched to");
     }
 
     /// <summary>When a member is named, they must hold the request (422 otherwise).</summary>

@@ -95,18 +95,32 @@ public static class RequestFlow
     /// <summary>Saves a command's changes; a concurrent change of the same request answers 409.</summary>
     public static async Task<ProblemHttpResult?> SaveAsync(DispatchDbContext db, CancellationToken cancellationToken, string conflictCode = ProblemCodes.ConcurrencyConflict)
     {
+        var (raced, problem) = await TrySaveAsync(db, cancellationToken);
+        return raced ? Problems.Conflict(conflictCode, "The request changed meanwhile; read it again and retry.") : problem;
+    }
+
+    /// <summary>
+    /// Saves a command's changes. <c>Raced</c> when another change of the same request was saved first:
+    /// its version moved on, or that change's history line took the same place in the request's history.
+    /// </summary>
+    public static async Task<(bool Raced, ProblemHttpResult? Problem)> TrySaveAsync(DispatchDbContext db, CancellationToken cancellationToken)
+    {
         try
         {
             await db.SaveChangesAsync(cancellationToken);
-            return null;
+            return (false, null);
         }
         catch (DbUpdateConcurrencyException)
         {
-            return Problems.Conflict(conflictCode, "The request changed meanwhile; read it again and retry.");
+            return (true, null);
+        }
+        catch (DbUpdateException exception) when (ServiceDefaults.Persistence.PostgresErrors.IsUniqueViolation(exception, "ix_request_history_request_id_sequence"))
+        {
+            return (true, null);
         }
         catch (DbUpdateException exception) when (ServiceDefaults.Persistence.PostgresErrors.IsUniqueViolation(exception, "ux_request_claimants_open"))
         {
-            return Problems.Conflict("request_already_held", "The member already holds this request.", "memberId");
+            return (false, Problems.Conflict("request_already_held", "The member already holds this request.", "memberId"));
         }
     }
 }

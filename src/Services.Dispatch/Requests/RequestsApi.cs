@@ -272,12 +272,15 @@ public static partial class RequestsApi
     private sealed record Neighbour(Guid Id, string Description, string Status, DateTimeOffset PlacedAt);
 
     private static async Task<Ok<IReadOnlyList<RequestCategoryResponse>>> Categories(
-        DispatchDbContext db, CountyReference reference, ITenantContext tenant, CancellationToken cancellationToken) =>
-        TypedResults.Ok<IReadOnlyList<RequestCategoryResponse>>((await reference.GetAsync(db, tenant.CountyId!.Value, cancellationToken)).Categories
-            .Select(c => new RequestCategoryResponse(c.Code, c.Name, c.Description, c.Skills)).ToList());
+        DispatchDbContext db, CountyReference reference, ITenantContext tenant, HttpContext http, CancellationToken cancellationToken)
+    {
+        var view = await reference.GetAsync(db, tenant.CountyId!.Value, cancellationToken);
+        http.Response.Headers.ETag = ETags.Of(view.CategoriesVersion);
+        return TypedResults.Ok<IReadOnlyList<RequestCategoryResponse>>(view.Categories.Select(c => new RequestCategoryResponse(c.Code, c.Name, c.Description, c.Skills)).ToList());
+    }
 
-    private static async Task<Results<Ok<IReadOnlyList<RequestCategoryResponse>>, ValidationProblem>> PutCategories(
-        PutCategoriesRequest request, DispatchDbContext db, CountyReference reference, ITenantContext tenant, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<IReadOnlyList<RequestCategoryResponse>>, ValidationProblem, ProblemHttpResult>> PutCategories(
+        PutCategoriesRequest request, DispatchDbContext db, CountyReference reference, ITenantContext tenant, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var categories = request.Categories ?? [];
@@ -302,14 +305,22 @@ public static partial class RequestsApi
             return errors.ToProblem();
         }
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // One replacement of a county's categories at a time, so that If-Match is checked against the set it replaces.
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"request_categories:" + tenant.CountyId}, 0))", cancellationToken);
+        var version = await db.RequestCategories.MaxAsync(c => (int?)c.Version, cancellationToken) ?? 0;
+        if (ETags.PreconditionFailed(http, version) is { } stale)
+        {
+            return stale;
+        }
         await db.RequestCategories.ExecuteDeleteAsync(cancellationToken);
         db.RequestCategories.AddRange(categories.Select((c, i) => new RequestCategory
         {
-            Code = c.Code, Name = c.Name.Trim(), Description = c.Description?.Trim(), Skills = [.. c.Skills ?? []], SortOrder = i,
+            Code = c.Code, Name = c.Name.Trim(), Description = c.Description?.Trim(), Skills = [.. c.Skills ?? []], SortOrder = i, Version = version + 1,
         }));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         reference.Forget(tenant.CountyId!.Value);
+        http.Response.Headers.ETag = ETags.Of(version + 1);
         return TypedResults.Ok<IReadOnlyList<RequestCategoryResponse>>(categories);
     }
 

@@ -200,7 +200,7 @@ public sealed class RequestExtension : ITenantScoped
 
     public DateTimeOffset ProposedDueAt { get; init; }
 
-    /// <summary>pending, approved or rejected.</summary>
+    /// <summary>pending, approved, rejected or withdrawn (the request was completed first).</summary>
     public string Status { get; set; } = "pending";
 
     public DateTimeOffset? DecidedAt { get; set; }
@@ -223,6 +223,9 @@ public sealed class RequestCategory : ITenantScoped
     public List<string> Skills { get; set; } = [];
 
     public int SortOrder { get; set; }
+
+    /// <summary>The version of the county's set of categories this row was written with (every row of a set has the same); its ETag.</summary>
+    public int Version { get; set; }
 }
 
 internal sealed class RequestConfiguration :

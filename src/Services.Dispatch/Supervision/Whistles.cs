@@ -168,6 +168,10 @@ public static class Whistles
         {
             return Problems.ResourceNotFound("whistle", id);
         }
+        if (ETags.PreconditionFailed(http, whistle) is { } stale)
+        {
+            return stale;
+        }
         if (whistle.Status != "blown")
         {
             return DispatchProblems.Illegal("whistle", "acknowledge", whistle.Status);
@@ -193,6 +197,10 @@ public static class Whistles
         if (whistle is null)
         {
             return Problems.ResourceNotFound("whistle", id);
+        }
+        if (ETags.PreconditionFailed(http, whistle) is { } stale)
+        {
+            return stale;
         }
         if (whistle.Status != "acknowledged")
         {

@@ -169,6 +169,111 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_member_acting_names_themself_and_must_hold_the_request_or_be_its_assignee()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var steps = new RequestSteps(client, county);
+        var (holder, other) = (county.Members[0].Id, county.Members[1].Id);
+
+        // Claimed from the pool: a member's start, progress and completion name the member, who must hold it.
+        var pooled = (await steps.PlaceAsync()).Id();
+        await steps.DispatchAsync(pooled, "ordinary", "pool");
+        await (await steps.CommandAsAsync("member", pooled, "claim", new { memberId = holder })).OkAsync();
+        foreach (var (command, nobody, notHolder) in new (string, object, object)[]
+        {
+            ("start", new { }, new { memberId = other }),
+            ("progress", new { note = "已联系物业" }, new { memberId = other, note = "已联系物业" }),
+            ("complete", new { result = "已修好" }, new { memberId = other, result = "已修好" }),
+        })
+        {
+            await (await steps.CommandAsAsync("member", pooled, command, nobody)).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "memberId");
+            await (await steps.CommandAsAsync("member", pooled, command, notHolder)).ProblemAsync(HttpStatusCode.UnprocessableEntity, "not_a_holder", "memberId");
+        }
+        Assert.Equal("claimed", (await steps.GetAsync(pooled)).GetProperty("status").GetString());
+        Assert.Equal(["place", "dispatch", "claim"], await steps.HistoryActionsAsync(pooled));
+        await (await steps.CommandAsAsync("member", pooled, "start", new { memberId = holder })).OkAsync();
+        var completed = await (await steps.CommandAsAsync("member", pooled, "complete", new { memberId = holder, result = "已修好" })).OkAsync();
+        Assert.Equal("completed", completed.GetProperty("status").GetString());
+        var history = await client.GetJsonAsync(county.Path($"requests/{pooled}/history"));
+        Assert.Equal(holder.ToString(), history[4].GetProperty("actorId").GetString());
+
+        // Dispatched to a unit: accepting names which of the unit's members does the work.
+        var toUnit = (await steps.PlaceAsync("小区健身器材损坏")).Id();
+        await steps.DispatchAsync(toUnit, "ordinary", "unit", new { unitId = county.Unit1.Id });
+        await (await steps.CommandAsync(toUnit, "accept", new { })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "memberId");
+        await (await steps.CommandAsync(toUnit, "accept", new { memberId = Guid.NewGuid() })).ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_not_found", "memberId");
+        await (await steps.CommandAsync(toUnit, "accept", new { memberId = county.Members[2].Id })).ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_invalid", "memberId");
+        await (await steps.CommandAsync(toUnit, "decline", new { memberId = county.Members[2].Id, reason = "不是本单位" })).ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_invalid", "memberId");
+        Assert.Equal(["place", "dispatch"], await steps.HistoryActionsAsync(toUnit));
+        var accepted = await steps.DoAsync(toUnit, "accept", new { memberId = holder });
+        Assert.Equal(holder, Assert.Single(accepted.GetProperty("holders").EnumerateArray()).GetProperty("memberId").GetGuid());
+
+        // Dispatched to a member: only that member declines it.
+        var toMember = (await steps.PlaceAsync("楼道堆放杂物", category: "safety")).Id();
+        await steps.DispatchAsync(toMember, "ordinary", "member", new { memberId = holder });
+        await (await steps.CommandAsync(toMember, "decline", new { memberId = other, reason = "没时间" })).ProblemAsync(HttpStatusCode.UnprocessableEntity, "not_the_assignee", "memberId");
+        await (await steps.CommandAsync(toMember, "decline", new { memberId = Guid.NewGuid(), reason = "没时间" })).ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_not_found", "memberId");
+        await (await steps.CommandAsAsync("member", toMember, "decline", new { reason = "没时间" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "memberId");
+        Assert.Equal("assigned", (await steps.GetAsync(toMember)).GetProperty("status").GetString());
+        Assert.Equal(["place", "dispatch"], await steps.HistoryActionsAsync(toMember));
+        var declined = await (await steps.CommandAsAsync("member", toMember, "decline", new { memberId = holder, reason = "不在本网格" })).OkAsync();
+        Assert.Equal("placed", declined.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_stale_If_Match_answers_412_on_whistles_extensions_and_categories_and_changes_nothing()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var steps = new RequestSteps(client, county);
+
+        var whistles = county.Path("whistles");
+        var created = await client.PostJsonAsync(whistles, new { level = "street", areaId = county.Street.Id, unitId = county.Unit2.Id, matter = "片区停电，需到场抢修" });
+        var blown = await created.OkAsync(HttpStatusCode.Created);
+        var etag = created.Headers.ETag!.Tag;
+        await (await client.PostJsonAsync($"{whistles}/{blown.Id()}/acknowledge", new { by = "张经理" }, ifMatch: "\"9\""))
+            .ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed", "If-Match");
+        Assert.Equal("blown", (await client.GetJsonAsync($"{whistles}/{blown.Id()}")).GetProperty("status").GetString());
+        using var acknowledged = await client.PostJsonAsync($"{whistles}/{blown.Id()}/acknowledge", new { by = "张经理" }, ifMatch: etag);
+        await acknowledged.OkAsync();
+        await (await client.PostJsonAsync($"{whistles}/{blown.Id()}/report", new { report = "已恢复供电" }, ifMatch: etag))
+            .ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed", "If-Match");
+        Assert.Equal("acknowledged", (await client.GetJsonAsync($"{whistles}/{blown.Id()}")).GetProperty("status").GetString());
+        await (await client.PostJsonAsync($"{whistles}/{blown.Id()}/report", new { report = "已恢复供电" }, ifMatch: acknowledged.Headers.ETag!.Tag)).OkAsync();
+
+        // An extension is decided against the request's version.
+        var member = county.Members[0].Id;
+        var id = await steps.InProgressWithAsync(member);
+        var due = (await steps.GetAsync(id)).GetProperty("completionDueAt").GetDateTimeOffset();
+        var asked = await (await steps.CommandAsync(id, "extensions", new { memberId = member, proposedDueAt = due.AddDays(2), reason = "配件缺货" })).OkAsync(HttpStatusCode.Created);
+        foreach (var decision in new[] { "approve", "reject" })
+        {
+            await (await client.PostJsonAsync(county.Path($"requests/{id}/extensions/{asked.Id()}/{decision}"), new { }, ifMatch: "\"1\""))
+                .ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed", "If-Match");
+        }
+        Assert.Equal("pending", (await client.GetJsonAsync(county.Path($"requests/{id}/extensions")))[0].GetProperty("status").GetString());
+        Assert.Equal(due, (await steps.GetAsync(id)).GetProperty("completionDueAt").GetDateTimeOffset());
+        using var current = await client.GetAsync(county.Path($"requests/{id}"));
+        await (await client.PostJsonAsync(county.Path($"requests/{id}/extensions/{asked.Id()}/approve"), new { }, ifMatch: current.Headers.ETag!.Tag)).OkAsync();
+
+        // The county's categories carry an ETag; a replacement against an older one is refused.
+        using var read = await client.GetAsync(county.Path("request-categories"));
+        await read.OkAsync();
+        var categoriesTag = read.Headers.ETag!.Tag;
+        var heating = new { categories = new[] { new { code = "heating", name = "供暖", skills = new[] { "水电维修" } } } };
+        using var replaced = await client.PutJsonAsync(county.Path("request-categories"), heating, ifMatch: categoriesTag);
+        await replaced.OkAsync();
+        Assert.NotEqual(categoriesTag, replaced.Headers.ETag!.Tag);
+        await (await client.PutJsonAsync(county.Path("request-categories"), new { categories = new[] { new { code = "other", name = "其他", skills = Array.Empty<string>() } } }, ifMatch: categoriesTag))
+            .ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed", "If-Match");
+        var now = await client.GetJsonAsync(county.Path("request-categories"));
+        Assert.Equal(["heating"], now.EnumerateArray().Select(c => c.GetProperty("code").GetString()!).ToArray());
+    }
+
+    [Fact]
     public async Task Unknown_ids_answer_404_and_another_countys_requests_are_invisible()
     {
         var platform = await fixture.PlatformAsync();

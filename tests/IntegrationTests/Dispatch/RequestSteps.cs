@@ -27,6 +27,14 @@ public sealed class RequestSteps(HttpClient client, DispatchCounty county)
 
     public async Task<JsonElement> DoAsync(Guid id, string command, object? body = null) => await (await CommandAsync(id, command, body)).OkAsync();
 
+    /// <summary>A command made for a person in the role named (<c>X-Actor-Role</c>), e.g. a member acting for themself.</summary>
+    public Task<HttpResponseMessage> CommandAsAsync(string role, Guid id, string command, object? body = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, county.Path($"requests/{id}/{command}")) { Content = System.Net.Http.Json.JsonContent.Create(body ?? new { }) };
+        request.Headers.Add("X-Actor-Role", role);
+        return client.SendAsync(request);
+    }
+
     public Task<JsonElement> DispatchAsync(Guid id, string tier, string mode, object? extra = null) =>
         DoAsync(id, "dispatch", Merge(new Dictionary<string, object?> { ["tier"] = tier, ["mode"] = mode }, extra));
 

@@ -115,6 +115,77 @@ public sealed class RequestsTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task Members_racing_for_the_places_of_a_team_request_all_get_one_while_places_remain()
+    {
+        var steps = await StepsAsync();
+        var members = steps.County.Members;
+        Guid[] racing = [members[0].Id, members[1].Id, members[4].Id];
+        for (var round = 0; round < 3; round++)
+        {
+            var id = (await steps.PlaceAsync($"第{round}栋楼外墙小广告需要集中清理", category: "environment")).Id();
+            await steps.DispatchAsync(id, "ordinary", "pool", new { joint = true, maxClaimants = 3 });
+            var answers = await Task.WhenAll(racing.Select(member => steps.CommandAsync(id, "claim", new { memberId = member })));
+            foreach (var answer in answers)
+            {
+                await answer.OkAsync();
+            }
+            var holders = (await steps.GetAsync(id)).GetProperty("holders").EnumerateArray().Select(h => h.GetProperty("memberId").GetGuid());
+            Assert.Equal(racing.Order(), holders.Order());
+            Assert.Equal(3, (await steps.HistoryActionsAsync(id)).Count(a => a == "claim"));
+        }
+
+        // More racing than places: the places fill, and the others learn the team is full.
+        var two = (await steps.PlaceAsync("楼顶水箱需要清洗消毒", category: "environment")).Id();
+        await steps.DispatchAsync(two, "ordinary", "pool", new { joint = true, maxClaimants = 2 });
+        var raced = await Task.WhenAll(racing.Select(member => steps.CommandAsync(two, "claim", new { memberId = member })));
+        Assert.Equal(2, raced.Count(a => a.StatusCode == HttpStatusCode.OK));
+        await Assert.Single(raced, a => a.StatusCode != HttpStatusCode.OK).ProblemAsync(HttpStatusCode.Conflict, "request_team_full");
+        Assert.Equal(2, (await steps.GetAsync(two)).GetProperty("holders").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_pairing_that_begins_on_the_countys_today_lets_its_members_claim_before_eight_in_the_morning()
+    {
+        var platform = await fixture.PlatformAsync();
+        var steps = await StepsAsync();
+        var county = steps.County;
+        // 李娜 serves in unit 2 and lives in community 2; unit 2 is paired with community 1 from the county's today,
+        // read between 00:30 and 07:30 in the county (Asia/Shanghai), when UTC is still at the day before. Dispatch's
+        // clock moves ahead by at most 17 hours: the request's response reminder (19.2 h into its 24 h) stays away.
+        var member = county.Members[2].Id;
+        var now = DateTimeOffset.UtcNow;
+        var windowStart = new DateTimeOffset(now.UtcDateTime.Date.AddHours(16.5), TimeSpan.Zero);
+        var moment = now < windowStart ? windowStart : now < windowStart.AddHours(7) ? now : windowStart.AddDays(1);
+        var tenant = new ServiceDefaults.Tenancy.TenantContext();
+        tenant.Set(county.CountyId);
+        await using (var db = Contexts.Create<Platform.Dispatch.DispatchDbContext>(platform.Databases["dispatch"].AppConnectionString, tenant))
+        {
+            db.Pairings.Add(new RegistryReplica.ReplicaPairing
+            {
+                Id = Guid.CreateVersion7(), Version = 1, UnitId = county.Unit2.Id, CommunityId = county.Community1.Id, GridIds = [county.Grid1.Id],
+                StartsOn = DateOnly.FromDateTime(moment.UtcDateTime.AddHours(8)),
+            });
+            await db.SaveChangesAsync();
+        }
+        var id = (await steps.PlaceAsync("小区路灯线路老化需要检修")).Id();
+        await steps.DispatchAsync(id, "ordinary", "pool");
+        try
+        {
+            await platform.RestartAsync("dispatch", new Dictionary<string, string> { ["Clock__Offset"] = (moment - now).ToString() });
+
+            var candidates = await steps.Client.GetJsonAsync(county.Path($"requests/{id}/candidates?limit=10"));
+            var proximity = candidates.EnumerateArray().Single(c => c.GetProperty("memberId").GetGuid() == member).GetProperty("factors")[1];
+            Assert.Equal(10, proximity.GetProperty("points").GetDouble());
+            var claimed = await steps.DoAsync(id, "claim", new { memberId = member });
+            Assert.Equal(member, Assert.Single(claimed.GetProperty("holders").EnumerateArray()).GetProperty("memberId").GetGuid());
+        }
+        finally
+        {
+            await platform.RestartAsync("dispatch");
+        }
+    }
+
+    [Fact]
     public async Task A_dissatisfied_rating_reopens_the_request_until_it_is_really_fixed()
     {
         var platform = await fixture.PlatformAsync();
@@ -169,6 +240,33 @@ public sealed class RequestsTests(PlatformFixture fixture)
         var again = await (await steps.CommandAsync(id, $"extensions/{asked.Id()}/reject", new { }))
             .ProblemAsync(HttpStatusCode.Conflict, "illegal_transition");
         Assert.Equal("Cannot reject an extension that is approved.", again.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_pending_extension_is_withdrawn_when_the_request_is_completed()
+    {
+        var steps = await StepsAsync();
+        var member = steps.County.Members[0].Id;
+        var id = await steps.InProgressWithAsync(member);
+        var due = (await steps.GetAsync(id)).GetProperty("completionDueAt").GetDateTimeOffset();
+        var asked = await (await steps.CommandAsync(id, "extensions", new { memberId = member, proposedDueAt = due.AddDays(2), reason = "配件缺货" }))
+            .OkAsync(HttpStatusCode.Created);
+        await steps.DoAsync(id, "complete", new { memberId = member, result = "找到替代配件，已修好" });
+
+        var extension = Assert.Single((await steps.Client.GetJsonAsync(steps.County.Path($"requests/{id}/extensions"))).EnumerateArray());
+        Assert.Equal("withdrawn", extension.GetProperty("status").GetString());
+        foreach (var decision in new[] { "approve", "reject" })
+        {
+            var problem = await (await steps.CommandAsync(id, $"extensions/{asked.Id()}/{decision}", new { })).ProblemAsync(HttpStatusCode.Conflict, "illegal_transition");
+            Assert.Equal("withdrawn", problem.GetProperty("status").GetString());
+        }
+        await steps.DoAsync(id, "rate", new { satisfaction = "satisfied" });
+        Assert.Equal(["place", "dispatch", "accept", "start", "extension_requested", "complete", "rate"], await steps.HistoryActionsAsync(id));
+
+        // Reopened, it may ask for time again: nothing from before is left waiting.
+        var reopened = await steps.DoAsync(id, "reopen", new { reason = "回访发现仍有问题" });
+        var again = reopened.GetProperty("completionDueAt").GetDateTimeOffset();
+        await (await steps.CommandAsync(id, "extensions", new { memberId = member, proposedDueAt = again.AddDays(1), reason = "再等配件" })).OkAsync(HttpStatusCode.Created);
     }
 
     [Fact]
