@@ -28,6 +28,9 @@ public sealed class ActivityCalendar(TimeZoneInfo zone)
 
     public DateOnly DateOf(DateTimeOffset moment) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(moment, Zone).DateTime);
 
+    /// <summary>A moment as the county's staff read it, in the county's time with its offset: "2026-12-06 08:00 +08:00".</summary>
+    public string Text(DateTimeOffset moment) => TimeZoneInfo.ConvertTime(moment, Zone).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
+
     /// <summary>The first day of the month a moment falls in, county time.</summary>
     public DateOnly MonthOf(DateTimeOffset moment)
     {

@@ -574,11 +574,22 @@ public static class RequestCommandsApi
             return problem;
         }
         var request = work!.Request;
-        if (body.DuplicateOf is { } original && (original == id || !await db.Requests.AnyAsync(r => r.Id == original, cancellationToken)))
+        if (body.DuplicateOf is { } original)
         {
-            return original == id
-                ? Problems.InvalidReference("duplicateOf", "cannot name the request itself")
-                : Problems.MissingReference("duplicateOf", "request", original);
+            // The matter stays in hand only if the request it is a duplicate of is itself being handled.
+            var originalStatus = original == id ? null : await db.Requests.Where(r => r.Id == original).Select(r => r.Status).FirstOrDefaultAsync(cancellationToken);
+            if (original == id)
+            {
+                return Problems.InvalidReference("duplicateOf", "cannot name the request itself");
+            }
+            if (originalStatus is null)
+            {
+                return Problems.MissingReference("duplicateOf", "request", original);
+            }
+            if (originalStatus == RequestStatus.Cancelled)
+            {
+                return Problems.InvalidReference("duplicateOf", "must name a request that is not cancelled: nobody would handle the matter");
+            }
         }
         var now = clock.GetUtcNow();
         var from = request.Status;
@@ -647,7 +658,7 @@ public static class RequestCommandsApi
         }
         if (body.ProposedDueAt <= due)
         {
-            return Problems.Unprocessable("extension_not_later", $"'proposedDueAt' must be after the current deadline ({due:u}).", "proposedDueAt");
+            return Problems.Unprocessable("extension_not_later", $"'proposedDueAt' must be after the current deadline ({RequestFlow.CalendarOf(http).Text(due)}).", "proposedDueAt");
         }
         if (body.ProposedDueAt > due.AddDays(90))
         {
@@ -659,7 +670,7 @@ public static class RequestCommandsApi
             Reason = body.Reason!.Trim(), CurrentDueAt = due, ProposedDueAt = body.ProposedDueAt!.Value,
         };
         db.RequestExtensions.Add(extension);
-        RequestFlow.Record(db, work, "extension_requested", request.Status, ActorFor(http, body.MemberId), now, $"to {extension.ProposedDueAt:u}: {extension.Reason}");
+        RequestFlow.Record(db, work, "extension_requested", request.Status, ActorFor(http, body.MemberId), now, $"to {RequestFlow.CalendarOf(http).Text(extension.ProposedDueAt)}: {extension.Reason}");
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -733,7 +744,7 @@ public static class RequestCommandsApi
             request.CompletionRemindedAt = null;
             request.CompletionOverdueAt = null;
             Deadlines.Schedule(db, request, options, now);
-            var facts = RequestFlow.Record(db, work, "extension_approved", request.Status, Actor.From(http), now, $"deadline {previous:u} → {extension.ProposedDueAt:u}");
+            var facts = RequestFlow.Record(db, work, "extension_approved", request.Status, Actor.From(http), now, $"deadline {RequestFlow.CalendarOf(http).Text(previous)} → {RequestFlow.CalendarOf(http).Text(extension.ProposedDueAt)}");
             db.Outbox.Publish(new RequestExtended(request.CountyId, facts, previous, extension.ProposedDueAt, now));
         }
         else

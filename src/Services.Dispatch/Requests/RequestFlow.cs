@@ -99,6 +99,10 @@ public static class RequestFlow
         return raced ? Problems.Conflict(conflictCode, "The request changed meanwhile; read it again and retry.") : problem;
     }
 
+    /// <summary>The calendar of the county the request acts for: moments in notes and messages are written in its time.</summary>
+    public static Activities.ActivityCalendar CalendarOf(HttpContext http) =>
+        Activities.ActivityCalendar.Of(http.RequestServices.GetRequiredService<ServiceDefaults.Tenancy.ITenantContext>().County);
+
     /// <summary>
     /// Saves a command's changes. <c>Raced</c> when another change of the same request was saved first:
     /// its version moved on, or that change's history line took the same place in the request's history.

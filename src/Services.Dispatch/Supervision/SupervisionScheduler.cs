@@ -57,7 +57,7 @@ public sealed class SupervisionScheduler(IServiceScopeFactory scopes, TimeProvid
         if (county is not null)
         {
             await db.ActForCountyAsync(county, cancellationToken);
-            await new TimerHandlers(db, options.Value, now).HandleAsync(timer, cancellationToken);
+            await new TimerHandlers(db, options.Value, now, Activities.ActivityCalendar.Of(county)).HandleAsync(timer, cancellationToken);
         }
         await db.SupervisionTimers.Where(t => t.Id == timer.Id).ExecuteDeleteAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
@@ -67,7 +67,7 @@ public sealed class SupervisionScheduler(IServiceScopeFactory scopes, TimeProvid
 }
 
 /// <summary>What each timer does when it fires, if its subject still needs it.</summary>
-internal sealed class TimerHandlers(DispatchDbContext db, SupervisionOptions options, DateTimeOffset now)
+internal sealed class TimerHandlers(DispatchDbContext db, SupervisionOptions options, DateTimeOffset now, Activities.ActivityCalendar calendar)
 {
     public async Task HandleAsync(SupervisionTimer timer, CancellationToken cancellationToken)
     {
@@ -128,13 +128,13 @@ internal sealed class TimerHandlers(DispatchDbContext db, SupervisionOptions opt
 
     private void Remind(RequestWork work, string deadline, DateTimeOffset dueAt)
     {
-        var facts = RequestFlow.Record(db, work, "remind", work.Request.Status, Actor.System, now, $"{deadline} deadline {dueAt:u} is near");
+        var facts = RequestFlow.Record(db, work, "remind", work.Request.Status, Actor.System, now, $"{deadline} deadline {calendar.Text(dueAt)} is near");
         db.Outbox.Publish(new RequestDeadlineApproaching(work.Request.CountyId, facts, deadline, dueAt, now));
     }
 
     private async Task OverdueAsync(RequestWork work, string deadline, DateTimeOffset dueAt, CancellationToken cancellationToken)
     {
-        var facts = RequestFlow.Record(db, work, "overdue", work.Request.Status, Actor.System, now, $"{deadline} deadline {dueAt:u} passed");
+        var facts = RequestFlow.Record(db, work, "overdue", work.Request.Status, Actor.System, now, $"{deadline} deadline {calendar.Text(dueAt)} passed");
         db.Outbox.Publish(new RequestOverdue(work.Request.CountyId, facts, deadline, dueAt, now));
         await Escalations.RaiseAsync(db, work, deadline + "_overdue", null, Actor.System, options, now, cancellationToken);
     }
@@ -170,7 +170,7 @@ internal sealed class TimerHandlers(DispatchDbContext db, SupervisionOptions opt
         var (work, _) = await RequestFlow.FindAsync(db, null, escalation.RequestId, cancellationToken);
         if (work is not null && work.Request.IsOpen && work.Request.EscalationLevel == escalation.Level)
         {
-            await Escalations.RaiseAsync(db, work, "unanswered", $"{escalation.Level} did not respond by {escalation.RespondBy:u}", Actor.System, options, now, cancellationToken);
+            await Escalations.RaiseAsync(db, work, "unanswered", $"{escalation.Level} did not respond by {calendar.Text(escalation.RespondBy)}", Actor.System, options, now, cancellationToken);
         }
     }
 }

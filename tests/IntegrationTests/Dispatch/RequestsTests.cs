@@ -237,6 +237,11 @@ public sealed class RequestsTests(PlatformFixture fixture)
         Assert.Equal(due.AddDays(2), (await steps.GetAsync(id)).GetProperty("completionDueAt").GetDateTimeOffset());
         var moved = await extended.WaitForAsync(e => e.Request.RequestId == id);
         Assert.Equal(due, moved.PreviousDueAt);
+        // The history says it in the county's time, as its staff read it.
+        string Local(DateTimeOffset moment) => moment.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm zzz", System.Globalization.CultureInfo.InvariantCulture);
+        var history = await steps.Client.GetJsonAsync(steps.County.Path($"requests/{id}/history"));
+        Assert.Contains(history.EnumerateArray(), h => h.GetProperty("action").GetString() == "extension_approved"
+            && h.GetProperty("note").GetString() == $"deadline {Local(due)} → {Local(due.AddDays(2))}");
         var again = await (await steps.CommandAsync(id, $"extensions/{asked.Id()}/reject", new { }))
             .ProblemAsync(HttpStatusCode.Conflict, "illegal_transition");
         Assert.Equal("Cannot reject an extension that is approved.", again.GetProperty("detail").GetString());
@@ -425,6 +430,10 @@ public sealed class RequestsTests(PlatformFixture fixture)
         var cancelled = await steps.DoAsync(second.Id(), "cancel", new { reason = "重复诉求", duplicateOf = first.Id() });
         Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
         Assert.Empty((await steps.Client.GetJsonAsync(steps.County.Path($"requests/{first.Id()}/duplicates"))).EnumerateArray());
+        // A duplicate of a request no longer handled would leave the matter with nobody.
+        await (await steps.CommandAsync(anywhere.Id(), "cancel", new { reason = "重复诉求", duplicateOf = second.Id() }))
+            .ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_invalid", "duplicateOf");
+        Assert.Equal("placed", (await steps.GetAsync(anywhere.Id())).GetProperty("status").GetString());
     }
 
     [Fact]
