@@ -170,6 +170,13 @@ public static class SupervisionApi
         {
             return DispatchProblems.Illegal("escalation", "acknowledge", escalation.Status);
         }
+        // The level now responsible answers: a community's officer does not answer for the street or the county.
+        var actor = Actor.From(http);
+        if (PlatformRoles.Dispatchers.Contains(actor.Role) && !EscalationLevels.Answers(actor.Role, escalation.Level))
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, AccessProblemCodes.RoleNotAllowed, "Forbidden",
+                $"A {actor.Role.Replace('_', ' ')} does not answer an escalation at {escalation.Level} level.", "X-Actor-Role");
+        }
         var (work, _) = await RequestFlow.FindAsync(db, null, escalation.RequestId, cancellationToken);
         var now = clock.GetUtcNow();
         escalation.Status = "acknowledged";

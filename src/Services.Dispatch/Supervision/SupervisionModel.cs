@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Auth;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Platform.Dispatch.Requests;
@@ -20,6 +21,18 @@ public static class EscalationLevels
 
     /// <summary>The level above, or null at the county (the top).</summary>
     public static string? Next(string level) => Array.IndexOf(Order, level) is var i and >= 0 && i + 1 < Order.Length ? Order[i + 1] : null;
+
+    /// <summary>
+    /// Whether a person acting in <paramref name="role"/> answers for <paramref name="level"/>: a community's
+    /// officer for the community, a street's for the community and the street, the county for every level.
+    /// </summary>
+    public static bool Answers(string role, string level) => role switch
+    {
+        PlatformRoles.CountyAdmin => true,
+        PlatformRoles.StreetOfficer => level is Community or Street,
+        PlatformRoles.CommunityOfficer => level is Community,
+        _ => false,
+    };
 }
 
 /// <summary>One step of a request's escalation: the level now responsible and the limit it has to respond.</summary>

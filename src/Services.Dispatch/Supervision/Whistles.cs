@@ -94,9 +94,18 @@ public static class Whistles
         {
             return unitProblem;
         }
-        if (request.RequestId is { } requestId && !await db.Requests.AnyAsync(r => r.Id == requestId, cancellationToken))
+        if (request.RequestId is { } requestId)
         {
-            return Problems.MissingReference("requestId", "request", requestId);
+            var about = await db.Requests.AsNoTracking().Where(r => r.Id == requestId).Select(r => new { r.CommunityId, r.StreetId }).FirstOrDefaultAsync(cancellationToken);
+            if (about is null)
+            {
+                return Problems.MissingReference("requestId", "request", requestId);
+            }
+            // A community or street blows the whistle on its own matters: the request must lie within it.
+            if (area.Id != (request.Level == "community" ? about.CommunityId : about.StreetId))
+            {
+                return Problems.InvalidReference("requestId", $"must name a request of the {request.Level} blowing the whistle");
+            }
         }
         var now = clock.GetUtcNow();
         var settings = options.Value;

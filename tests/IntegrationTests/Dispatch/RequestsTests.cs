@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using Platform.Contracts.Dispatch;
 using Platform.IntegrationTests.Support;
@@ -291,7 +292,21 @@ public sealed class RequestsTests(PlatformFixture fixture)
 
         var open = await steps.Client.GetJsonAsync(county.Path($"escalations?requestId={id}&status=open"));
         var step = Assert.Single(open.GetProperty("items").EnumerateArray());
-        var acknowledged = await (await steps.Client.PostJsonAsync(county.Path($"escalations/{step.Id()}/acknowledge"), new { by = "街道王主任", response = "召开协调会" })).OkAsync();
+        // The level now responsible answers: the community's officer does not answer for the street.
+        using (var asCommunity = new HttpRequestMessage(HttpMethod.Post, county.Path($"escalations/{step.Id()}/acknowledge"))
+        {
+            Content = JsonContent.Create(new { by = "社区张主任", response = "社区代为答复" }),
+        })
+        {
+            asCommunity.Headers.Add("X-Actor-Role", "community_officer");
+            await (await steps.Client.SendAsync(asCommunity)).ProblemAsync(HttpStatusCode.Forbidden, "role_not_allowed", "X-Actor-Role");
+        }
+        using var asStreet = new HttpRequestMessage(HttpMethod.Post, county.Path($"escalations/{step.Id()}/acknowledge"))
+        {
+            Content = JsonContent.Create(new { by = "街道王主任", response = "召开协调会" }),
+        };
+        asStreet.Headers.Add("X-Actor-Role", "street_officer");
+        var acknowledged = await (await steps.Client.SendAsync(asStreet)).OkAsync();
         Assert.Equal("acknowledged", acknowledged.GetProperty("status").GetString());
         await (await steps.Client.PostJsonAsync(county.Path($"escalations/{step.Id()}/acknowledge"), new { response = "again" }))
             .ProblemAsync(HttpStatusCode.Conflict, "illegal_transition");
@@ -331,6 +346,12 @@ public sealed class RequestsTests(PlatformFixture fixture)
             .ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_invalid", "areaId");
         await (await steps.Client.PostJsonAsync(path, new { level = "street", areaId = county.Street.Id, unitId = Guid.NewGuid(), matter = "x" }))
             .ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_not_found", "unitId");
+        // A community blows the whistle on its own matters: not on a request of another community.
+        var neighbours = (await steps.PlaceAsync("西街社区下水道堵塞", communityId: county.Community2.Id, gridId: county.Grid3.Id)).Id();
+        await (await steps.Client.PostJsonAsync(path, new { level = "community", areaId = county.Community1.Id, unitId = county.Unit2.Id, requestId = neighbours, matter = "x" }))
+            .ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_invalid", "requestId");
+        await (await steps.Client.PostJsonAsync(path, new { level = "community", areaId = county.Community2.Id, unitId = county.Unit2.Id, requestId = neighbours, matter = "下水道堵塞需供电公司配合" }))
+            .OkAsync(HttpStatusCode.Created);
     }
 
     [Fact]
