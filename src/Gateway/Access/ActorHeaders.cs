@@ -57,6 +57,32 @@ public static class ActorHeaders
             roles.FirstOrDefault(), id, name, channel), null);
     }
 
+    private static bool WellEscaped(string value)
+    {
+        for (var i = value.IndexOf('%'); i >= 0; i = value.IndexOf('%', i + 1))
+        {
+            if (i + 2 >= value.Length || !char.IsAsciiHexDigit(value[i + 1]) || !char.IsAsciiHexDigit(value[i + 2]))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The text the escapes stand for; null when their bytes are not UTF-8.</summary>
+    private static string? Decode(string value)
+    {
+        var bytes = System.Web.HttpUtility.UrlDecodeToBytes(value.Replace("+", "%2B", StringComparison.Ordinal));
+        try
+        {
+            return new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
     private static string? Text(string value, int maxLength, string header, ValidationErrors errors, bool decode)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -65,15 +91,14 @@ public static class ActorHeaders
         }
         if (decode)
         {
-            try
-            {
-                value = Uri.UnescapeDataString(value);
-            }
-            catch (UriFormatException)
+            // Every % starts an escape of two hex digits, and the bytes they give are UTF-8: anything else
+            // would be stored as typed ("%ZZ") or as replacement characters.
+            if (!WellEscaped(value) || Decode(value) is not { } decoded)
             {
                 errors.Add(header, $"'{header}' must be percent-encoded UTF-8.");
                 return null;
             }
+            value = decoded;
         }
         value = value.Trim();
         if (value.Length > maxLength)

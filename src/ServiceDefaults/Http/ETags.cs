@@ -37,6 +37,12 @@ public static class ETags
                 {
                     return null;
                 }
+                if (!tag.EndsWith('"') || !(tag.StartsWith('"') || tag.StartsWith("W/\"", StringComparison.Ordinal)))
+                {
+                    // An unquoted 3 is not the tag "3": say how to write it rather than that the version moved on.
+                    return Problems.Create(StatusCodes.Status400BadRequest, ProblemCodes.ValidationFailed, "Bad request",
+                        $"If-Match holds entity tags in quotes, as the ETag header gives them: If-Match: {current}, not {tag}.", "If-Match");
+                }
             }
         }
         return Problems.Create(StatusCodes.Status412PreconditionFailed, ProblemCodes.PreconditionFailed, "Precondition failed",

@@ -98,6 +98,15 @@ public static class RequestCommandsApi
         {
             errors.Add("unitId", "'unitId' is required to dispatch to a unit.");
         }
+        // What the mode does not use is refused rather than silently dropped: the dispatcher meant something by it.
+        if (body.Mode is not null and not "member" && body.MemberId is not null)
+        {
+            errors.Add("memberId", $"'memberId' is for dispatching to a member, not with mode '{body.Mode}'.");
+        }
+        if (body.Mode is not null and not "unit" && body.UnitId is not null)
+        {
+            errors.Add("unitId", $"'unitId' is for dispatching to a unit (a member's unit is their own), not with mode '{body.Mode}'.");
+        }
         if (body.Mode == "answer")
         {
             errors.RequireText("answer", body.Answer, maxLength: 2000);

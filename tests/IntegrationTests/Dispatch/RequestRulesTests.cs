@@ -101,6 +101,8 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
         await (await steps.CommandAsync(id, "dispatch", new { tier = "ordinary", mode = "member", memberId = Guid.NewGuid() })).ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_not_found", "memberId");
         await (await steps.CommandAsync(id, "dispatch", new { tier = "ordinary", mode = "unit", unitId = county.Community1.Id })).ProblemAsync(HttpStatusCode.UnprocessableEntity, "reference_not_found", "unitId");
         await (await steps.CommandAsync(id, "dispatch", new { tier = "ordinary", mode = "member", joint = true, memberId = county.Members[0].Id })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "joint");
+        await (await steps.CommandAsync(id, "dispatch", new { tier = "ordinary", mode = "member", memberId = county.Members[0].Id, unitId = county.Unit2.Id })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "unitId");
+        await (await steps.CommandAsync(id, "dispatch", new { tier = "ordinary", mode = "pool", memberId = county.Members[0].Id })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "memberId");
         await (await steps.CommandAsync(id, "claim", new { })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "memberId");
         await (await steps.CommandAsync(id, "rate", new { satisfaction = "ok" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "satisfaction");
         await (await steps.CommandAsync(id, "hand-back", new { memberId = county.Members[0].Id })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "reason");
@@ -165,6 +167,10 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
         // A stale If-Match answers 412 and changes nothing.
         var stale = await client.PostJsonAsync(county.Path($"requests/{id}/start"), new { memberId = member }, ifMatch: "\"1\"");
         await stale.ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed");
+        // A version without its quotes is not a tag: the answer says how to write it.
+        var unquoted = await (await client.PostJsonAsync(county.Path($"requests/{id}/start"), new { memberId = member }, ifMatch: "3"))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "If-Match");
+        Assert.Contains("in quotes", unquoted.GetProperty("detail").GetString());
         Assert.Equal("claimed", (await steps.GetAsync(id)).GetProperty("status").GetString());
     }
 

@@ -172,6 +172,14 @@ public sealed class AccessTests(PlatformFixture fixture)
             .ProblemAsync(HttpStatusCode.Forbidden, AccessProblemCodes.RoleNotAllowed, "X-Actor-Role");
         await (await SendAsync(client, county.Path($"requests/{id}/dispatch"), new { }, "mayor"))
             .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "X-Actor-Role");
+        // A name must be percent-encoded UTF-8: a stray % or bytes that are not UTF-8 are refused, not stored as typed.
+        foreach (var badName in new[] { "%ZZ", "%E7%8E", "100%" })
+        {
+            using var raw = new HttpRequestMessage(HttpMethod.Post, county.Path($"requests/{id}/dispatch")) { Content = System.Net.Http.Json.JsonContent.Create(new { }) };
+            raw.Headers.Add("X-Actor-Role", "community_officer");
+            raw.Headers.TryAddWithoutValidation("X-Actor-Name", badName);
+            await (await client.SendAsync(raw)).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "X-Actor-Name");
+        }
 
         // The community officer dispatches; the member accepts, starts and completes; the resident rates.
         await (await SendAsync(client, county.Path($"requests/{id}/dispatch"), new { tier = "ordinary", mode = "member", memberId = member }, "community_officer", "王书记"))
