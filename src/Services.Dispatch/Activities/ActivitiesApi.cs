@@ -271,6 +271,7 @@ public static class ActivitiesApi
         {
             return errors.ToProblem();
         }
+        await using var transaction = await ActivityLock.HoldAsync(db, id, exclusive: true, cancellationToken);
         var (activity, problem) = await FindAsync(db, http, id, cancellationToken);
         if (problem is not null)
         {
@@ -290,6 +291,10 @@ public static class ActivitiesApi
         db.Outbox.Publish(new ActivityCancelled(activity.CountyId, activity.Id, Wire.Of(activity.Kind), activity.CommunityId, activity.CancelReason,
             attendances, activity.CancelledAt.Value));
         await db.SaveChangesAsync(cancellationToken);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
         ETags.Tag(http, activity);
         return TypedResults.Ok(await DetailAsync(db, activity, cancellationToken));
     }
@@ -297,6 +302,7 @@ public static class ActivitiesApi
     private static async Task<Results<Ok<ActivityResponse>, ProblemHttpResult>> Complete(
         Guid id, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
+        await using var transaction = await ActivityLock.HoldAsync(db, id, exclusive: true, cancellationToken);
         var (activity, problem) = await FindAsync(db, http, id, cancellationToken);
         if (problem is not null)
         {
@@ -324,6 +330,10 @@ public static class ActivitiesApi
         db.Outbox.Publish(new ActivityCompleted(activity.CountyId, activity.Id, Wire.Of(activity.Kind), activity.CommunityId,
             activity.StartsAt, activity.EndsAt, attendances.Count, attendances.Sum(a => a.ServiceMinutes), now));
         await db.SaveChangesAsync(cancellationToken);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
         ETags.Tag(http, activity);
         return TypedResults.Ok(await DetailAsync(db, activity, cancellationToken));
     }

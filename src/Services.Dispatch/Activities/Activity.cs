@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Platform.ServiceDefaults.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -213,5 +214,29 @@ internal sealed class ActivityConfiguration :
         attendance.HasIndex(a => new { a.ActivityId, a.MemberId }).IsUnique().HasDatabaseName("ux_attendances_activity_member");
         attendance.HasIndex(a => a.MemberId);
         attendance.HasOne<Activity>().WithMany().HasForeignKey(a => a.ActivityId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+/// <summary>
+/// Attendance and an activity's end exclude each other: check-in and check-out hold the activity's row
+/// <c>FOR SHARE</c> (they do not wait for one another), cancelling and completing hold it <c>FOR UPDATE</c>,
+/// each until its transaction commits. So a cancellation or completion sees every attendance saved before
+/// it, and none is saved after it at an activity it ended (which Evaluation would otherwise go on counting).
+/// </summary>
+internal static class ActivityLock
+{
+    /// <summary>Takes the lock in the request's transaction, or in one begun here (returned, for the caller to commit).</summary>
+    public static async Task<IDbContextTransaction?> HoldAsync(DispatchDbContext db, Guid activityId, bool exclusive, CancellationToken cancellationToken)
+    {
+        var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        if (exclusive)
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM activities WHERE id = {activityId} FOR UPDATE", cancellationToken);
+        }
+        else
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM activities WHERE id = {activityId} FOR SHARE", cancellationToken);
+        }
+        return transaction;
     }
 }

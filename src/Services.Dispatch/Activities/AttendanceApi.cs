@@ -185,6 +185,7 @@ public static class AttendanceApi
         {
             return invalid;
         }
+        await using var transaction = await ActivityLock.HoldAsync(db, id, exclusive: false, cancellationToken);
         var (activity, problem) = await FindOpenAsync(db, http, id, request, "check-in", cancellationToken);
         if (problem is not null)
         {
@@ -221,6 +222,10 @@ public static class AttendanceApi
         {
             return ActivityProblems.Conflict("already_checked_in", "The member has already checked in at this activity.", "memberId");
         }
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
         ETags.Tag(http, attendance);
         return TypedResults.Created($"{AttendancesPath(http, id)}/{attendance.Id}", AttendanceResponse.From(attendance));
     }
@@ -233,6 +238,7 @@ public static class AttendanceApi
         {
             return invalid;
         }
+        await using var transaction = await ActivityLock.HoldAsync(db, id, exclusive: false, cancellationToken);
         var (activity, problem) = await FindOpenAsync(db, http, id, request, "check-out", cancellationToken);
         if (problem is not null)
         {
@@ -259,6 +265,10 @@ public static class AttendanceApi
         db.Advance(attendance);
         db.Outbox.Publish(Recorded(attendance, activity, AttendanceChange.CheckedOut, now));
         await db.SaveChangesAsync(cancellationToken);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
         ETags.Tag(http, attendance);
         return TypedResults.Ok(AttendanceResponse.From(attendance));
     }
