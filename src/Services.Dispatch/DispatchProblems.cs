@@ -13,7 +13,8 @@ public static class DispatchProblems
     {
         var article = what.Length > 0 && "aeiou".Contains(what[0], StringComparison.Ordinal) ? "an" : "a";
         var problem = Problems.Conflict(IllegalTransition, $"Cannot {command.Replace('_', ' ')} {article} {what} that is {status.Replace('_', ' ')}.");
-        problem.ProblemDetails.Extensions["status"] = status;
+        // `status` is the HTTP status (RFC 9457): the state goes under a name of its own.
+        problem.ProblemDetails.Extensions["state"] = status;
         return problem;
     }
 }

@@ -11,13 +11,14 @@ public static class EvaluationProblems
     public const string AssessmentLocked = "assessment_locked";
     public const string PeriodClosed = "period_closed";
 
-    /// <summary>409: the command does not apply to the assessment in its current state; the state is in <c>status</c>.</summary>
+    /// <summary>409: the command does not apply to the assessment in its current state; the state is in <c>state</c>.</summary>
     public static ProblemHttpResult Illegal(string command, string status)
     {
         var problem = status == Assessments.AssessmentStatus.Published
             ? Problems.Conflict(AssessmentLocked, $"The assessment is published: its result is locked (cannot {command}).")
             : Problems.Conflict(IllegalTransition, $"Cannot {command} an assessment that is {status.Replace('_', ' ')}.");
-        problem.ProblemDetails.Extensions["status"] = status;
+        // `status` is the HTTP status (RFC 9457): the state goes under a name of its own.
+        problem.ProblemDetails.Extensions["state"] = status;
         return problem;
     }
 

@@ -75,9 +75,10 @@ public static class DashboardEndpoints
 
     private static async Task<Results<Ok<TraceView>, ValidationProblem>> TraceAsync(string traceId, TracesPanel panel, CancellationToken cancellationToken)
     {
-        if (traceId.Length != 32 || !traceId.All(char.IsAsciiHexDigit))
+        // W3C: an id of all zeros is invalid (and no span carries it).
+        if (traceId.Length != 32 || !traceId.All(char.IsAsciiHexDigit) || traceId.All(c => c == '0'))
         {
-            return new ValidationErrors().Add("traceId", "'traceId' must be 32 hexadecimal digits (a W3C trace id).").ToProblem();
+            return new ValidationErrors().Add("traceId", "'traceId' must be 32 hexadecimal digits, not all zero (a W3C trace id).").ToProblem();
         }
         return TypedResults.Ok(await panel.TraceAsync(traceId.ToLowerInvariant(), cancellationToken));
     }

@@ -500,11 +500,12 @@ public static class Open311Api
         {
             return null;
         }
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+        // With its offset: a date or a local time alone would be read as UTC, eight hours off the county's day.
+        if (ServiceDefaults.Http.Instant.TryParse(text, CultureInfo.InvariantCulture, out var instant))
         {
-            return value.ToUniversalTime();
+            return instant.Value;
         }
-        errors.Add($"{name} must be a W3C date-time, e.g. 2026-05-01T00:00:00+08:00.");
+        errors.Add($"{name} must be a W3C date-time with its offset, e.g. 2026-05-01T00:00:00+08:00.");
         return null;
     }
 

@@ -50,6 +50,7 @@ public sealed class DashboardAccessTests(PlatformFixture fixture)
         // Bad filters are refused; an unknown county is said so, not shown as empty.
         await (await operatorClient.GetAsync("/ops/api/business?county=51%2F62")).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "county");
         await (await operatorClient.GetAsync("/ops/api/traces/not-a-trace")).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "traceId");
+        await (await operatorClient.GetAsync("/ops/api/traces/00000000000000000000000000000000")).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "traceId");
         var unknown = await operatorClient.GetJsonAsync("/ops/api/business?county=999999");
         Assert.False(unknown.GetProperty("available").GetBoolean());
         Assert.Contains("999999 is not known", unknown.GetProperty("error").GetString());

@@ -155,7 +155,8 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
         })
         {
             var problem = await (await steps.CommandAsync(id, command, body)).ProblemAsync(HttpStatusCode.Conflict, "illegal_transition");
-            Assert.Equal("placed", problem.GetProperty("status").GetString());
+            Assert.Equal("placed", problem.GetProperty("state").GetString());
+            Assert.Equal(409, problem.GetProperty("status").GetInt32());
         }
         await steps.DispatchAsync(id, "ordinary", "member", new { memberId = member });
         await (await steps.CommandAsync(id, "accept", new { memberId = county.Members[1].Id })).ProblemAsync(HttpStatusCode.UnprocessableEntity, "not_the_assignee", "memberId");

@@ -264,7 +264,7 @@ public sealed class RequestsTests(PlatformFixture fixture)
         foreach (var decision in new[] { "approve", "reject" })
         {
             var problem = await (await steps.CommandAsync(id, $"extensions/{asked.Id()}/{decision}", new { })).ProblemAsync(HttpStatusCode.Conflict, "illegal_transition");
-            Assert.Equal("withdrawn", problem.GetProperty("status").GetString());
+            Assert.Equal("withdrawn", problem.GetProperty("state").GetString());
         }
         await steps.DoAsync(id, "rate", new { satisfaction = "satisfied" });
         Assert.Equal(["place", "dispatch", "accept", "start", "extension_requested", "complete", "rate"], await steps.HistoryActionsAsync(id));

@@ -45,7 +45,7 @@ public sealed class AssessmentTests(PlatformFixture fixture)
 
         // Out of order: the community cannot review before the grid's initial assessment.
         var early = await (await Command("review", new { grade = "good", reason = "好", officer = Officer("李明", "community") })).ProblemAsync(HttpStatusCode.Conflict, "illegal_transition");
-        Assert.Equal("awaiting_initial", early.GetProperty("status").GetString());
+        Assert.Equal("awaiting_initial", early.GetProperty("state").GetString());
         await (await Command("return", new { reason = "退回", officer = Officer("李明", "community") })).ProblemAsync(HttpStatusCode.Conflict, "illegal_transition");
         await (await Command("initial", new { grade = "excellent", reason = "表现突出", officer = Officer("李明", "community") })).ProblemAsync((HttpStatusCode)422, "officer_level_mismatch", "officer.level");
         await (await Command("initial", new { grade = "superb", reason = "表现突出", officer = Officer("赵敏", "grid") })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "grade");
@@ -79,7 +79,7 @@ public sealed class AssessmentTests(PlatformFixture fixture)
         Assert.Equal("excellent", announced.FinalGrade);
         Assert.Equal(quarter, announced.Period);
 
-        // Locked: every command answers 409 assessment_locked with the status.
+        // Locked: every command answers 409 assessment_locked with the state.
         foreach (var (command, body) in new (string, object)[]
         {
             ("final", new { grade = "good", reason = "改", officer = Officer("王强", "street") }),
@@ -89,7 +89,7 @@ public sealed class AssessmentTests(PlatformFixture fixture)
         })
         {
             var problem = await (await Command(command, body)).ProblemAsync(HttpStatusCode.Conflict, "assessment_locked");
-            Assert.Equal("published", problem.GetProperty("status").GetString());
+            Assert.Equal("published", problem.GetProperty("state").GetString());
         }
         var history = await client.GetJsonAsync($"{path}/{id}");
         Assert.Equal(["create", "initial", "return", "initial", "review", "return", "review", "final", "return", "final", "publish"],

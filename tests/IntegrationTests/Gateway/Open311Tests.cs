@@ -135,6 +135,9 @@ public sealed class Open311Tests(PlatformFixture fixture)
         await ErrorAsync(ReadAsync(open311, $"/open311/v2/services/unknown.{format}?jurisdiction_id={county}", format, HttpStatusCode.NotFound), 404);
         await ErrorAsync(ReadAsync(open311, $"/open311/v2/requests.{format}?jurisdiction_id={county}", format, HttpStatusCode.Unauthorized), 401);
         await ErrorAsync(ReadAsync(open311, $"/open311/v2/requests.{format}?jurisdiction_id={county}&status=done&api_key={key}", format, HttpStatusCode.BadRequest), 400);
+        // A date or a local time without its offset would be read as UTC, eight hours off the county's day: refused.
+        var dateOnly = await ErrorAsync(ReadAsync(open311, $"/open311/v2/requests.{format}?jurisdiction_id={county}&start_date=2026-12-02&api_key={key}", format, HttpStatusCode.BadRequest), 400);
+        Assert.Contains(dateOnly, e => e.Fields["description"].Contains("start_date"));
         await ErrorAsync(ReadAsync(open311, $"/open311/v2/requests/{Guid.NewGuid()}.{format}?jurisdiction_id={county}&api_key={key}", format, HttpStatusCode.NotFound), 404);
         // Another county's request is not found through this county's key.
         await ErrorAsync(ReadAsync(open311, $"/open311/v2/requests.{format}?jurisdiction_id={other}&api_key={key}", format, HttpStatusCode.NotFound), 404);
