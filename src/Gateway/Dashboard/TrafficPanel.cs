@@ -20,7 +20,7 @@ public sealed record ServiceTraffic(string Service, int Instances, int Reporting
     Latency Latency, MinuteSeries Minutes, IReadOnlyList<RouteTraffic> Routes, string? Error);
 
 /// <param name="Key">The client's id (or <c>anonymous</c>), or the county's code.</param>
-/// <param name="Name">The client's name, when the gateway's database answered.</param>
+/// <param name="Name">The client's or county's name, when the gateway's database answered.</param>
 /// <param name="Failures">4xx and 5xx answers.</param>
 public sealed record FailingCaller(string Key, string? Name, long Requests, long Failures);
 
@@ -58,31 +58,36 @@ public sealed class TrafficPanel(
             .OrderByDescending(r => r.Latency.P95).Take(10).ToList();
         var entry = snapshots[0].Read.Value!;
         var clients = Failing(entry.Clients);
-        var names = await ClientNamesAsync(clients, cancellationToken);
+        var counties = Failing(entry.Counties);
+        var (clientNames, countyNames) = await NamesAsync(clients, counties, cancellationToken);
         return new TrafficView(clock.GetUtcNow(), from, services, slowest,
-            [.. clients.Select(c => c with { Name = Guid.TryParse(c.Key, out var id) ? names.GetValueOrDefault(id) : null })], Failing(entry.Counties));
+            [.. clients.Select(c => c with { Name = Guid.TryParse(c.Key, out var id) ? clientNames.GetValueOrDefault(id) : null })],
+            [.. counties.Select(c => c with { Name = countyNames.GetValueOrDefault(c.Key) })]);
     }
 
     private static List<FailingCaller> Failing(IReadOnlyList<DimensionFigures> figures) =>
         [.. figures.Where(f => f.Failures > 0).OrderByDescending(f => f.Failures).ThenByDescending(f => f.Requests).Take(10).Select(f => new FailingCaller(f.Key, null, f.Requests, f.Failures))];
 
-    /// <summary>The names of the failing clients, so an operator need not look each id up; none while the gateway's database is away.</summary>
-    private async Task<Dictionary<Guid, string>> ClientNamesAsync(List<FailingCaller> clients, CancellationToken cancellationToken)
+    /// <summary>The names of the failing clients and counties, so an operator need not look each up; none while the gateway's database is away.</summary>
+    private async Task<(Dictionary<Guid, string> Clients, Dictionary<string, string> Counties)> NamesAsync(
+        List<FailingCaller> clients, List<FailingCaller> counties, CancellationToken cancellationToken)
     {
         var ids = clients.Select(c => Guid.TryParse(c.Key, out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToList();
-        if (ids.Count == 0)
+        var codes = counties.Select(c => c.Key).ToList();
+        if (ids.Count == 0 && codes.Count == 0)
         {
-            return [];
+            return ([], []);
         }
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
-            return await db.Clients.AsNoTracking().Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, cancellationToken);
+            return (await db.Clients.AsNoTracking().Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, cancellationToken),
+                await db.Counties.AsNoTracking().Where(c => codes.Contains(c.Code)).ToDictionaryAsync(c => c.Code, c => c.Name, cancellationToken));
         }
         catch (Exception exception) when ((exception is DbException or TimeoutException || exception.InnerException is DbException) && !cancellationToken.IsCancellationRequested)
         {
-            return [];
+            return ([], []);
         }
     }
 
