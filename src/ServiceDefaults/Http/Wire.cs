@@ -67,7 +67,7 @@ public static partial class FieldRules
         return errors.OptionalPhone(field, phone);
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(1\d{10}|\d{3,5}-?\d{5,8})$")]
+    [System.Text.RegularExpressions.GeneratedRegex("^(1[0-9]{10}|[0-9]{3,5}-?[0-9]{5,8})$")]
     private static partial System.Text.RegularExpressions.Regex PhonePattern();
 }
 

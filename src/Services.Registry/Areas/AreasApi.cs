@@ -221,6 +221,10 @@ public static partial class AreasApi
         }
         if (area.ParentId != request.ParentId)
         {
+            if (area.Level.IsGrid() && await MovedOutOfCommunityWhileInUseAsync(db, area, request.ParentId!.Value, cancellationToken) is { } inUse)
+            {
+                return inUse;
+            }
             area.ParentId = request.ParentId;
             var now = clock.GetUtcNow();
             db.Advance(area);
@@ -264,6 +268,35 @@ public static partial class AreasApi
         }
         ETags.Tag(http, area);
         return TypedResults.Ok(AreaResponse.From(area));
+    }
+
+    /// <summary>
+    /// Members and pairings name a grid together with its community: a grid or compound that would
+    /// change community is refused while any of them points at it (or at a compound inside it).
+    /// </summary>
+    private static async Task<ProblemHttpResult?> MovedOutOfCommunityWhileInUseAsync(RegistryDbContext db, Area area, Guid newParentId, CancellationToken cancellationToken)
+    {
+        async Task<Guid?> CommunityOfAsync(Guid? parentId) => area.Level == AreaLevel.Compound
+            ? await db.Areas.Where(a => a.Id == parentId).Select(a => a.ParentId).FirstOrDefaultAsync(cancellationToken)
+            : parentId;
+        if (await CommunityOfAsync(area.ParentId) == await CommunityOfAsync(newParentId))
+        {
+            return null;
+        }
+        var nodes = await db.Areas.Where(a => a.Id == area.Id || a.ParentId == area.Id).Select(a => a.Id).ToListAsync(cancellationToken);
+        var members = await db.Members.CountAsync(m => m.GridId != null && nodes.Contains(m.GridId.Value) && m.Status == Members.MemberStatus.Active, cancellationToken);
+        var pairings = await db.PairingGrids.Where(g => nodes.Contains(g.GridId)).Select(g => g.PairingId).Distinct().CountAsync(cancellationToken);
+        var uses = new List<string>();
+        if (members > 0)
+        {
+            uses.Add($"{members} active member{(members == 1 ? "" : "s")}");
+        }
+        if (pairings > 0)
+        {
+            uses.Add($"{pairings} pairing{(pairings == 1 ? "" : "s")}");
+        }
+        return uses.Count == 0 ? null
+            : RegistryProblems.Conflict("area_in_use", $"The node cannot change community while {string.Join(" and ", uses)} name it with its community; move them first.");
     }
 
     /// <summary>What still points at a node: "3 active members", "1 active organisation" ...</summary>

@@ -72,6 +72,6 @@ public static partial class CountiesApi
         return TypedResults.Created($"/api/registry/counties/{county.Code}", CountyResponse.From(county));
     }
 
-    [GeneratedRegex(@"^\d{6}$")]
+    [GeneratedRegex("^[0-9]{6}$")]
     private static partial Regex CountyCode();
 }

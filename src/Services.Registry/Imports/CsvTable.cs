@@ -107,4 +107,8 @@ public sealed class CsvRow(int line, IReadOnlyDictionary<string, int> columns, I
 
     public string? this[string column] =>
         columns.TryGetValue(column, out var i) && i < cells.Count && cells[i].Trim() is { Length: > 0 } value ? value : null;
+
+    /// <summary>The columns whose cell holds a NUL character, which no text field can store.</summary>
+    public IEnumerable<string> ColumnsWithNul() =>
+        columns.Where(c => c.Value < cells.Count && cells[c.Value].Contains('\0')).OrderBy(c => c.Value).Select(c => c.Key);
 }

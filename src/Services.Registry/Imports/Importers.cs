@@ -126,7 +126,11 @@ internal sealed class AreaImporter : IImporter
         Importers.CheckUnique(run, _rows.Select(r => (r.Row, (string?)r.Code)), "code");
         foreach (var (row, code, _, level, parentCode) in _rows)
         {
-            if (existing.TryGetValue(code, out var stored) && stored.Level != level)
+            if (existing.TryGetValue(code, out var stored) && stored.RetiredAt is not null)
+            {
+                run.Error(row, "code", $"'{code}' is a retired node and cannot be changed; give a new node a new code.");
+            }
+            else if (stored is not null && stored.Level != level)
             {
                 run.Error(row, "level", $"'{code}' is a {stored.Level.ToWire()}; a node's level never changes (retire it and add a new one).");
             }
@@ -142,6 +146,11 @@ internal sealed class AreaImporter : IImporter
             if (allowed.Count == 0)
             {
                 run.Error(row, "parent_code", $"A {level.ToWire()} sits directly under the county: leave parent_code empty.");
+                continue;
+            }
+            if (existing.TryGetValue(parentCode, out var storedParent) && storedParent.RetiredAt is not null)
+            {
+                run.Error(row, "parent_code", $"'{parentCode}' is retired: nothing new sits under a retired node.");
                 continue;
             }
             AreaLevel? parentLevel = levels.TryGetValue(parentCode, out var inFile) ? inFile
@@ -206,7 +215,7 @@ internal sealed class OrganisationImporter : IImporter
     public async Task<List<ImportError>> ValidateAsync(CsvTable table, ImportRun run)
     {
         var areas = await run.Db.Areas.AsNoTracking().Where(a => a.RetiredAt == null).ToDictionaryAsync(a => a.Code, a => a.Level, StringComparer.Ordinal, run.CancellationToken);
-        var existing = await run.Db.Organisations.AsNoTracking().ToDictionaryAsync(o => o.Code, o => o.Kind, StringComparer.Ordinal, run.CancellationToken);
+        var existing = await run.Db.Organisations.AsNoTracking().ToDictionaryAsync(o => o.Code, o => (o.Kind, Retired: o.RetiredAt != null), StringComparer.Ordinal, run.CancellationToken);
         foreach (var row in table.Rows)
         {
             run.Check(row, errors =>
@@ -241,9 +250,13 @@ internal sealed class OrganisationImporter : IImporter
             }
             if (row["code"] is { } code)
             {
-                if (existing.TryGetValue(code, out var storedKind) && storedKind != kind)
+                if (existing.TryGetValue(code, out var stored) && stored.Retired)
                 {
-                    run.Error(row, "kind", $"'{code}' is a {Wire.Of(storedKind)}; an organisation's kind never changes.");
+                    run.Error(row, "code", $"'{code}' is a retired organisation and cannot be changed; give a new organisation a new code.");
+                }
+                else if (existing.ContainsKey(code) && stored.Kind != kind)
+                {
+                    run.Error(row, "kind", $"'{code}' is a {Wire.Of(stored.Kind)}; an organisation's kind never changes.");
                 }
                 _rows.Add((row, code, row["name"] ?? "", kind, areaCode));
             }
@@ -568,7 +581,37 @@ internal sealed class PairingImporter : IImporter
             }
         }
         Importers.CheckUnique(run, _rows.Select(r => (r.Row, (string?)$"{r.UnitId}/{r.CommunityId}/{r.StartsOn:yyyy-MM-dd}")), "starts_on");
+        await CheckOverlapsAsync(run);
         return run.Errors;
+    }
+
+    /// <summary>
+    /// As the API: a unit has no two pairings with one community in overlapping periods. A row whose key
+    /// is stored replaces that pairing's period; every other stored pairing stays as it is.
+    /// </summary>
+    private async Task CheckOverlapsAsync(ImportRun run)
+    {
+        var rows = _rows.DistinctBy(r => (r.UnitId, r.CommunityId, r.StartsOn)).ToList();
+        var keys = rows.Select(r => (r.UnitId, r.CommunityId, r.StartsOn)).ToHashSet();
+        var stored = (await run.Db.Pairings.AsNoTracking().Select(p => new { p.UnitId, p.CommunityId, p.StartsOn, p.EndsOn }).ToListAsync(run.CancellationToken))
+            .Where(p => !keys.Contains((p.UnitId, p.CommunityId, p.StartsOn)))
+            .ToLookup(p => (p.UnitId, p.CommunityId));
+        static bool Overlap(DateOnly startsOn, DateOnly? endsOn, DateOnly otherStartsOn, DateOnly? otherEndsOn) =>
+            startsOn <= (otherEndsOn ?? DateOnly.MaxValue) && otherStartsOn <= (endsOn ?? DateOnly.MaxValue);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (stored[(row.UnitId, row.CommunityId)].FirstOrDefault(p => Overlap(row.StartsOn, row.EndsOn, p.StartsOn, p.EndsOn)) is { } existing)
+            {
+                run.Error(row.Row, "starts_on", $"The unit already has a pairing with this community from {existing.StartsOn:yyyy-MM-dd} that overlaps this period.");
+                continue;
+            }
+            var earlier = rows.Take(i).FirstOrDefault(r => r.UnitId == row.UnitId && r.CommunityId == row.CommunityId && Overlap(row.StartsOn, row.EndsOn, r.StartsOn, r.EndsOn));
+            if (earlier.Row is not null)
+            {
+                run.Error(row.Row, "starts_on", $"The period overlaps the pairing of the same unit and community on row {earlier.Row.Line}.");
+            }
+        }
     }
 
     private static DateOnly? ParseDate(ImportRun run, CsvRow row, string column, bool required)

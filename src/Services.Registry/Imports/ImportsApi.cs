@@ -90,7 +90,15 @@ public static class ImportsApi
 
         var parsed = watch.Elapsed;
         var run = new ImportRun(db, tenant, clock.GetUtcNow(), cancellationToken);
-        var errors = await importer.ValidateAsync(table, run);
+        // A NUL character is refused for every kind before any rule reads the cell.
+        foreach (var row in table.Rows)
+        {
+            foreach (var column in row.ColumnsWithNul())
+            {
+                run.Error(row, column, $"'{column}' must not contain a NUL character (U+0000).");
+            }
+        }
+        var errors = run.Errors.Count > 0 ? run.Errors : await importer.ValidateAsync(table, run);
         var validated = watch.Elapsed;
         if (errors.Count > 0)
         {

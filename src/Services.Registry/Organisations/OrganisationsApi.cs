@@ -122,9 +122,9 @@ public static class OrganisationsApi
         {
             query = query.Where(o => o.Kind == wanted);
         }
-        if (unit == true)
+        if (unit is { } isUnit)
         {
-            query = query.Where(o => o.Kind == OrganisationKind.GovernmentUnit || o.Kind == OrganisationKind.Enterprise || o.Kind == OrganisationKind.Institution);
+            query = query.Where(o => (o.Kind == OrganisationKind.GovernmentUnit || o.Kind == OrganisationKind.Enterprise || o.Kind == OrganisationKind.Institution) == isUnit);
         }
         if (areaId is { } area)
         {

@@ -107,6 +107,31 @@ public sealed class AreasTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_grid_that_members_or_pairings_name_cannot_move_to_another_community_and_an_unused_one_can()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await RegistrySeed.CountyAsync(platform);
+        var empty = await (await client.PostJsonAsync(county.Path("areas"), new { code = "G09", name = "空网格", level = "grid", parentId = county.Community1.Id }))
+            .OkAsync(HttpStatusCode.Created);
+        var paired = await (await client.PostJsonAsync(county.Path("areas"), new { code = "G08", name = "结对网格", level = "grid", parentId = county.Community1.Id }))
+            .OkAsync(HttpStatusCode.Created);
+        await (await client.PostJsonAsync(county.Path("pairings"), new { unitId = county.Unit1.Id, communityId = county.Community1.Id, gridIds = new[] { paired.Id() }, startsOn = "2026-01-01" }))
+            .OkAsync(HttpStatusCode.Created);
+        var written = await Outbox.WrittenAsync(platform);
+
+        await (await client.PostJsonAsync(county.Path($"areas/{county.Grid1.Id}/move"), new { parentId = county.Community2.Id }))
+            .ProblemAsync(HttpStatusCode.Conflict, "area_in_use");
+        await (await client.PostJsonAsync(county.Path($"areas/{paired.Id()}/move"), new { parentId = county.Community2.Id }))
+            .ProblemAsync(HttpStatusCode.Conflict, "area_in_use");
+        Assert.Equal(written, await Outbox.WrittenAsync(platform));
+        Assert.Equal(county.Community1.Id, (await client.GetJsonAsync(county.Path($"areas/{county.Grid1.Id}"))).GetProperty("parentId").GetGuid());
+
+        var moved = await (await client.PostJsonAsync(county.Path($"areas/{empty.Id()}/move"), new { parentId = county.Community2.Id })).OkAsync();
+        Assert.Equal(county.Community2.Id, moved.GetProperty("parentId").GetGuid());
+    }
+
+    [Fact]
     public async Task Moving_a_node_under_itself_or_a_descendant_is_a_cycle_and_changes_nothing()
     {
         var platform = await fixture.PlatformAsync();

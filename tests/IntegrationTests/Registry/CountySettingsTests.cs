@@ -11,6 +11,22 @@ namespace Platform.IntegrationTests.Registry;
 [Collection(PlatformCollection.Name)]
 public sealed class CountySettingsTests(PlatformFixture fixture)
 {
+    [Theory]
+    [InlineData("５１９９３７")]
+    [InlineData("٥١٩٩٣٧")]
+    public async Task A_county_code_in_other_scripts_digits_is_a_400_on_code_and_registers_nothing(string code)
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var written = await Outbox.WrittenAsync(platform);
+
+        await (await client.PostJsonAsync("/api/registry/counties", new { code, name = "x", timeZone = "Asia/Shanghai" }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "code");
+
+        Assert.Equal(0, await platform.Fixture.QueryScalarAsync<long>(platform.Databases["registry"].Name, $"SELECT count(*) FROM counties WHERE code = '{code}'"));
+        Assert.Equal(written, await Outbox.WrittenAsync(platform));
+    }
+
     [Fact]
     public async Task A_new_county_has_the_default_settings_as_version_1_announced_by_an_event()
     {

@@ -169,6 +169,81 @@ public sealed class ImportsTests(PlatformFixture fixture)
         Assert.Equal(0, (await client.GetJsonAsync($"/api/registry/counties/{code}/areas")).GetProperty("total").GetInt64());
     }
 
+    [Theory]
+    [InlineData("areas", "code,name,level,parent_code\nS10,a\0b,street,\n", 2, "name")]
+    [InlineData("members", "code,name,phone,unit_code,community_code\nM9\0,张三,13800000009,U01,C01\n", 2, "code")]
+    [InlineData("pairings", "unit_code,community_code,starts_on\nU01,C01,2026-01-01\nU01,C\0,2026-01-01\n", 3, "community_code")]
+    public async Task A_nul_character_in_a_cell_is_a_row_error_naming_the_cell_and_imports_nothing(string kind, string csv, int row, string field)
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await RegistrySeed.CountyAsync(platform);
+        var written = await Outbox.WrittenAsync(platform);
+
+        using var response = await client.PostAsync(county.Path($"imports/{kind}"), new StringContent(csv, Encoding.UTF8, "text/csv"));
+
+        var problem = await response.ProblemAsync((HttpStatusCode)422, "import_invalid");
+        var error = Assert.Single(problem.GetProperty("errors").EnumerateArray());
+        Assert.Equal((row, field), (error.GetProperty("row").GetInt32(), error.GetProperty("field").GetString()));
+        Assert.Contains("NUL", error.GetProperty("rule").GetString());
+        Assert.Equal(written, await Outbox.WrittenAsync(platform));
+    }
+
+    [Fact]
+    public async Task A_pairings_import_refuses_periods_overlapping_a_stored_pairing_or_another_row()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await RegistrySeed.CountyAsync(platform);
+        await (await client.PostJsonAsync(county.Path("pairings"), new { unitId = county.Unit1.Id, communityId = county.Community1.Id, startsOn = "2025-01-01", endsOn = "2025-12-31" }))
+            .OkAsync(HttpStatusCode.Created);
+        var written = await Outbox.WrittenAsync(platform);
+
+        using var response = await client.PostAsync(county.Path("imports/pairings"), new StringContent(
+            "unit_code,community_code,starts_on,ends_on\nU01,C01,2025-06-01,\nU02,C02,2026-01-01,\nU02,C02,2026-03-01,2026-04-01\nU01,C01,2026-01-01,\nU02,C01,2025-06-01,\n",
+            Encoding.UTF8, "text/csv"));
+
+        var problem = await response.ProblemAsync((HttpStatusCode)422, "import_invalid");
+        var errors = problem.GetProperty("errors").EnumerateArray().Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("field").GetString())).ToList();
+        Assert.Equal([(2, "starts_on"), (4, "starts_on"), (5, "starts_on")], errors);
+        Assert.Equal(written, await Outbox.WrittenAsync(platform));
+        Assert.Equal(1, (await client.GetJsonAsync(county.Path("pairings"))).GetProperty("total").GetInt64());
+
+        // The stored pairing's own row may change its period, and the rest of the file then fits.
+        var imported = await new DemoCountyLoader(client).ImportAsync(county.Code, "pairings",
+            "unit_code,community_code,starts_on,ends_on\nU01,C01,2025-01-01,2025-05-31\nU01,C01,2025-06-01,\n");
+        Assert.Equal((1, 1), (imported.GetProperty("created").GetInt32(), imported.GetProperty("updated").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Imports_neither_change_retired_areas_or_organisations_nor_add_under_a_retired_node()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await RegistrySeed.CountyAsync(platform);
+        var community = await (await client.PostJsonAsync(county.Path("areas"), new { code = "C09", name = "旧社区", level = "community", parentId = county.Street.Id }))
+            .OkAsync(HttpStatusCode.Created);
+        await (await client.PostJsonAsync(county.Path($"areas/{community.Id()}/retire"))).OkAsync();
+        var unit = await (await client.PostJsonAsync(county.Path("organisations"), new { code = "U09", name = "旧单位", kind = "enterprise" }))
+            .OkAsync(HttpStatusCode.Created);
+        await (await client.PostJsonAsync(county.Path($"organisations/{unit.Id()}/retire"))).OkAsync();
+        var written = await Outbox.WrittenAsync(platform);
+
+        using var areas = await client.PostAsync(county.Path("imports/areas"), new StringContent(
+            "code,name,level,parent_code\nG10,新网格,grid,C09\nC09,改名社区,community,S01\n", Encoding.UTF8, "text/csv"));
+        var areaErrors = (await areas.ProblemAsync((HttpStatusCode)422, "import_invalid")).GetProperty("errors").EnumerateArray()
+            .Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("field").GetString())).ToList();
+        Assert.Equal([(2, "parent_code"), (3, "code")], areaErrors);
+        using var organisations = await client.PostAsync(county.Path("imports/organisations"), new StringContent(
+            "code,name,kind,area_code\nU09,改名单位,enterprise,\n", Encoding.UTF8, "text/csv"));
+        var organisationError = Assert.Single((await organisations.ProblemAsync((HttpStatusCode)422, "import_invalid")).GetProperty("errors").EnumerateArray());
+        Assert.Equal((2, "code"), (organisationError.GetProperty("row").GetInt32(), organisationError.GetProperty("field").GetString()));
+
+        Assert.Equal(written, await Outbox.WrittenAsync(platform));
+        Assert.Equal("旧社区", (await client.GetJsonAsync(county.Path($"areas/{community.Id()}"))).GetProperty("name").GetString());
+        Assert.Equal("旧单位", (await client.GetJsonAsync(county.Path($"organisations/{unit.Id()}"))).GetProperty("name").GetString());
+    }
+
     [Fact]
     public async Task An_import_into_one_county_cannot_reach_another_countys_records()
     {

@@ -56,7 +56,7 @@ public sealed class MembersTests(PlatformFixture fixture)
 
     public static TheoryData<string, string> InvalidMembers => new()
     {
-        { "code", "code" }, { "name", "name" }, { "phone", "phone" }, { "unit", "unitId" }, { "community", "communityId" },
+        { "code", "code" }, { "name", "name" }, { "phone", "phone" }, { "phone_digits", "phone" }, { "unit", "unitId" }, { "community", "communityId" },
         { "skills", "skills" }, { "availability", "availability[0]" },
     };
 
@@ -73,6 +73,7 @@ public sealed class MembersTests(PlatformFixture fixture)
             case "code": body.Remove("code"); break;
             case "name": body["name"] = new string('名', 51); break;
             case "phone": body["phone"] = "12345"; break;
+            case "phone_digits": body["phone"] = "１３９１２３４５６７８"; break;
             case "unit": body.Remove("unitId"); break;
             case "community": body.Remove("communityId"); break;
             case "skills": body["skills"] = new System.Text.Json.Nodes.JsonArray(Enumerable.Range(0, 21).Select(i => (System.Text.Json.Nodes.JsonNode?)$"技能{i}").ToArray()); break;

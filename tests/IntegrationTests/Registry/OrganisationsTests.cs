@@ -36,6 +36,8 @@ public sealed class OrganisationsTests(PlatformFixture fixture)
         Assert.Equal([county.Unit1.Id], left.GetProperty("memberOrganisationIds").EnumerateArray().Select(e => e.GetGuid()));
         var units = await client.GetJsonAsync(county.Path("organisations?unit=true"));
         Assert.Equal(2, units.GetProperty("total").GetInt64());
+        var others = await client.GetJsonAsync(county.Path("organisations?unit=false"));
+        Assert.Equal(["A01", "O01"], others.GetProperty("items").EnumerateArray().Select(o => o.GetProperty("code").GetString()));
         var alliances = await client.GetJsonAsync(county.Path("organisations?kind=alliance"));
         Assert.Equal(alliance.Id(), alliances.GetProperty("items")[0].Id());
     }
