@@ -115,7 +115,7 @@ public readonly partial record struct Period(PeriodKind Kind, int Year, int Numb
         return true;
     }
 
-    [GeneratedRegex(@"^(?<year>\d{4})(-W(?<week>\d{2})|-Q(?<quarter>[1-4])|-(?<month>\d{2}))?$")]
+    [GeneratedRegex(@"^(?<year>[0-9]{4})(-W(?<week>[0-9]{2})|-Q(?<quarter>[1-4])|-(?<month>[0-9]{2}))?$")]
     private static partial Regex Pattern();
 }
 

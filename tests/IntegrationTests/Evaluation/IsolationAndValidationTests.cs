@@ -97,6 +97,7 @@ public sealed class IsolationAndValidationTests(PlatformFixture fixture)
         }
         await BadAsync($"rates?period={month}&groupBy=grid", "groupBy");
         await BadAsync("rates?period=2026-Q5", "period");
+        await BadAsync("rates?period=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%96", "period"); // ２０２６ in full-width digits
         await BadAsync($"star-ratings?period=2026-W10", "period");
         await BadAsync($"coverage?period={month}", "period");
         await BadAsync($"points/leaderboard?period={month}&scope=province", "scope");
