@@ -99,12 +99,25 @@ public static class RecordsApi
         {
             errors.Add("points", "'points' is required: between -1000 and 1000, at most two decimals.");
         }
+        else if (points == 0 && body.SubjectKind == RecordKinds.MemberSubject)
+        {
+            errors.Add("points", "'points' of a member's correction may not be 0: a correction adds or takes away points.");
+        }
         errors.RequireText("reason", body.Reason, maxLength: 200);
         errors.RequireText("recordedBy", body.RecordedBy, maxLength: 100);
         var now = clock.GetUtcNow();
-        if (body.OccurredAt is { } occurred && occurred > now)
+        if (body.OccurredAt is { } occurred)
         {
-            errors.Add("occurredAt", "'occurredAt' may not be in the future.");
+            // A line is booked to the county's month it occurred in: that month must be one a period can name.
+            var zone = CountyCalendar.Zone(tenant.County!.TimeZone);
+            if (occurred > now)
+            {
+                errors.Add("occurredAt", "'occurredAt' may not be in the future.");
+            }
+            else if (occurred < CountyCalendar.StartOfDay(new DateOnly(Period.FirstYear, 1, 1), zone))
+            {
+                errors.Add("occurredAt", $"'occurredAt' must be on or after {Period.FirstYear}-01-01 in the county's time zone.");
+            }
         }
         if (!errors.IsValid)
         {
