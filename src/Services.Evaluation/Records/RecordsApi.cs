@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Evaluation.Periods;
+using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -33,7 +34,7 @@ public static class RecordsApi
         records.MapGet("/", List).WithName("evaluation.ListServiceRecords")
             .WithSummary("List service-record lines, newest first, by member, unit, period, kind or request");
         records.MapGet("/{id:guid}", Get).WithName("evaluation.GetServiceRecord").WithSummary("One line, with the event it came from and the rule that priced it");
-        records.MapPost("/corrections", Correct).WithName("evaluation.CorrectServiceRecord")
+        records.MapPost("/corrections", Correct).RequireRoles(PlatformRoles.CommunityOfficer, PlatformRoles.StreetOfficer, PlatformRoles.CountyAdmin).WithName("evaluation.CorrectServiceRecord")
             .WithSummary("Add a correction line (never an edit): points given outright, with the reason and the officer")
             .WithRequestExample(new { subjectKind = "member", subjectId = "01a206e3-9482-7d10-b3c4-5e6f7a8b9c0d", points = -2, reason = "重复计分，予以扣回", correctsId = "01a206e3-9482-7d10-b3c4-5e6f7a8b9c0e", recordedBy = "东门社区 李明" });
         return county;
