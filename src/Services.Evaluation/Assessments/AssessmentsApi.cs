@@ -63,7 +63,7 @@ public static class AssessmentsApi
             .WithRequestExample(new { grade = "good", reason = "参加集中活动次数偏少", officer = new { name = "东门社区党委书记 李明", level = "community" } });
         assessments.MapPost("/{id:guid}/final", Final).RequireRoles(PlatformRoles.StreetOfficer, PlatformRoles.CountyAdmin).WithName("evaluation.FinalAssessment").WithSummary("终评: the street officer's final grade and reason")
             .WithRequestExample(new { grade = "good", reason = "同意社区复评意见", officer = new { name = "城关街道党工委 王强", level = "street" } });
-        assessments.MapPost("/{id:guid}/return", Return).WithName("evaluation.ReturnAssessment")
+        assessments.MapPost("/{id:guid}/return", Return).RequireRoles(PlatformRoles.CommunityOfficer, PlatformRoles.StreetOfficer, PlatformRoles.CountyAdmin).WithName("evaluation.ReturnAssessment")
             .WithSummary("Return the assessment to the previous stage with a reason (community → grid, street → community, or the street reopening its decision)")
             .WithRequestExample(new { reason = "佐证材料不全，请补充后重新初评", officer = new { name = "李明", level = "community" } });
         assessments.MapPost("/{id:guid}/publish", Publish).RequireRoles(PlatformRoles.StreetOfficer, PlatformRoles.CountyAdmin).WithName("evaluation.PublishAssessment")

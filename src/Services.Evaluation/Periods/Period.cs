@@ -19,6 +19,12 @@ public enum PeriodKind
 /// </summary>
 public readonly partial record struct Period(PeriodKind Kind, int Year, int Number)
 {
+    /// <summary>The first year a period may name.</summary>
+    public const int FirstYear = 2000;
+
+    /// <summary>The last year a period may name.</summary>
+    public const int LastYear = 2999;
+
     public string Key => Kind switch
     {
         PeriodKind.Week => $"{Year:D4}-W{Number:D2}",
@@ -90,7 +96,7 @@ public readonly partial record struct Period(PeriodKind Kind, int Year, int Numb
             return false;
         }
         var year = int.Parse(match.Groups["year"].Value, CultureInfo.InvariantCulture);
-        if (year is < 2000 or > 2999)
+        if (year is < FirstYear or > LastYear)
         {
             return false;
         }

@@ -4,6 +4,7 @@ using Platform.Contracts.Evaluation;
 using Platform.Evaluation.Points;
 using Platform.Evaluation.Rates;
 using Platform.Evaluation.Records;
+using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
@@ -35,7 +36,7 @@ public static class PeriodsApi
     {
         var periods = county.MapGroup("/periods/{period}").WithTags("Periods");
         periods.MapGet("/", Get).WithName("evaluation.GetPeriod").WithSummary("A period's bounds in the county's time zone and whether it is closed");
-        periods.MapPost("/close", Close).WithName("evaluation.ClosePeriod").WithSummary("Close a month, quarter or year that has ended: its figures are frozen")
+        periods.MapPost("/close", Close).RequireRoles(PlatformRoles.CountyAdmin).WithName("evaluation.ClosePeriod").WithSummary("Close a month, quarter or year that has ended: its figures are frozen")
             .WithDescription("409 period_not_ended before the period's end, 409 period_closed when already closed (also by its quarter or year). Publishes PeriodClosed.")
             .WithRequestExample(new { closedBy = "县委组织部 王强" });
         periods.MapGet("/verification", Verify).WithName("evaluation.VerifyPeriod")

@@ -4,6 +4,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Platform.Evaluation.Periods;
 using Platform.Evaluation.Records;
+using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
@@ -32,10 +33,18 @@ public static class RatingsApi
     public const string OfficerScale = "officer_rating";
     public static readonly string[] Levels = ["grid", "community", "street"];
 
+    /// <summary>The role of the officer who rates at each level.</summary>
+    private static readonly Dictionary<string, string> LevelRoles = new(StringComparer.Ordinal)
+    {
+        ["grid"] = PlatformRoles.GridWorker,
+        ["community"] = PlatformRoles.CommunityOfficer,
+        ["street"] = PlatformRoles.StreetOfficer,
+    };
+
     public static RouteGroupBuilder MapRatingsApi(this RouteGroupBuilder county)
     {
         var ratings = county.MapGroup("/ratings").WithTags("Ratings");
-        ratings.MapPost("/", Enter).WithName("evaluation.EnterRating")
+        ratings.MapPost("/", Enter).RequireRoles(PlatformRoles.GridWorker, PlatformRoles.CommunityOfficer, PlatformRoles.StreetOfficer, PlatformRoles.CountyAdmin).WithName("evaluation.EnterRating")
             .WithSummary("A grid, community or street officer rates a member or unit for a period (a later rating supersedes the earlier one)")
             .WithRequestExample(new { period = "2026-Q1", subjectKind = "member", subjectId = "01a206e3-9482-7d10-b3c4-5e6f7a8b9c0d", level = "grid", grade = "excellent", comment = "主动认领微心愿，群众认可度高", officerName = "东门社区第一网格 网格长 赵敏" });
         ratings.MapGet("/", List).WithName("evaluation.ListRatings").WithSummary("Officers' ratings by period, subject and level (current ones; ?includeSuperseded=true for all)");
@@ -66,6 +75,13 @@ public static class RatingsApi
         if (!errors.IsValid)
         {
             return errors.ToProblem();
+        }
+        // An officer rates at their own level; the county's administrator at any.
+        var rater = LevelRoles[body.Level!];
+        if (!http.User.HasClaim(PlatformClaims.Role, rater) && !http.User.HasClaim(PlatformClaims.Role, PlatformRoles.CountyAdmin))
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, AccessProblemCodes.RoleNotAllowed, "Forbidden",
+                $"Only a {rater} or county_admin enters a rating at {body.Level} level.", "X-Actor-Role");
         }
         if (scale is null)
         {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Evaluation.Periods;
+using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -33,7 +34,7 @@ public static class RecordsApi
         records.MapGet("/", List).WithName("evaluation.ListServiceRecords")
             .WithSummary("List service-record lines, newest first, by member, unit, period, kind or request");
         records.MapGet("/{id:guid}", Get).WithName("evaluation.GetServiceRecord").WithSummary("One line, with the event it came from and the rule that priced it");
-        records.MapPost("/corrections", Correct).WithName("evaluation.CorrectServiceRecord")
+        records.MapPost("/corrections", Correct).RequireRoles(PlatformRoles.CommunityOfficer, PlatformRoles.StreetOfficer, PlatformRoles.CountyAdmin).WithName("evaluation.CorrectServiceRecord")
             .WithSummary("Add a correction line (never an edit): points given outright, with the reason and the officer")
             .WithRequestExample(new { subjectKind = "member", subjectId = "01a206e3-9482-7d10-b3c4-5e6f7a8b9c0d", points = -2, reason = "重复计分，予以扣回", correctsId = "01a206e3-9482-7d10-b3c4-5e6f7a8b9c0e", recordedBy = "东门社区 李明" });
         return county;
@@ -99,12 +100,25 @@ public static class RecordsApi
         {
             errors.Add("points", "'points' is required: between -1000 and 1000, at most two decimals.");
         }
+        else if (points == 0 && body.SubjectKind == RecordKinds.MemberSubject)
+        {
+            errors.Add("points", "'points' of a member's correction may not be 0: a correction adds or takes away points.");
+        }
         errors.RequireText("reason", body.Reason, maxLength: 200);
         errors.RequireText("recordedBy", body.RecordedBy, maxLength: 100);
         var now = clock.GetUtcNow();
-        if (body.OccurredAt is { } occurred && occurred > now)
+        if (body.OccurredAt is { } occurred)
         {
-            errors.Add("occurredAt", "'occurredAt' may not be in the future.");
+            // A line is booked to the county's month it occurred in: that month must be one a period can name.
+            var zone = CountyCalendar.Zone(tenant.County!.TimeZone);
+            if (occurred > now)
+            {
+                errors.Add("occurredAt", "'occurredAt' may not be in the future.");
+            }
+            else if (occurred < CountyCalendar.StartOfDay(new DateOnly(Period.FirstYear, 1, 1), zone))
+            {
+                errors.Add("occurredAt", $"'occurredAt' must be on or after {Period.FirstYear}-01-01 in the county's time zone.");
+            }
         }
         if (!errors.IsValid)
         {

@@ -5,7 +5,8 @@ using Platform.Evaluation.Periods;
 namespace Platform.Evaluation.Records;
 
 /// <summary>What a member or unit did in a period, counted from its service record.</summary>
-/// <param name="SatisfiedRatings">Ratings "satisfied" (and resolved) of requests it held.</param>
+/// <param name="RequestsCompleted">Requests it held that were completed in the period, each once however often it was reopened and completed again.</param>
+/// <param name="SatisfiedRatings">Requests it held whose latest rating in the period is satisfied or basically_satisfied (the satisfaction rate's meaning).</param>
 public sealed record SubjectActivity(string SubjectKind, Guid SubjectId, int RequestsCompleted, int Attendances, int ServiceMinutes, int SatisfiedRatings)
 {
     public static readonly SubjectActivity None = new("", Guid.Empty, 0, 0, 0, 0);
@@ -15,10 +16,13 @@ public sealed record SubjectActivity(string SubjectKind, Guid SubjectId, int Req
     {
         var rows = await Sql.QueryAsync(db, $"""
             SELECT subject_kind, subject_id,
-                   count(*) FILTER (WHERE kind = 'request_completed')::int,
+                   count(DISTINCT request_id) FILTER (WHERE kind = 'request_completed')::int,
                    count(*) FILTER (WHERE kind = 'activity_attended')::int,
                    coalesce(sum(service_minutes) FILTER (WHERE kind = 'service_time'), 0)::int,
-                   count(*) FILTER (WHERE kind = 'request_rated' AND detail = 'satisfied')::int
+                   count(DISTINCT request_id) FILTER (WHERE kind = 'request_rated' AND split_part(detail, ',', 1) IN ('satisfied', 'basically_satisfied')
+                       AND NOT EXISTS (SELECT 1 FROM service_records later WHERE later.county_id = s.county_id AND later.kind = 'request_rated'
+                           AND later.subject_kind = s.subject_kind AND later.subject_id = s.subject_id AND later.request_id = s.request_id
+                           AND later.occurred_at < $3 AND (later.occurred_at, later.id) > (s.occurred_at, s.id)))::int
             FROM service_records s
             WHERE county_id = $1 AND occurred_at >= $2 AND occurred_at < $3 AND ($4::uuid IS NULL OR subject_id = $4) AND {RecordKinds.NotCancelledSql}
             GROUP BY subject_kind, subject_id

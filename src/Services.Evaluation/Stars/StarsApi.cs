@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Evaluation.Periods;
+using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
@@ -26,7 +27,7 @@ public static class StarsApi
             .WithSummary("Each community party organisation's stars for a period, with every indicator's value, weight and counts");
         var scheme = county.MapGroup("/star-scheme").WithTags("Star ratings");
         scheme.MapGet("/", GetScheme).WithName("evaluation.GetStarScheme").WithSummary("The star rules in effect now (or ?at=)");
-        scheme.MapPut("/", UpdateScheme).WithName("evaluation.UpdateStarScheme").WithSummary("Add a version of the star rules, effective now or later")
+        scheme.MapPut("/", UpdateScheme).RequireRoles(PlatformRoles.CountyAdmin).WithName("evaluation.UpdateStarScheme").WithSummary("Add a version of the star rules, effective now or later")
             .WithRequestExample(new
             {
                 weights = new Dictionary<string, int> { ["response_rate"] = 20, ["resolution_rate"] = 25, ["satisfaction_rate"] = 25, ["reporting_coverage"] = 10, ["activity_attendance"] = 10, ["overdue"] = 10 },

@@ -13,6 +13,36 @@ public sealed class AssessmentTests(PlatformFixture fixture)
     private static object Officer(string name, string level) => new { name, level };
 
     [Fact]
+    public async Task The_evidence_counts_each_request_once_and_satisfied_as_the_rates_do()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await EvaluationSeed.CountyAsync(platform);
+        var member = county.Members[0].Id;
+        var steps = new RequestSteps(client, county.Dispatch);
+        // Completed, rated dissatisfied, reworked and completed again, then basically satisfied: one request, satisfied.
+        var reworked = await steps.InProgressWithAsync(member, "小区门口路灯不亮");
+        await steps.DoAsync(reworked, "complete", new { memberId = member, result = "已报修" });
+        await steps.DoAsync(reworked, "rate", new { satisfaction = "dissatisfied", comment = "还是不亮" });
+        await steps.DoAsync(reworked, "complete", new { memberId = member, result = "已更换灯具" });
+        await steps.DoAsync(reworked, "rate", new { satisfaction = "basically_satisfied" });
+        // Completed once, satisfied.
+        var once = await steps.InProgressWithAsync(member, "楼道灯坏了");
+        await steps.DoAsync(once, "complete", new { memberId = member, result = "已更换" });
+        await steps.DoAsync(once, "rate", new { satisfaction = "satisfied" });
+        await RulesAndPeriodsTests.WaitForLinesAsync(platform, county, "request_rated", 3);
+
+        var year = EvaluationSeed.Quarter(DateTimeOffset.UtcNow)[..4];
+        var evidence = (await (await client.PostJsonAsync(county.Path("assessments"), new { period = year, subjectKind = "member", subjectId = member, officer = Officer("赵敏", "grid") }))
+            .OkAsync(HttpStatusCode.Created)).GetProperty("evidence");
+        var rates = evidence.GetProperty("rates");
+        Assert.Equal(2, evidence.GetProperty("requestsCompleted").GetInt32());
+        Assert.Equal(2, evidence.GetProperty("satisfiedRatings").GetInt32());
+        Assert.Equal(rates.GetProperty("completed").GetInt32(), evidence.GetProperty("requestsCompleted").GetInt32());
+        Assert.Equal(rates.GetProperty("satisfied").GetInt32(), evidence.GetProperty("satisfiedRatings").GetInt32());
+    }
+
+    [Fact]
     public async Task An_assessment_moves_stage_by_stage_returns_with_a_reason_and_locks_once_published()
     {
         var platform = await fixture.PlatformAsync();

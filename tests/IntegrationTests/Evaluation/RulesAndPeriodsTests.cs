@@ -119,6 +119,13 @@ public sealed class RulesAndPeriodsTests(PlatformFixture fixture)
         await (await client.PostJsonAsync(path, new { subjectKind = "member", subjectId = member, points = 1.234, reason = "x", recordedBy = "李明" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "points");
         await (await client.PostJsonAsync(path, new { subjectKind = "grid", subjectId = member, points = 1, reason = "x", recordedBy = "李明" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "subjectKind");
         await (await client.PostJsonAsync(path, new { subjectKind = "member", subjectId = member, points = 1, reason = "x", recordedBy = "李明", occurredAt = now.AddDays(2) })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "occurredAt");
+        foreach (var early in new[] { "1999-12-01T10:00:00+08:00", "0001-01-01T00:00:00Z", "1999-12-31T15:59:59Z" })
+        {
+            await (await client.PostJsonAsync(path, new { subjectKind = "member", subjectId = member, points = 1, reason = "x", recordedBy = "李明", occurredAt = early }))
+                .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "occurredAt");
+        }
+        await (await client.PostJsonAsync(path, new { subjectKind = "member", subjectId = member, points = 0, reason = "x", recordedBy = "李明" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "points");
+        await (await client.PostJsonAsync(path, new { subjectKind = "member", subjectId = member, points = 0.00, reason = "x", recordedBy = "李明" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "points");
         await (await client.PostJsonAsync(path, new { subjectKind = "member", subjectId = Guid.NewGuid(), points = 1, reason = "x", recordedBy = "李明" })).ProblemAsync((HttpStatusCode)422, "reference_not_found", "subjectId");
         await (await client.PostJsonAsync(path, new { subjectKind = "member", subjectId = member, points = 1, reason = "x", recordedBy = "李明", correctsId = Guid.NewGuid() })).ProblemAsync((HttpStatusCode)422, "reference_not_found", "correctsId");
         await (await client.PostJsonAsync(path, new { subjectKind = "unit", subjectId = county.Dispatch.Street.Id, points = 1, reason = "x", recordedBy = "李明" })).ProblemAsync((HttpStatusCode)422, "reference_not_found", "subjectId");
