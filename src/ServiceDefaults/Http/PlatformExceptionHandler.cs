@@ -61,7 +61,7 @@ internal sealed partial class PlatformExceptionHandler(IProblemDetailsService pr
             ? json.Message.Contains("could not be converted", StringComparison.Ordinal) ? "The request body must be a JSON object." : "The request body is not valid JSON."
             : json.Message.Contains("could not be mapped", StringComparison.Ordinal)
                 ? $"'{field}' is not a field of this request."
-                : ValueRule(json.InnerException?.Message) is { } rule
+                : (ValueRule(json.InnerException?.Message) ?? EnumRule(json.Message, field)) is { } rule
                     ? $"'{field}' must be {rule}."
                     : $"'{field}' has a value of the wrong JSON type, or the body ends early.";
         var problem = Problem(StatusCodes.Status400BadRequest, ProblemCodes.MalformedJson, "Malformed JSON", detail);
@@ -102,6 +102,36 @@ internal sealed partial class PlatformExceptionHandler(IProblemDetailsService pr
         "Text" => "text without the NUL character (\\u0000)",
         _ => null,
     };
+
+    /// <summary>
+    /// The values an enum field takes, as the API spells them, when the serializer could not convert a
+    /// value for it. Its message names the type being read ("could not be converted to
+    /// Platform.Registry.Areas.CreateAreaRequest", or the enum itself): the field's own type is found on it.
+    /// </summary>
+    private static string? EnumRule(string message, string field)
+    {
+        var match = ConvertedTo().Match(message);
+        if (!match.Success)
+        {
+            return null;
+        }
+        var name = match.Groups["type"].Value.TrimEnd('.'); // the sentence's full stop
+        var type = AppDomain.CurrentDomain.GetAssemblies()
+            .Where(a => !a.IsDynamic).Select(a => a.GetType(name, throwOnError: false)).FirstOrDefault(t => t is not null);
+        if (type is { IsEnum: false })
+        {
+            var property = field[(field.LastIndexOf('.') + 1)..];
+            type = type.GetProperties().FirstOrDefault(p => string.Equals(p.Name, property, StringComparison.OrdinalIgnoreCase))?.PropertyType;
+        }
+        type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
+        return type is { IsEnum: true }
+            ? "one of " + string.Join(", ", Enum.GetNames(type).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName))
+            : null;
+    }
+
+    /// <summary>The type in the serializer's message, unwrapped from <c>System.Nullable`1[…]</c>.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("""could not be converted to (?:System\.Nullable`1\[)?(?<type>[A-Za-z0-9_.+]+)""")]
+    private static partial System.Text.RegularExpressions.Regex ConvertedTo();
 
     /// <summary>
     /// What a JSON value should have been, from the reader's message under the serializer's ("Cannot

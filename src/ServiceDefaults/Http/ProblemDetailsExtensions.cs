@@ -46,7 +46,8 @@ internal static class ProblemDetailsExtensions
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             // A number is a JSON number, as true is a JSON true: "30" for a latitude is refused like "true" for a flag.
             options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+            // Enum values by name only: a number would be a position in a list the client cannot see.
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
             options.SerializerOptions.Converters.Add(new InstantJsonConverter());
             options.SerializerOptions.Converters.Add(new TextJsonConverter());
         });

@@ -65,6 +65,7 @@ public sealed class AreasTests(PlatformFixture fixture)
         { $$"""{"code":"S1","name":"{{new string('街', 101)}}","level":"street"}""", "validation_failed", "name" },
         { """{"code":"S1","name":"城关街道"}""", "validation_failed", "level" },
         { """{"code":"S1","name":"城关街道","level":"province"}""", "malformed_json", "level" },
+        { """{"code":"S1","name":"城关街道","level":0}""", "malformed_json", "level" },
         { """{"code":"S1","name":"城关街道","level":"street","parent":"x"}""", "malformed_json", "parent" },
     };
 
@@ -82,6 +83,17 @@ public sealed class AreasTests(PlatformFixture fixture)
         await response.ProblemAsync(HttpStatusCode.BadRequest, code, field);
         Assert.Equal(written, await Outbox.WrittenAsync(platform));
         Assert.Equal(6, (await client.GetJsonAsync(county.Path("areas"))).GetProperty("total").GetInt64());
+    }
+
+    [Fact]
+    public async Task An_unknown_level_is_answered_with_the_levels_there_are()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await RegistrySeed.CountyAsync(platform);
+        var problem = await (await client.PostJsonAsync(county.Path("areas"), """{"code":"S9","name":"城关街道","level":"city"}"""))
+            .ProblemAsync(HttpStatusCode.BadRequest, "malformed_json", "level");
+        Assert.Equal("'level' must be one of street, township, community, village, grid, compound.", problem.GetProperty("detail").GetString());
     }
 
     [Fact]
