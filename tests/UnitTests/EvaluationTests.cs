@@ -110,7 +110,7 @@ public sealed class EvaluationTests
         var rates = RateFigures.Of([Outcome(completed: true, onTime: true)]);
         var unit = new ReportUnit(1, Guid.NewGuid(), "U01", "=HYPERLINK(\"x\")", 3, 2.5m, rates);
         return new PeriodicReport("monthly", "岳池县2026年3月月汇总", "2026-03", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, false, DateTimeOffset.UnixEpoch,
-            "511621", "岳池县", null, null, rates, new PeriodTotals(3, 90, 7.5m, 2),
+            "511621", "岳池县", "Asia/Shanghai", null, null, rates, new PeriodTotals(3, 90, 7.5m, 2),
             [new ReportCommunity(Guid.NewGuid(), "C01", "东门社区, 北区", rates, 4, 88.5m)], [unit], [unit], [unit], [], null);
     }
 

@@ -47,7 +47,10 @@ public static class RecordsApi
         var errors = new ValidationErrors();
         PageRequest.TryCreate(page, pageSize, errors, out var request);
         Period? parsed = period is null ? null : errors.RequirePeriod("period", period);
-        errors.OptionalText("kind", kind, maxLength: 40);
+        if (kind is not null && !RecordKinds.IsKind(kind))
+        {
+            errors.Add("kind", $"'kind' must be one of {string.Join(", ", RecordKinds.All)}, or whistle_ and a whistle's change.");
+        }
         if (!errors.IsValid)
         {
             return errors.ToProblem();

@@ -96,6 +96,16 @@ public static class RecordKinds
 
     public const string MemberSubject = "member";
     public const string UnitSubject = "unit";
+
+    /// <summary>Every kind of line but the whistles' (one per change: <see cref="WhistlePrefix"/> and the change).</summary>
+    public static readonly IReadOnlyList<string> All =
+    [
+        RequestClaimed, RequestReleased, RequestCompleted, RequestRated, RequestReopened, RequestOverdue, RequestEscalated, RequestExtended,
+        ActivityAttended, ServiceTime, ActivityOutcome, ActivityCancelled, ReportConfirmed, ListItemClaimed, ListItemDone, Correction,
+    ];
+
+    public static bool IsKind(string kind) =>
+        All.Contains(kind) || (kind.StartsWith(WhistlePrefix, StringComparison.Ordinal) && kind.Length > WhistlePrefix.Length && kind.Length <= 40);
 }
 
 /// <summary>How request events become service-record lines: the holders (and their unit) of the request get a line each.</summary>

@@ -19,7 +19,7 @@ public sealed record ReportUnit(int Rank, Guid Id, string Code, string Name, int
 /// </summary>
 public sealed record PeriodicReport(
     string Kind, string Title, string Period, DateTimeOffset From, DateTimeOffset To, bool Closed, DateTimeOffset AsOf,
-    string CountyCode, string CountyName, Guid? StreetId, string? StreetName,
+    string CountyCode, string CountyName, string TimeZone, Guid? StreetId, string? StreetName,
     RateFigures Rates, PeriodTotals? Totals, IReadOnlyList<ReportCommunity> Communities, IReadOnlyList<ReportUnit> Units,
     IReadOnlyList<ReportUnit> RedList, IReadOnlyList<ReportUnit> BlackList, IReadOnlyList<LeaderboardRow> TopMembers, CoverageFigures? Coverage)
 {
@@ -77,7 +77,7 @@ public sealed record PeriodicReport(
             : figures.Coverage;
         var (_, kindName) = Kinds[kind];
         var title = $"{county.Name}{streetName}{Describe(period)}{kindName}";
-        return new PeriodicReport(kind, title, period.Key, span.From, span.To, figures.Closed, figures.AsOf, county.Code, county.Name, streetId, streetName,
+        return new PeriodicReport(kind, title, period.Key, span.From, span.To, figures.Closed, figures.AsOf, county.Code, county.Name, CountyCalendar.Zone(county.TimeZone).Id, streetId, streetName,
             rates, streetId is null ? figures.Totals : null, reportCommunities, ranked, ranked.Take(listLength).ToList(),
             ranked.AsEnumerable().Reverse().Take(listLength).ToList(), PeriodFigures.Rerank(members.Take(TopMembersLength)), coverage);
     }

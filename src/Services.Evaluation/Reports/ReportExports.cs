@@ -14,19 +14,23 @@ public sealed record ReportTable(string Title, IReadOnlyList<string> Headers, IR
 /// </summary>
 public static class ReportExports
 {
+    /// <summary>A bound of the period as the county reads it: its own time, with the offset ("2026-12-01 00:00 +08:00").</summary>
+    private static string Local(PeriodicReport report, DateTimeOffset moment) =>
+        TimeZoneInfo.ConvertTime(moment, Periods.CountyCalendar.Zone(report.TimeZone)).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
+
     public static IReadOnlyList<ReportTable> Tables(PeriodicReport report)
     {
         var tables = new List<ReportTable>
         {
             new("概况", ["指标", "数值"],
             [
-                Row("报告", report.Title), Row("期间", report.Period), Row("起", report.From.ToString("u", CultureInfo.InvariantCulture)),
-                Row("止", report.To.ToString("u", CultureInfo.InvariantCulture)), Row("已关账", report.Closed ? "是" : "否"),
+                Row("报告", report.Title), Row("期间", report.Period), Row("起", Local(report, report.From)),
+                Row("止", Local(report, report.To)), Row("已关账", report.Closed ? "是" : "否"),
                 Row("诉求数", report.Rates.Requests), Row("响应率(%)", report.Rates.ResponseRate), Row("解决率(%)", report.Rates.ResolutionRate),
                 Row("满意率(%)", report.Rates.SatisfactionRate), Row("按时办结率(%)", report.Rates.OnTimeRate), Row("办结数", report.Rates.Completed),
                 Row("评价数", report.Rates.Rated), Row("超期诉求数", report.Rates.Overdue), Row("重办诉求数", report.Rates.Reopened),
                 .. report.Totals is { } t
-                    ? new[] { Row("活动签到人次", t.Attendances), Row("服务时长(小时)", Math.Round(t.ServiceMinutes / 60m, 1)), Row("积分合计", t.Points), Row("参与服务党员数", t.MembersServed) }
+                    ? new[] { Row("活动签到人次", t.Attendances), Row("服务时长(小时)", Math.Round(t.ServiceMinutes / 60m, 2)), Row("积分合计", t.Points), Row("参与服务党员数", t.MembersServed) }
                     : [],
             ]),
             new("社区", ["社区编码", "社区名称", "诉求数", "响应率(%)", "解决率(%)", "满意率(%)", "按时办结率(%)", "超期数", "星级", "星级得分"],

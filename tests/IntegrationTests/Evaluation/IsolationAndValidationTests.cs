@@ -107,6 +107,7 @@ public sealed class IsolationAndValidationTests(PlatformFixture fixture)
         await BadAsync($"records?period=last-month", "period");
         await BadAsync("records?page=0", "page");
         await BadAsync("records?page=20000000&pageSize=200", "page");
+        await BadAsync("records?kind=nonsense_kind", "kind");
         await BadAsync("ratings?level=county", "level");
         await BadAsync("ratings?subjectKind=grid", "subjectKind");
         await BadAsync($"ratings/summary?period={month}&subjectKind=member", "subjectId");

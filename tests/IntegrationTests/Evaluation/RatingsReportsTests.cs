@@ -91,6 +91,9 @@ public sealed class RatingsReportsTests(PlatformFixture fixture)
         Assert.Equal(Encoding.UTF8.GetPreamble(), bytes[..3]);
         var text = Encoding.UTF8.GetString(bytes[3..]);
         Assert.Contains("社区编码,社区名称,诉求数,响应率(%),解决率(%),满意率(%),按时办结率(%),超期数,星级,星级得分", text);
+        // The period's bounds in the county's own time: a quarter begins on its first day at midnight there.
+        var firstMonth = (int.Parse(quarter[^1..], System.Globalization.CultureInfo.InvariantCulture) - 1) * 3 + 1;
+        Assert.Contains($"起,{quarter[..4]}-{firstMonth:D2}-01 00:00 +08:00", text);
         Assert.Contains("红榜", text);
         Assert.Contains("黑榜", text);
         Assert.Contains("未履职党员", text);
