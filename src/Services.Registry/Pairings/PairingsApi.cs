@@ -240,6 +240,7 @@ public static class PairingsApi
         }
         errors.RequireText("title", request.Title, maxLength: 100);
         errors.OptionalText("description", request.Description, maxLength: 1000);
+        ValidateDate(errors, "dueOn", request.DueOn);
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -269,6 +270,7 @@ public static class PairingsApi
         var errors = new ValidationErrors();
         errors.RequireText("title", request.Title, maxLength: 100);
         errors.OptionalText("description", request.Description, maxLength: 1000);
+        ValidateDate(errors, "dueOn", request.DueOn);
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -354,9 +356,20 @@ public static class PairingsApi
 
     private static void ValidatePeriod(ValidationErrors errors, DateOnly? startsOn, DateOnly? endsOn)
     {
+        ValidateDate(errors, "startsOn", startsOn);
+        ValidateDate(errors, "endsOn", endsOn);
         if (startsOn is { } start && endsOn is { } end && end < start)
         {
             errors.Add("endsOn", "'endsOn' must not be before 'startsOn'.");
+        }
+    }
+
+    /// <summary>The years a county's calendar takes (as activities and Evaluation's periods): a date outside them is a typing error.</summary>
+    internal static void ValidateDate(ValidationErrors errors, string field, DateOnly? date)
+    {
+        if (date is { Year: < 2000 or > 2999 })
+        {
+            errors.Add(field, $"'{field}' must be a date of a year from 2000 to 2999.");
         }
     }
 

@@ -58,6 +58,9 @@ public sealed class PairingsAndReportsTests(PlatformFixture fixture)
             .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "startsOn");
         await (await client.PostJsonAsync(path, new { unitId = county.Unit2.Id, communityId = county.Community1.Id, startsOn = Today, endsOn = LastYear }))
             .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "endsOn");
+        // A date outside the years a county's calendar takes is a typing error.
+        await (await client.PostJsonAsync(path, new { unitId = county.Unit2.Id, communityId = county.Community1.Id, startsOn = "1066-02-01" }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "startsOn");
         await (await client.PostJsonAsync(path, new { unitId = county.Unit2.Id, communityId = county.Community1.Id, startsOn = Today, gridIds = new[] { county.Grid3.Id } }))
             .ProblemAsync((HttpStatusCode)422, "reference_invalid", "gridIds");
         await (await client.PostJsonAsync(path, new { unitId = county.CommunityOrganisation1.Id, communityId = county.Community1.Id, startsOn = Today }))
@@ -153,6 +156,8 @@ public sealed class PairingsAndReportsTests(PlatformFixture fixture)
         await (await client.PutJsonAsync(b.Path($"pairings/{pairing.Id()}"), new { gridIds = Array.Empty<Guid>() })).ProblemAsync(HttpStatusCode.NotFound, "pairing_not_found");
         await (await client.PostJsonAsync(b.Path($"pairings/{pairing.Id()}/end"), new { endsOn = Today })).ProblemAsync(HttpStatusCode.NotFound, "pairing_not_found");
         await (await client.PostJsonAsync(b.Path($"pairings/{pairing.Id()}/commitments"), new { kind = "joint_meeting", title = "x" })).ProblemAsync(HttpStatusCode.NotFound, "pairing_not_found");
+        await (await client.PostJsonAsync(a.Path($"pairings/{pairing.Id()}/commitments"), new { kind = "joint_meeting", title = "x", dueOn = "1900-01-01" }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "dueOn");
         await (await client.PostJsonAsync(b.Path($"pairings/{pairing.Id()}/commitments/{commitment.Id()}/complete"))).ProblemAsync(HttpStatusCode.NotFound, "pairing_not_found");
         await (await client.GetAsync(b.Path($"reports/{report.Id()}"))).ProblemAsync(HttpStatusCode.NotFound, "report_not_found");
         await (await client.PostJsonAsync(b.Path($"reports/{report.Id()}/confirm"))).ProblemAsync(HttpStatusCode.NotFound, "report_not_found");
