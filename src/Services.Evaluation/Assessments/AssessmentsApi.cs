@@ -52,7 +52,8 @@ public static class AssessmentsApi
     public static RouteGroupBuilder MapAssessmentsApi(this RouteGroupBuilder county)
     {
         var assessments = county.MapGroup("/assessments").WithTags("Assessments");
-        assessments.MapPost("/", Create).WithName("evaluation.CreateAssessment")
+        assessments.MapPost("/", Create).RequireRoles(PlatformRoles.GridWorker, PlatformRoles.CommunityOfficer, PlatformRoles.StreetOfficer, PlatformRoles.CountyAdmin)
+            .WithName("evaluation.CreateAssessment")
             .WithSummary("Open the assessment of a member or unit for a quarter or year, with its evidence (awaiting the grid's initial assessment)")
             .WithRequestExample(new { period = "2026-Q1", subjectKind = "member", subjectId = "01a206e3-9482-7d10-b3c4-5e6f7a8b9c0d", officer = new { name = "东门社区第一网格 赵敏", level = "grid" } });
         assessments.MapGet("/", List).WithName("evaluation.ListAssessments").WithSummary("Assessments by period, status and subject kind");

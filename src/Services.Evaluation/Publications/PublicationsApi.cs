@@ -5,6 +5,8 @@ using Platform.Evaluation.Records;
 using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Tenancy;
 
+using Platform.ServiceDefaults.Auth;
+
 namespace Platform.Evaluation.Publications;
 
 /// <param name="Period">2026-03, 2026-Q1 or 2026.</param>
@@ -23,7 +25,7 @@ public static class PublicationsApi
     public static RouteGroupBuilder MapPublicationsApi(this RouteGroupBuilder county)
     {
         var publications = county.MapGroup("/publications").WithTags("Publications");
-        publications.MapPost("/", Create).WithName("evaluation.CreatePublication")
+        publications.MapPost("/", Create).RequireRoles(PlatformRoles.StreetOfficer, PlatformRoles.CountyAdmin).WithName("evaluation.CreatePublication")
             .WithSummary("Publish (公示) every member's and unit's points, services and ratings for a period, for a window")
             .WithRequestExample(new { period = "2026-Q1", title = "2026年第一季度在职党员“双亮”公示", startsAt = "2026-04-03T00:00:00Z", endsAt = "2026-04-10T00:00:00Z", createdBy = "县委组织部 王强" });
         publications.MapGet("/", List).WithName("evaluation.ListPublications").WithSummary("Publications, newest first (?period=, ?status=showing)");

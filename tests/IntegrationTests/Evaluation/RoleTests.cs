@@ -33,6 +33,8 @@ public sealed class RoleTests(PlatformFixture fixture)
             (HttpMethod.Post, "ratings", new { period = quarter, subjectKind = "member", subjectId = member, level = "street", grade = "good", officerName = "王强" }),
             (HttpMethod.Post, $"periods/{lastMonth}/close", new { closedBy = "王强" }),
             (HttpMethod.Put, "star-scheme", new { weights = new { response_rate = 50, satisfaction_rate = 50 }, thresholds = new[] { 50, 60, 70, 80, 90 } }),
+            (HttpMethod.Post, "assessments", new { period = quarter, subjectKind = "member", subjectId = county.Members[1].Id, officer = grid }),
+            (HttpMethod.Post, "publications", new { period = lastMonth, title = "双亮公示", startsAt = now, endsAt = now.AddDays(7), createdBy = "县委组织部" }),
         };
         foreach (var role in new[] { "resident", null })
         {
@@ -45,6 +47,8 @@ public sealed class RoleTests(PlatformFixture fixture)
         Assert.Equal(0, (await admin.GetJsonAsync(county.Path($"records?memberId={member}&kind=correction"))).GetProperty("total").GetInt64());
         Assert.Equal(0, (await admin.GetJsonAsync(county.Path("ratings"))).GetProperty("total").GetInt64());
         Assert.Equal(0, (await admin.GetJsonAsync(county.Path("star-scheme"))).GetProperty("version").GetInt32());
+        Assert.Equal(1, (await admin.GetJsonAsync(county.Path("assessments"))).GetProperty("total").GetInt64());
+        Assert.Equal(0, (await admin.GetJsonAsync(county.Path("publications"))).GetProperty("total").GetInt64());
 
         // A grid officer rates at grid level, not at the street's; corrections and returns are not theirs.
         await (await SendAsync(client, HttpMethod.Post, county.Path("ratings"), commands[2].Body, "grid_worker"))
