@@ -76,7 +76,9 @@ public static partial class CountySettingsApi
         {
             return Problems.NotFound("settings_not_found", $"No settings of this county were in effect at {moment:O}.");
         }
-        http.Response.Headers.ETag = ETags.Of(version.Version);
+        // The ETag is what a PUT follows: the newest version, which a scheduled one makes newer than the one in effect.
+        var newest = await db.CountySettings.AsNoTracking().MaxAsync(s => s.Version, cancellationToken);
+        http.Response.Headers.ETag = ETags.Of(newest);
         return TypedResults.Ok(CountySettingsResponse.From(version));
     }
 

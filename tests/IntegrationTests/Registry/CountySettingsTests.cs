@@ -96,6 +96,14 @@ public sealed class CountySettingsTests(PlatformFixture fixture)
         var later = await client.GetFromJsonAsync<JsonElement>(
             $"/api/registry/counties/{code}/settings?at={Uri.EscapeDataString(from.AddMinutes(1).ToString("O"))}");
         Assert.Equal(3, later.GetProperty("settings").GetProperty("reportingWeek").GetInt32());
+
+        // The settings read now are version 1's, and their ETag is the newest version's: the one a PUT follows.
+        using var current = await client.GetAsync($"/api/registry/counties/{code}/settings");
+        Assert.Equal(1, (await current.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetInt32());
+        Assert.Equal("\"2\"", current.Headers.ETag?.Tag);
+        settings["reportingWeek"] = 4;
+        using var following = await PutAsync(client, code, new JsonObject { ["settings"] = settings.DeepClone(), ["effectiveFrom"] = from.AddDays(1) }, ifMatch: current.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.OK, following.StatusCode);
     }
 
     [Fact]
