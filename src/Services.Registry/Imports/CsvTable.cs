@@ -108,6 +108,13 @@ public sealed class CsvRow(int line, IReadOnlyDictionary<string, int> columns, I
     public string? this[string column] =>
         columns.TryGetValue(column, out var i) && i < cells.Count && cells[i].Trim() is { Length: > 0 } value ? value : null;
 
+    /// <summary>
+    /// The positions (from 1) of non-empty cells past the header's last column: an unquoted comma inside
+    /// a cell splits it, and what follows would be lost without a word. Empty trailing cells are fine.
+    /// </summary>
+    public IEnumerable<int> CellsPastHeader(int headerCount) =>
+        Enumerable.Range(headerCount, Math.Max(0, cells.Count - headerCount)).Where(i => cells[i].Trim().Length > 0).Select(i => i + 1);
+
     /// <summary>The columns whose cell holds a NUL character, which no text field can store.</summary>
     public IEnumerable<string> ColumnsWithNul() =>
         columns.Where(c => c.Value < cells.Count && cells[c.Value].Contains('\0')).OrderBy(c => c.Value).Select(c => c.Key);

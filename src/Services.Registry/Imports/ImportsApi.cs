@@ -90,12 +90,16 @@ public static class ImportsApi
 
         var parsed = watch.Elapsed;
         var run = new ImportRun(db, tenant, clock.GetUtcNow(), cancellationToken);
-        // A NUL character is refused for every kind before any rule reads the cell.
+        // A NUL character, or a cell past the header, is refused for every kind before any rule reads the row.
         foreach (var row in table.Rows)
         {
             foreach (var column in row.ColumnsWithNul())
             {
                 run.Error(row, column, $"'{column}' must not contain a NUL character (U+0000).");
+            }
+            foreach (var position in row.CellsPastHeader(table.Header.Count))
+            {
+                run.Error(row, $"column {position}", $"The row has a cell past the header's {table.Header.Count} columns: a comma inside a cell needs the cell in double quotes.");
             }
         }
         var errors = run.Errors.Count > 0 ? run.Errors : await importer.ValidateAsync(table, run);

@@ -190,6 +190,25 @@ public sealed class ImportsTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_cell_past_the_header_is_a_row_error_not_silently_dropped()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await RegistrySeed.CountyAsync(platform);
+        var written = await Outbox.WrittenAsync(platform);
+        // An unquoted comma in the last cell splits it: "S1,北" would import as S1 and drop the rest. An empty trailing cell is fine.
+        const string csv = "code,name,level,parent_code\nC26,东门社区,community,S1,北\nS27,白庙镇,township,,\n";
+
+        using var response = await client.PostAsync(county.Path("imports/areas"), new StringContent(csv, Encoding.UTF8, "text/csv"));
+
+        var problem = await response.ProblemAsync((HttpStatusCode)422, "import_invalid");
+        var error = Assert.Single(problem.GetProperty("errors").EnumerateArray());
+        Assert.Equal((2, "column 5"), (error.GetProperty("row").GetInt32(), error.GetProperty("field").GetString()));
+        Assert.Contains("double quotes", error.GetProperty("rule").GetString());
+        Assert.Equal(written, await Outbox.WrittenAsync(platform));
+    }
+
+    [Fact]
     public async Task A_pairings_import_refuses_periods_overlapping_a_stored_pairing_or_another_row()
     {
         var platform = await fixture.PlatformAsync();
