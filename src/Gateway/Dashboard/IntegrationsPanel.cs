@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Platform.Gateway.Access;
@@ -53,7 +52,7 @@ public sealed class IntegrationsPanel(IServiceScopeFactory scopes, RateLimitRefu
             var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
             return new IntegrationsView(now, await WebhooksAsync(db, county, now, cancellationToken), await ClientsAsync(db, county, now, cancellationToken), limited, null);
         }
-        catch (Exception exception) when ((exception is DbException or TimeoutException || exception.InnerException is DbException) && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (ServiceDefaults.Persistence.PostgresErrors.IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(exception, "The integrations panel could not read the gateway's database");
             return new IntegrationsView(now, null, null, limited, $"gateway database unreachable: {exception.Message}");

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Platform.ServiceDefaults;
@@ -85,7 +84,7 @@ public sealed class TrafficPanel(
             return (await db.Clients.AsNoTracking().Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, cancellationToken),
                 await db.Counties.AsNoTracking().Where(c => codes.Contains(c.Code)).ToDictionaryAsync(c => c.Code, c => c.Name, cancellationToken));
         }
-        catch (Exception exception) when ((exception is DbException or TimeoutException || exception.InnerException is DbException) && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (ServiceDefaults.Persistence.PostgresErrors.IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
         {
             return ([], []);
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Dispatch.Activities;
@@ -57,13 +58,13 @@ public sealed class ActivityCalendar(TimeZoneInfo zone)
     }
 
     /// <summary>The years the county's calendar takes (as Evaluation's periods): a date outside them is a typing error.</summary>
-    public const int FirstYear = 2000;
-    public const int LastYear = 2999;
+    public const int FirstYear = CalendarYears.First;
+    public const int LastYear = CalendarYears.Last;
 
     /// <summary>"2000 to 2999", for the rules' messages.</summary>
-    public static readonly string Years = $"{FirstYear} to {LastYear}";
+    public const string Years = CalendarYears.Text;
 
-    public static bool InRange(DateOnly day) => day.Year is >= FirstYear and <= LastYear;
+    public static bool InRange(DateOnly day) => CalendarYears.Contains(day.Year);
 
     /// <summary>"2026-12" → 2026-12-01; false unless the text is yyyy-MM of a year from 2000 to 2999.</summary>
     public static bool TryParseMonth(string? text, out DateOnly month) =>

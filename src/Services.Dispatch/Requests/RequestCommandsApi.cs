@@ -753,7 +753,8 @@ public static class RequestCommandsApi
             request.CompletionRemindedAt = null;
             request.CompletionOverdueAt = null;
             Deadlines.Schedule(db, request, options, now);
-            var facts = RequestFlow.Record(db, work, "extension_approved", request.Status, Actor.From(http), now, $"deadline {RequestFlow.CalendarOf(http).Text(previous)} → {RequestFlow.CalendarOf(http).Text(extension.ProposedDueAt)}");
+            var calendar = RequestFlow.CalendarOf(http);
+            var facts = RequestFlow.Record(db, work, "extension_approved", request.Status, Actor.From(http), now, $"deadline {calendar.Text(previous)} → {calendar.Text(extension.ProposedDueAt)}");
             db.Outbox.Publish(new RequestExtended(request.CountyId, facts, previous, extension.ProposedDueAt, now));
         }
         else

@@ -20,10 +20,10 @@ public enum PeriodKind
 public readonly partial record struct Period(PeriodKind Kind, int Year, int Number)
 {
     /// <summary>The first year a period may name.</summary>
-    public const int FirstYear = 2000;
+    public const int FirstYear = ServiceDefaults.Http.CalendarYears.First;
 
     /// <summary>The last year a period may name.</summary>
-    public const int LastYear = 2999;
+    public const int LastYear = ServiceDefaults.Http.CalendarYears.Last;
 
     public string Key => Kind switch
     {

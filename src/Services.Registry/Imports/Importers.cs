@@ -624,11 +624,11 @@ internal sealed class PairingImporter : IImporter
             }
             return null;
         }
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && date.Year is >= 2000 and <= 2999)
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && CalendarYears.Contains(date.Year))
         {
             return date;
         }
-        run.Error(row, column, $"'{column}' must be a date like 2026-01-31, of a year from 2000 to 2999.");
+        run.Error(row, column, $"'{column}' must be a date like 2026-01-31, of a year from {CalendarYears.Text}.");
         return null;
     }
 

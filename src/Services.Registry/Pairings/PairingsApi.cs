@@ -367,9 +367,9 @@ public static class PairingsApi
     /// <summary>The years a county's calendar takes (as activities and Evaluation's periods): a date outside them is a typing error.</summary>
     internal static void ValidateDate(ValidationErrors errors, string field, DateOnly? date)
     {
-        if (date is { Year: < 2000 or > 2999 })
+        if (date is { } day && !CalendarYears.Contains(day.Year))
         {
-            errors.Add(field, $"'{field}' must be a date of a year from 2000 to 2999.");
+            errors.Add(field, $"'{field}' must be a date of a year from {CalendarYears.Text}.");
         }
     }
 
