@@ -30,6 +30,7 @@ public static class PersistenceExtensions
         builder.Services.AddServiceDbContext<TContext>(connectionString);
 
         builder.Services.AddOptions<IdempotencyOptions>().Bind(builder.Configuration.GetSection("Idempotency"));
+        builder.Services.AddOptions<GroupCommitOptions>().Bind(builder.Configuration.GetSection(GroupCommitOptions.Section));
         builder.Services.AddHostedService<IdempotencyCleanup<TContext>>();
 
         builder.Services.AddSingleton<SqlMigrator>();
@@ -62,10 +63,17 @@ public static class PersistenceExtensions
                     return Task.CompletedTask;
                 })))
             .AddInterceptors(tenantInterceptor, provider.GetRequiredService<OutboxCommitInterceptor>()));
+        // The group commit of the hot paths' saves (GroupCommit): one writer per process.
+        if (!services.Any(d => d.ServiceType == typeof(GroupCommit)))
+        {
+            services.AddOptions<GroupCommitOptions>();
+            services.AddSingleton<GroupCommit>();
+            services.AddHostedService(provider => provider.GetRequiredService<GroupCommit>());
+        }
         services.AddScoped(provider =>
         {
             var context = provider.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext();
-            context.Bind(provider.GetRequiredService<ITenantContext>(), provider.GetRequiredService<TimeProvider>());
+            context.Bind(provider.GetRequiredService<ITenantContext>(), provider.GetRequiredService<TimeProvider>(), provider.GetService<GroupCommit>());
             return context;
         });
         services.AddScoped<ServiceDbContext>(provider => provider.GetRequiredService<TContext>());

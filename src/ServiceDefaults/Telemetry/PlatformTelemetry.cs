@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 
 namespace Platform.ServiceDefaults.Telemetry;
 
-/// <summary>The platform's own activity source and instruments (outbox, inbox).</summary>
+/// <summary>The platform's own activity source and instruments (outbox, inbox, group commit).</summary>
 public static class PlatformTelemetry
 {
     public const string SourceName = "Platform";
@@ -23,4 +23,16 @@ public static class PlatformTelemetry
     /// <summary>Messages a consumer had already processed: the inbox kept them from a second effect.</summary>
     public static readonly Counter<long> InboxDuplicates =
         Meter.CreateCounter<long>("platform.inbox.duplicates", "{message}", "Redelivered messages skipped by the inbox");
+
+    /// <summary>Saves committed in a group commit's shared transactions (see GroupCommit).</summary>
+    public static readonly Counter<long> GroupCommitSaves =
+        Meter.CreateCounter<long>("platform.group_commit.saves", "{save}", "Saves committed in a group commit's shared transaction");
+
+    /// <summary>The group commit's transactions: saves ÷ groups is the mean group.</summary>
+    public static readonly Counter<long> GroupCommitGroups =
+        Meter.CreateCounter<long>("platform.group_commit.groups", "{transaction}", "Transactions the group commit committed");
+
+    /// <summary>Saves of groups that failed before their commit (a version that moved, a constraint), each then saved alone.</summary>
+    public static readonly Counter<long> GroupCommitHandedBack =
+        Meter.CreateCounter<long>("platform.group_commit.handed_back", "{save}", "Saves of failed groups, saved alone instead");
 }

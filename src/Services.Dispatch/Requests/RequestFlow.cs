@@ -111,7 +111,7 @@ public static class RequestFlow
     {
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await db.SaveChangesGroupedAsync(cancellationToken);
             return (false, null);
         }
         catch (DbUpdateConcurrencyException)

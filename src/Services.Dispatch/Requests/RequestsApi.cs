@@ -146,9 +146,9 @@ public static partial class RequestsApi
         Deadlines.Schedule(db, placed, options.Value, now);
         db.Outbox.Publish(new RequestPlaced(placed.CountyId, facts, now));
         // Suggestions only, read before the save. No transaction of its own: a POST with an
-        // Idempotency-Key runs in the key's, and without one SaveChanges makes its own.
+        // Idempotency-Key runs in the key's; without one the save shares a group commit's.
         var duplicates = await FindDuplicatesAsync(db, placed, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveChangesGroupedAsync(cancellationToken);
         ETags.Tag(http, placed);
         return TypedResults.Created(http.Request.Path.Add($"/{placed.Id}").Value, RequestResponse.From(placed, [], maskPhone: false, duplicates));
     }
