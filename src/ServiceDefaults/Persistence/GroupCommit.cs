@@ -39,17 +39,18 @@ public sealed class GroupCommitOptions
 
 /// <summary>
 /// Group commit: the saves of concurrent scopes (<see cref="ServiceDbContext.SaveChangesGroupedAsync"/>)
-/// written together, in one transaction and two round trips: the new rows of each table in one
+/// written together, in one transaction and one round trip: the new rows of each table in one
 /// statement over arrays (<c>unnest</c>), each changed row by its key. A placing and a command each write a handful of rows;
 /// written alone, each pays its own round trips, statements, executor start-ups and commit with
 /// its WAL flush, which cost PostgreSQL (and the service) several times the rows' own work.
 /// <para>
 /// What is saved together is all or nothing, like a save alone; and nothing changes for a caller.
 /// A save the group cannot take (inside an explicit transaction, a deletion, a type it does not
-/// map) is saved alone. When a group fails before its commit (a constraint, a version that moved,
-/// the database away) it is rolled back and each of its saves is saved alone, so that each gets
-/// exactly the outcome and the error it would have had. A failed commit fails its saves, as a
-/// failed commit of a save alone does.
+/// map) is saved alone. When PostgreSQL refuses a group (a constraint, a version that moved on),
+/// nothing of it is written and each of its saves is saved alone, so that each gets exactly the
+/// outcome and the error it would have had; so too when the database cannot be reached. When the
+/// answer to a group sent does not come, whether it committed is not known: its saves fail, as a
+/// save alone whose commit failed does.
 /// </para>
 /// Writers take saves as they come: while they commit their groups, the next ones gather, so a group
 /// is as large as the load makes it and a save alone waits for no timer.
@@ -204,74 +205,80 @@ public sealed partial class GroupCommit(IOptions<GroupCommitOptions> options, Ou
 
     private async Task CommitAsync(List<PendingSave> group, CancellationToken cancellationToken)
     {
-        NpgsqlConnection? connection = null;
-        NpgsqlTransaction? transaction = null;
+        NpgsqlConnection connection;
         try
         {
             connection = await source!.OpenConnectionAsync(cancellationToken);
-            transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using var batch = new NpgsqlBatch(connection, transaction);
-            var updates = new List<NpgsqlBatchCommand>();
-            foreach (var county in group.GroupBy(s => s.CountyId))
-            {
-                if (county.Key is { } countyId)
-                {
-                    // For this transaction only: the writer's sessions act for no county.
-                    var tell = new NpgsqlBatchCommand("SELECT set_config('app.tenant_id', $1, true)");
-                    tell.Parameters.Add(new NpgsqlParameter { Value = countyId.ToString() });
-                    batch.BatchCommands.Add(tell);
-                }
-                // Updates first, then inserts in the order of their foreign keys (principals first).
-                foreach (var table in county.SelectMany(s => s.Rows).GroupBy(r => (r.Plan, r.IsUpdate))
-                    .OrderBy(t => t.Key.IsUpdate ? 0 : 1).ThenBy(t => t.Key.Plan.Order))
-                {
-                    foreach (var command in table.Key.Plan.Commands(table.Key.IsUpdate, [.. table]))
-                    {
-                        batch.BatchCommands.Add(command);
-                        if (table.Key.IsUpdate)
-                        {
-                            updates.Add(command);
-                        }
-                    }
-                }
-            }
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-            if (updates.Any(u => u.RecordsAffected != 1))
-            {
-                // A version moved on (or two saves of the group changed one row): each alone finds out which.
-                await transaction.RollbackAsync(cancellationToken);
-                Finish(group, false);
-                return;
-            }
         }
         catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or TimeoutException
             || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            LogGroupFailed(log ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, group.Count, exception.Message);
-            await DisposeAsync(connection, transaction);
+            LogGroupFailed(Log, group.Count, exception.Message);
             Finish(group, false);
             return;
         }
-        try
+        await using (connection)
         {
-            await transaction.CommitAsync(cancellationToken);
-        }
-        catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or TimeoutException or OperationCanceledException)
-        {
-            // Whether it committed is not known: like a save alone whose commit failed, the saves fail.
-            foreach (var save in group)
+            await using var batch = Batch(connection, group);
+            try
             {
-                save.Done.TrySetException(exception);
+                // One round trip. A batch sent outside an explicit transaction is one implicit
+                // transaction to PostgreSQL: committed at its end, or, when a statement fails, not at all.
+                await batch.ExecuteNonQueryAsync(cancellationToken);
             }
-            await DisposeAsync(connection, transaction);
-            return;
+            catch (PostgresException exception)
+            {
+                // Refused (a constraint, a version that moved on): nothing of the group was written.
+                LogGroupFailed(Log, group.Count, exception.Message);
+                Finish(group, false);
+                return;
+            }
+            catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or TimeoutException or OperationCanceledException)
+            {
+                // No answer: whether the group committed is not known. Like a save alone whose commit
+                // failed, the saves fail (a save alone now could write them twice).
+                foreach (var save in group)
+                {
+                    save.Done.TrySetException(exception);
+                }
+                return;
+            }
         }
-        await DisposeAsync(connection, transaction);
         if (group.Any(s => s.HasOutbox))
         {
             outbox.Notify();
         }
         Finish(group, true);
+    }
+
+    private ILogger Log => (ILogger?)log ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    /// <summary>The group's statements: per county, its county for the transaction, the inserts in the order of their foreign keys, then the updates.</summary>
+    private static NpgsqlBatch Batch(NpgsqlConnection connection, List<PendingSave> group)
+    {
+        var batch = new NpgsqlBatch(connection);
+        foreach (var county in group.GroupBy(s => s.CountyId))
+        {
+            if (county.Key is { } countyId)
+            {
+                // For this transaction only: the writer's sessions act for no county.
+                var tell = new NpgsqlBatchCommand("SELECT set_config('app.tenant_id', $1, true)");
+                tell.Parameters.Add(new NpgsqlParameter { Value = countyId.ToString() });
+                batch.BatchCommands.Add(tell);
+            }
+            // Inserts first, principals before dependents, then updates: the order of EF Core's own
+            // save of such a change (a request's history line, then the request), so that a group and
+            // a save alone racing for one request wait for each other rather than deadlock.
+            foreach (var table in county.SelectMany(s => s.Rows).GroupBy(r => (r.Plan, r.IsUpdate))
+                .OrderBy(t => t.Key.IsUpdate ? 1 : 0).ThenBy(t => t.Key.Plan.Order))
+            {
+                foreach (var command in table.Key.Plan.Commands(table.Key.IsUpdate, [.. table]))
+                {
+                    batch.BatchCommands.Add(command);
+                }
+            }
+        }
+        return batch;
     }
 
     private void Finish(List<PendingSave> group, bool committed)
@@ -291,18 +298,6 @@ public sealed partial class GroupCommit(IOptions<GroupCommitOptions> options, Ou
         foreach (var save in group)
         {
             save.Done.TrySetResult(committed);
-        }
-    }
-
-    private static async Task DisposeAsync(NpgsqlConnection? connection, NpgsqlTransaction? transaction)
-    {
-        if (transaction is not null)
-        {
-            await transaction.DisposeAsync();
-        }
-        if (connection is not null)
-        {
-            await connection.DisposeAsync();
         }
     }
 
@@ -353,12 +348,15 @@ public sealed partial class GroupCommit(IOptions<GroupCommitOptions> options, Ou
                 + $" FROM unnest({Arrays(inserted.Length)}) AS u({string.Join(", ", inserted.Select((_, i) => $"c{i}"))})";
 
             // An update is a statement per row, found by its key: joined to an array of keys, the
-            // planner's generic plan (made while the table was small) scanned the whole table.
+            // planner's generic plan (made while the table was small) scanned the whole table. A row
+            // not changed (its version moved on, or another save of the group changed it first) fails
+            // the statement, dividing by the count of rows changed, and so the group.
             var first = 2 + tokens.Length;
-            updateSql = $"UPDATE {table} SET "
+            updateSql = $"WITH changed AS (UPDATE {table} SET "
                 + string.Join(", ", updated.Select((p, i) => $"{Column(p)} = ${first + i}::{Cast(p)}"))
                 + $" WHERE {Column(key)} = $1::{Cast(key)}"
-                + string.Concat(tokens.Select((p, i) => $" AND {Column(p)} IS NOT DISTINCT FROM ${2 + i}::{Cast(p)}"));
+                + string.Concat(tokens.Select((p, i) => $" AND {Column(p)} IS NOT DISTINCT FROM ${2 + i}::{Cast(p)}"))
+                + " RETURNING 1) SELECT 1 / count(*) FROM changed";
         }
 
         /// <summary>Inserts of principals come before those of their dependents.</summary>
@@ -430,7 +428,7 @@ public sealed partial class GroupCommit(IOptions<GroupCommitOptions> options, Ou
             return values;
         }
 
-        /// <summary>The statements writing the rows: one insert for all of them, or an update per row (each must change its row).</summary>
+        /// <summary>The statements writing the rows: one insert for all of them, or an update per row (each fails unless it changes its row).</summary>
         public IEnumerable<NpgsqlBatchCommand> Commands(bool update, List<RowWrite> rows)
         {
             if (update)

@@ -14,4 +14,13 @@ public static class PostgresErrors
     public static bool IsUniqueViolation(DbUpdateException exception, string? constraintName = null) =>
         exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } postgres
         && (constraintName is null || string.Equals(postgres.ConstraintName, constraintName, StringComparison.Ordinal));
+
+    /// <summary>
+    /// True when the save was chosen to break a deadlock: two changes of the same rows, each waiting
+    /// for the other. EF Core's execution strategy reports it as a transient failure around the
+    /// save's own exception.
+    /// </summary>
+    public static bool IsDeadlock(Exception exception) =>
+        (exception is InvalidOperationException { InnerException: { } inner } ? inner : exception)
+            is DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected } };
 }

@@ -105,7 +105,8 @@ public static class RequestFlow
 
     /// <summary>
     /// Saves a command's changes. <c>Raced</c> when another change of the same request was saved first:
-    /// its version moved on, or that change's history line took the same place in the request's history.
+    /// its version moved on, that change's history line took the same place in the request's history,
+    /// or the two deadlocked and PostgreSQL let the other go on.
     /// </summary>
     public static async Task<(bool Raced, ProblemHttpResult? Problem)> TrySaveAsync(DispatchDbContext db, CancellationToken cancellationToken)
     {
@@ -120,6 +121,12 @@ public static class RequestFlow
         }
         catch (DbUpdateException exception) when (ServiceDefaults.Persistence.PostgresErrors.IsUniqueViolation(exception, "ix_request_history_request_id_sequence"))
         {
+            return (true, null);
+        }
+        catch (Exception exception) when (ServiceDefaults.Persistence.PostgresErrors.IsDeadlock(exception))
+        {
+            // Two changes of the request waited on each other (one's history line, the other's row);
+            // PostgreSQL let the other go on: as for a version that moved on, this one lost the race.
             return (true, null);
         }
         catch (DbUpdateException exception) when (ServiceDefaults.Persistence.PostgresErrors.IsUniqueViolation(exception, "ux_request_claimants_open"))

@@ -71,8 +71,10 @@ public sealed partial class OutboxRelay<TContext>(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
         var now = clock.GetUtcNow();
+        // A row never tried is due whatever its time says: the instance that wrote it may have had
+        // a clock ahead of this one's (another replica, or a restart with the clock moved back).
         var batch = await db.OutboxMessages
-            .FromSql($"SELECT * FROM outbox_messages WHERE next_attempt_at <= {now} ORDER BY id LIMIT {_options.BatchSize} FOR UPDATE SKIP LOCKED")
+            .FromSql($"SELECT * FROM outbox_messages WHERE next_attempt_at <= {now} OR attempts = 0 ORDER BY id LIMIT {_options.BatchSize} FOR UPDATE SKIP LOCKED")
             .AsNoTracking()
             .ToListAsync(cancellationToken);
         if (batch.Count == 0)
