@@ -107,6 +107,34 @@ public sealed class MessagingTests(PlatformFixture fixture)
         Assert.Equal(events, ids.Distinct().Count());
     }
 
+    [Fact]
+    public async Task A_row_never_tried_is_published_even_when_the_clock_that_wrote_it_ran_ahead()
+    {
+        var probe = await ProbeEnvironment.CreateAsync(fixture);
+        await using var queue = await QueueProbe.BindAsync(probe.AmqpUri, QueueProbe.ExchangeFor<Platform.Contracts.Registry.CountyRegistered>());
+        await using (var writer = await probe.StartInProcessAsync(withConsumer: false, relayEnabled: false))
+        {
+            await using var scope = writer.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ProbeDbContext>();
+            db.Outbox.Publish(ProbeEnvironment.Message(Guid.NewGuid(), "600901"));
+            db.Outbox.Publish(ProbeEnvironment.Message(Guid.NewGuid(), "600902"));
+            await db.SaveChangesAsync();
+        }
+        // Both written by an instance whose clock ran 60 hours ahead (a restart with the clock moved
+        // back, or another replica's); the second was tried once already and is due again only then.
+        await fixture.QueryScalarAsync<long>(probe.Database.Name,
+            "WITH moved AS (UPDATE outbox_messages SET created_at = now() + interval '60 hours', next_attempt_at = now() + interval '60 hours' RETURNING 1) SELECT count(*) FROM moved");
+        await fixture.QueryScalarAsync<long>(probe.Database.Name,
+            "WITH tried AS (UPDATE outbox_messages SET attempts = 1 WHERE id = (SELECT max(id) FROM outbox_messages) RETURNING 1) SELECT count(*) FROM tried");
+
+        await using var relay = await probe.StartInProcessAsync(withConsumer: false);
+        await Poll.UntilAsync(() => fixture.QueryScalarAsync<long>(probe.Database.Name, "SELECT count(*) FROM outbox_messages"),
+            count => count == 1, Deadline, "the row never tried to be published");
+        await Poll.UntilAsync(queue.CountAsync, count => count >= 1, Deadline, "its publish to reach the queue");
+        Assert.Equal(1, await fixture.QueryScalarAsync<long>(probe.Database.Name, "SELECT count(*) FROM outbox_messages WHERE attempts = 1"));
+        Assert.Single(await queue.DrainMessageIdsAsync());
+    }
+
     private Task<long> EffectsAsync(ProbeEnvironment probe, Guid messageId) =>
         fixture.QueryScalarAsync<long>(probe.Database.Name, $"SELECT count(*) FROM effects WHERE message_id = '{messageId}'");
 
