@@ -148,8 +148,10 @@ public sealed partial class GroupCommit(IOptions<GroupCommitOptions> options, Ou
         }
         finally
         {
-            // Whatever is still waiting is saved by its caller, alone.
+            // Whatever is still waiting is saved by its caller, alone; and so is whatever comes now
+            // (a closed channel takes nothing).
             running = false;
+            saves.Writer.TryComplete();
             while (saves.Reader.TryRead(out var save))
             {
                 save.Done.TrySetResult(false);
