@@ -327,19 +327,18 @@ public sealed partial class GroupCommit(IOptions<GroupCommitOptions> options, Ou
     /// </summary>
     private sealed partial class TablePlan
     {
-        private readonly IProperty[] inserted;
-        private readonly IProperty key;
-        private readonly IProperty[] tokens;
-        private readonly IProperty[] updated;
+        /// <summary>An insert's parameters: every column's current value.</summary>
+        private readonly (IProperty Property, bool Original)[] insertParameters;
+
+        /// <summary>An update's: the key and the concurrency tokens as read, then the columns as they are now.</summary>
+        private readonly (IProperty Property, bool Original)[] updateParameters;
         private readonly string insertSql;
         private readonly string updateSql;
 
         private TablePlan(IEntityType type, string table, StoreObjectIdentifier store, IProperty key, IProperty[] inserted, IProperty[] tokens, IProperty[] updated)
         {
-            this.key = key;
-            this.inserted = inserted;
-            this.tokens = tokens;
-            this.updated = updated;
+            insertParameters = [.. inserted.Select(p => (p, false))];
+            updateParameters = [.. tokens.Prepend(key).Select(p => (p, true)).Concat(updated.Select(p => (p, false)))];
             Order = Depth(type, []);
             string Column(IProperty p) => Quote(p.GetColumnName(store)!);
             string Cast(IProperty p) => CastType(p.GetColumnType(store));
@@ -403,26 +402,11 @@ public sealed partial class GroupCommit(IOptions<GroupCommitOptions> options, Ou
         /// <summary>The row's values as text, or null when one cannot be written so (the save goes alone).</summary>
         public string?[]? Values(EntityEntry entry)
         {
-            var modified = entry.State == EntityState.Modified;
-            var values = new string?[modified ? 1 + tokens.Length + updated.Length : inserted.Length];
-            var at = 0;
-            if (modified)
+            var parameters = entry.State == EntityState.Modified ? updateParameters : insertParameters;
+            var values = new string?[parameters.Length];
+            for (var i = 0; i < parameters.Length; i++)
             {
-                if (!TryWrite(entry.Property(key), original: true, out values[at++]))
-                {
-                    return null;
-                }
-                foreach (var token in tokens)
-                {
-                    if (!TryWrite(entry.Property(token), original: true, out values[at++]))
-                    {
-                        return null;
-                    }
-                }
-            }
-            foreach (var property in modified ? updated : inserted)
-            {
-                if (!TryWrite(entry.Property(property), original: false, out values[at++]))
+                if (!TryWrite(entry.Property(parameters[i].Property), parameters[i].Original, out values[i]))
                 {
                     return null;
                 }

@@ -116,13 +116,17 @@ public abstract class ServiceDbContext : DbContext
         }
     }
 
-    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
+        StampedAsync(() => base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken));
+
+    /// <summary>Stamps the changes (<see cref="Stamp"/>), then saves them; change detection is put back as it was.</summary>
+    private async Task<T> StampedAsync<T>(Func<Task<T>> save)
     {
         var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
         try
         {
             Stamp();
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            return await save();
         }
         finally
         {
@@ -140,18 +144,7 @@ public abstract class ServiceDbContext : DbContext
     {
         if (groupCommit is { Enabled: true } group && Database.CurrentTransaction is null)
         {
-            var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
-            bool saved;
-            try
-            {
-                Stamp();
-                saved = await group.TrySaveAsync(this, HasUnsignalledOutboxMessages);
-            }
-            finally
-            {
-                ChangeTracker.AutoDetectChangesEnabled = autoDetect;
-            }
-            if (saved)
+            if (await StampedAsync(() => group.TrySaveAsync(this, HasUnsignalledOutboxMessages)))
             {
                 // The relay was woken with the group. Rows whose key the database made (identity
                 // columns) are not read back: nothing uses them after the save, and they leave the
