@@ -17,7 +17,10 @@ public static class ETags
     /// <summary>Sets the response's ETag to the record's version.</summary>
     public static void Tag(HttpContext context, IVersioned record) => context.Response.Headers.ETag = Of(record.Version);
 
-    /// <summary>412 when If-Match is present and names neither <c>*</c> nor the record's current version; null otherwise.</summary>
+    /// <summary>
+    /// 412 when If-Match is present and names neither <c>*</c> nor the record's current version as a
+    /// strong tag; 400 when a tag is not quoted; null otherwise.
+    /// </summary>
     public static ProblemHttpResult? PreconditionFailed(HttpContext context, IVersioned record) => PreconditionFailed(context, record.Version);
 
     /// <summary>The same for a resource whose version is kept apart from any one record (e.g. a county's set of categories).</summary>
@@ -29,11 +32,12 @@ public static class ETags
             return null;
         }
         var current = Of(version);
+        var weak = false;
         foreach (var value in ifMatch)
         {
             foreach (var tag in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
-                if (tag == "*" || tag == current || tag == "W/" + current)
+                if (tag == "*" || tag == current)
                 {
                     return null;
                 }
@@ -43,9 +47,15 @@ public static class ETags
                     return Problems.Create(StatusCodes.Status400BadRequest, ProblemCodes.ValidationFailed, "Bad request",
                         $"If-Match holds entity tags in quotes, as the ETag header gives them: If-Match: {current}, not {tag}.", "If-Match");
                 }
+                weak |= tag == "W/" + current;
             }
         }
+        // If-Match compares strongly (RFC 9110, 13.1.1): a weak tag never matches, not even one naming the
+        // current version, since a weak tag promises only an equivalent representation, not this one.
         return Problems.Create(StatusCodes.Status412PreconditionFailed, ProblemCodes.PreconditionFailed, "Precondition failed",
-            $"If-Match names a version this resource no longer has; its current version is {current}. Read it again and retry.", "If-Match");
+            weak
+                ? $"If-Match compares entity tags strongly, and a weak tag (W/...) never matches: send the tag as the ETag header gives it, {current}."
+                : $"If-Match names a version this resource no longer has; its current version is {current}. Read it again and retry.",
+            "If-Match");
     }
 }
