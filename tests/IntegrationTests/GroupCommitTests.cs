@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
@@ -7,6 +9,7 @@ using Platform.Dispatch;
 using Platform.Dispatch.Requests;
 using Platform.IntegrationTests.Support;
 using Platform.ServiceDefaults.Persistence;
+using Platform.ServiceDefaults.Telemetry;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.IntegrationTests;
@@ -158,6 +161,54 @@ public sealed class GroupCommitTests(PlatformFixture fixture)
         Assert.Equal((0, 0), (writer.Group.GroupedSaves, writer.Group.HandedBack));
         await using var check = Contexts.Create<DispatchDbContext>(platform.Databases["dispatch"].AppConnectionString, Tenant(county));
         Assert.False(await check.Requests.AnyAsync(r => r.Id == request.Id));
+    }
+
+    [Fact]
+    public async Task Each_save_and_its_group_are_traced_and_linked_both_ways()
+    {
+        var platform = await fixture.PlatformAsync();
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is PlatformTelemetry.SourceName or "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var writer = await WriterAsync(platform);
+        var county = Guid.NewGuid();
+        var requests = new ConcurrentDictionary<Guid, ActivityContext>();
+
+        // Three placings, each in a trace of its own (as each HTTP request is), saved in one group.
+        async Task PlaceAsync(ServiceRequest request)
+        {
+            using var placing = new Activity("POST /requests").Start();
+            requests[request.Id] = placing.Context;
+            await writer.SaveAsync(county, db => db.Requests.Add(request));
+        }
+        var placed = Enumerable.Range(0, 3).Select(i => NewRequest(county, $"井盖缺失 {i}")).ToList();
+        await Task.WhenAll(await writer.WhileHeldAsync(() => [.. placed.Select(PlaceAsync)]));
+
+        var spans = stopped.ToList();
+        var saves = spans.Where(a => a.OperationName == "group commit save" && requests.Values.Any(r => r.TraceId == a.TraceId)).ToList();
+        Assert.Equal(3, saves.Count);
+        // Each save's span is a child of its placing's.
+        Assert.All(saves, save => Assert.Contains(requests.Values, r => r.TraceId == save.TraceId && r.SpanId == save.ParentSpanId));
+        // One group served the three; its span starts a trace of its own and links to each save's span.
+        var group = Assert.Single(spans, a => a.OperationName == "group commit" && saves.All(s => a.Links.Any(l => l.Context.SpanId == s.SpanId)));
+        Assert.Equal(default, group.ParentSpanId);
+        Assert.DoesNotContain(requests.Values, r => r.TraceId == group.TraceId);
+        Assert.Equal(3, group.GetTagItem("platform.group_commit.saves"));
+        Assert.Equal(ActivityStatusCode.Unset, group.Status);
+        // And each save links back to the group, naming its trace for the dashboard, which shows tags.
+        Assert.All(saves, save =>
+        {
+            Assert.Equal(group.SpanId, Assert.Single(save.Links).Context.SpanId);
+            Assert.Equal(group.TraceId.ToHexString(), save.GetTagItem("platform.group_commit.trace_id"));
+            Assert.Null(save.GetTagItem("platform.group_commit.handed_back"));
+        });
+        // The group's SQL is in the group's trace: Npgsql's span of the batch is its child.
+        Assert.Contains(spans, a => a.Source.Name == "Npgsql" && a.TraceId == group.TraceId && a.ParentSpanId == group.SpanId);
     }
 
     private static async Task<Writer> WriterAsync(RunningPlatform platform)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -54,6 +55,13 @@ public sealed class GroupCommitOptions
 /// </para>
 /// Writers take saves as they come: while they commit their groups, the next ones gather, so a group
 /// is as large as the load makes it and a save alone waits for no timer.
+/// <para>
+/// Traces: a save is a span (<c>group commit save</c>) in the trace of the request or message that made
+/// it, from handing its rows over to the group's outcome. Its group is a span of its own
+/// (<c>group commit</c>, the root of a trace holding the group's SQL), linked with each of its saves'
+/// spans both ways, as a batch is in OpenTelemetry's conventions: from a slow request to the
+/// statement it waited for, and from a group to every request it served.
+/// </para>
 /// </summary>
 public sealed partial class GroupCommit(IOptions<GroupCommitOptions> options, OutboxSignal outbox, ILogger<GroupCommit>? log = null) : BackgroundService
 {
@@ -100,13 +108,30 @@ public sealed partial class GroupCommit(IOptions<GroupCommitOptions> options, Ou
             return true;
         }
         source ??= CreateSource(db);
-        var pending = new PendingSave(db.TenantCountyId, rows, hasOutbox);
+        // Started before the writer can take the save: the group's span links to it.
+        using var span = PlatformTelemetry.Source.StartActivity("group commit save");
+        span?.SetTag("platform.group_commit.rows", rows.Count);
+        var pending = new PendingSave(db.TenantCountyId, rows, hasOutbox, span);
         if (!saves.Writer.TryWrite(pending))
         {
+            span?.SetTag("platform.group_commit.handed_back", true);
             return false;
         }
-        // Not cancelled with the caller: once handed over, a save commits or not as the group does.
-        return await pending.Done.Task;
+        try
+        {
+            // Not cancelled with the caller: once handed over, a save commits or not as the group does.
+            var committed = await pending.Done.Task;
+            if (!committed)
+            {
+                span?.SetTag("platform.group_commit.handed_back", true);
+            }
+            return committed;
+        }
+        catch (Exception exception)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            throw;
+        }
     }
 
     private NpgsqlDataSource CreateSource(ServiceDbContext db)
@@ -162,6 +187,8 @@ public sealed partial class GroupCommit(IOptions<GroupCommitOptions> options, Ou
     /// <summary>One writer: takes what is waiting, up to a group, and commits it; then again.</summary>
     private async Task WriteAsync(CancellationToken stoppingToken)
     {
+        // A group belongs to no one request's trace: each starts a trace of its own.
+        Activity.Current = null;
         var group = new List<PendingSave>();
         try
         {
@@ -207,6 +234,7 @@ public sealed partial class GroupCommit(IOptions<GroupCommitOptions> options, Ou
 
     private async Task CommitAsync(List<PendingSave> group, CancellationToken cancellationToken)
     {
+        using var activity = Trace(group);
         NpgsqlConnection connection;
         try
         {
@@ -216,6 +244,7 @@ public sealed partial class GroupCommit(IOptions<GroupCommitOptions> options, Ou
             || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogGroupFailed(Log, group.Count, exception.Message);
+            activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             Finish(group, false);
             return;
         }
@@ -232,6 +261,7 @@ public sealed partial class GroupCommit(IOptions<GroupCommitOptions> options, Ou
             {
                 // Refused (a constraint, a version that moved on): nothing of the group was written.
                 LogGroupFailed(Log, group.Count, exception.Message);
+                activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
                 Finish(group, false);
                 return;
             }
@@ -239,6 +269,7 @@ public sealed partial class GroupCommit(IOptions<GroupCommitOptions> options, Ou
             {
                 // No answer: whether the group committed is not known. Like a save alone whose commit
                 // failed, the saves fail (a save alone now could write them twice).
+                activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
                 foreach (var save in group)
                 {
                     save.Done.TrySetException(exception);
@@ -254,6 +285,27 @@ public sealed partial class GroupCommit(IOptions<GroupCommitOptions> options, Ou
     }
 
     private ILogger Log => (ILogger?)log ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    /// <summary>The group's span, linked to its saves' spans and they to it; null when no one listens.</summary>
+    private static Activity? Trace(List<PendingSave> group)
+    {
+        var links = group.Where(s => s.Span is not null).Select(s => new ActivityLink(s.Span!.Context)).ToList();
+        var activity = PlatformTelemetry.Source.StartActivity("group commit", ActivityKind.Internal, default(ActivityContext), links: links);
+        if (activity is null)
+        {
+            return null;
+        }
+        activity.SetTag("platform.group_commit.saves", group.Count);
+        activity.SetTag("platform.group_commit.counties", group.Select(s => s.CountyId).Distinct().Count());
+        // The group's trace id as a tag too: the operations dashboard shows tags, not links.
+        var traceId = activity.TraceId.ToHexString();
+        foreach (var save in group)
+        {
+            save.Span?.AddLink(new ActivityLink(activity.Context));
+            save.Span?.SetTag("platform.group_commit.trace_id", traceId);
+        }
+        return activity;
+    }
 
     /// <summary>The group's statements: per county, its county for the transaction, the inserts in the order of their foreign keys, then the updates.</summary>
     private static NpgsqlBatch Batch(NpgsqlConnection connection, List<PendingSave> group)
@@ -306,9 +358,12 @@ public sealed partial class GroupCommit(IOptions<GroupCommitOptions> options, Ou
     [LoggerMessage(Level = LogLevel.Information, Message = "A group of {Saves} saves failed before its commit ({Reason}); each is saved alone")]
     private static partial void LogGroupFailed(ILogger logger, int saves, string reason);
 
-    private sealed class PendingSave(Guid? countyId, List<RowWrite> rows, bool hasOutbox)
+    private sealed class PendingSave(Guid? countyId, List<RowWrite> rows, bool hasOutbox, Activity? span)
     {
         public Guid? CountyId { get; } = countyId;
+
+        /// <summary>The save's span in its caller's trace, when traced.</summary>
+        public Activity? Span { get; } = span;
 
         public List<RowWrite> Rows { get; } = rows;
 

@@ -23,7 +23,7 @@ public sealed class SpanWindow : IDisposable
         "http.request.method", "http.route", "url.path", "url.full", "http.response.status_code", "server.address", "server.port",
         "messaging.destination.name", "messaging.message.id", "messaging.operation", "messaging.operation.type", "messaging.batch.message_count",
         "db.system", "db.system.name", "db.namespace", "db.query.text", "db.statement", "error.type", "exception.type", "exception.message",
-        "platform.county", "platform.message.type",
+        "platform.county", "platform.message.type", "platform.group_commit.saves", "platform.group_commit.trace_id", "platform.group_commit.handed_back",
     ];
 
     private readonly string _service;
