@@ -38,7 +38,7 @@ public static class Extensions
         builder.Services.AddPlatformHealthChecks();
         builder.Services.AddPlatformProblemDetails();
         builder.Services.AddTenancy();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddPlatformSchemas());
 
         // Kestrel's configuration loader reads endpoints, not limits: bind "Kestrel:Limits" (body size ...) here.
         builder.Services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Contracts.Dispatch;
@@ -13,15 +14,15 @@ namespace Platform.Dispatch.Activities;
 /// <param name="Capacity">How many members may sign up (1–10000); none for no limit.</param>
 /// <param name="OrganiserUnitId">The unit organisation that runs it, optional.</param>
 public sealed record CreateActivityRequest(
-    string? Kind, Guid? CommunityId, string? Title, string? Description, string? Place, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt,
+    [Required] string? Kind, [Required] Guid? CommunityId, [Required] string? Title, string? Description, string? Place, [Required] DateTimeOffset? StartsAt, [Required] DateTimeOffset? EndsAt,
     int? Capacity, Guid? OrganiserUnitId);
 
 /// <summary>The whole editable part of an activity (kind and community stay).</summary>
 public sealed record UpdateActivityRequest(
-    string? Title, string? Description, string? Place, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, int? Capacity, Guid? OrganiserUnitId);
+    [Required] string? Title, string? Description, string? Place, [Required] DateTimeOffset? StartsAt, [Required] DateTimeOffset? EndsAt, int? Capacity, Guid? OrganiserUnitId);
 
 /// <param name="Month">yyyy-MM, the county's calendar.</param>
-public sealed record GenerateActivitiesRequest(string? Month);
+public sealed record GenerateActivitiesRequest([Required] string? Month);
 
 public sealed record CancelActivityRequest(string? Reason);
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Contracts.Dispatch;
@@ -6,17 +7,17 @@ using Platform.ServiceDefaults.Persistence;
 
 namespace Platform.Dispatch.Activities;
 
-public sealed record SignUpRequest(Guid? MemberId);
+public sealed record SignUpRequest([Required] Guid? MemberId);
 
 /// <summary>Check-in or check-out: with the activity's code (the member scanned it on site), or by staff naming themselves.</summary>
 /// <param name="Code">The activity's current check-in code; give this or <paramref name="ByStaff"/>.</param>
 /// <param name="ByStaff">The name of the staff member recording it, without a code.</param>
 /// <param name="At">Staff only: when it actually happened (from a paper sheet); not in the future. Default now.</param>
-public sealed record CheckInRequest(Guid? MemberId, string? Code, string? ByStaff, DateTimeOffset? At);
+public sealed record CheckInRequest([Required] Guid? MemberId, string? Code, string? ByStaff, DateTimeOffset? At);
 
 /// <param name="Text">What the member did (at most 2000 characters).</param>
 /// <param name="EvidenceUrls">Up to 10 http(s) links to photos or documents.</param>
-public sealed record OutcomeRequest(string? Text, IReadOnlyList<string>? EvidenceUrls);
+public sealed record OutcomeRequest([Required] string? Text, IReadOnlyList<string>? EvidenceUrls);
 
 public sealed record SignUpResponse(Guid Id, Guid ActivityId, Guid MemberId, string MemberName, DateTimeOffset SignedUpAt, DateTimeOffset? CancelledAt)
 {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Contracts.Dispatch;
@@ -7,17 +8,17 @@ using Platform.ServiceDefaults.Persistence;
 namespace Platform.Dispatch.Activities;
 
 /// <param name="Month">yyyy-MM.</param>
-public sealed record CreateMonthlyListRequest(Guid? CommunityId, string? Month);
+public sealed record CreateMonthlyListRequest([Required] Guid? CommunityId, [Required] string? Month);
 
 /// <param name="Category">e.g. 环境整治, 助老服务 (at most 50 characters).</param>
 /// <param name="Source">request (give <paramref name="RequestId"/>) or manual.</param>
-public sealed record AddMonthlyListItemRequest(string? Title, string? Description, string? Category, string? Source, Guid? RequestId);
+public sealed record AddMonthlyListItemRequest([Required] string? Title, string? Description, [Required] string? Category, [Required] string? Source, Guid? RequestId);
 
-public sealed record ClaimMonthlyListItemRequest(Guid? UnitId);
+public sealed record ClaimMonthlyListItemRequest([Required] Guid? UnitId);
 
 /// <param name="Status">in_progress or done.</param>
 /// <param name="Note">What happened (at most 1000 characters).</param>
-public sealed record MonthlyListProgressRequest(string? Status, string? Note);
+public sealed record MonthlyListProgressRequest([Required] string? Status, string? Note);
 
 public sealed record ProgressEntryResponse(MonthlyListItemStatus Status, string? Note, DateTimeOffset RecordedAt);
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -16,24 +17,24 @@ namespace Platform.Dispatch.Requests;
 /// <param name="MaxClaimants">For a joint request: how many may claim it (2–20).</param>
 /// <param name="Answer">For mode answer: the answer given to the resident.</param>
 public sealed record DispatchRequestRequest(
-    string? Tier, string? Mode, Guid? MemberId, Guid? UnitId, bool? Joint, int? MaxClaimants, IReadOnlyList<string>? Skills, string? Answer, string? Note);
+    [Required] string? Tier, [Required] string? Mode, Guid? MemberId, Guid? UnitId, bool? Joint, int? MaxClaimants, IReadOnlyList<string>? Skills, string? Answer, string? Note);
 
 public sealed record MemberCommandRequest(Guid? MemberId, string? Note);
 
-public sealed record ReasonRequest(Guid? MemberId, string? Reason);
+public sealed record ReasonRequest(Guid? MemberId, [Required] string? Reason);
 
-public sealed record ProgressRequest(Guid? MemberId, string? Note, IReadOnlyList<string>? Evidence);
+public sealed record ProgressRequest(Guid? MemberId, [Required] string? Note, IReadOnlyList<string>? Evidence);
 
-public sealed record CompleteRequestRequest(Guid? MemberId, string? Result, IReadOnlyList<string>? Evidence);
+public sealed record CompleteRequestRequest(Guid? MemberId, [Required] string? Result, IReadOnlyList<string>? Evidence);
 
 /// <param name="Satisfaction">satisfied, basically_satisfied or dissatisfied.</param>
 /// <param name="Resolved">Whether the matter is actually fixed (default true); false reopens it whatever the satisfaction.</param>
 /// <param name="RatedBy">resident, or staff recording the resident's rating at the return visit (回访).</param>
-public sealed record RateRequestRequest(string? Satisfaction, bool? Resolved, string? Comment, string? RatedBy);
+public sealed record RateRequestRequest([Required] string? Satisfaction, bool? Resolved, string? Comment, string? RatedBy);
 
-public sealed record CancelRequestRequest(string? Reason, Guid? DuplicateOf);
+public sealed record CancelRequestRequest([Required] string? Reason, Guid? DuplicateOf);
 
-public sealed record ExtensionRequest(Guid? MemberId, DateTimeOffset? ProposedDueAt, string? Reason);
+public sealed record ExtensionRequest(Guid? MemberId, [Required] DateTimeOffset? ProposedDueAt, [Required] string? Reason);
 
 public sealed record DecisionRequest(string? Note);
 

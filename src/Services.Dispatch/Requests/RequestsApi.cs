@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -19,11 +20,11 @@ namespace Platform.Dispatch.Requests;
 /// <param name="IsMicroWish">A micro-wish (微心愿): shown on the wish wall for members to adopt.</param>
 /// <param name="Skills">Skills the work needs, if known (else the category's).</param>
 public sealed record PlaceRequestRequest(
-    string? Category, string? Description, Guid? CommunityId, Guid? GridId, string? Address, double? Latitude, double? Longitude,
-    string? ResidentName, string? ResidentPhone, string? Channel, Guid? PlacedByMemberId, IReadOnlyList<string>? Attachments, bool? IsMicroWish,
+    [Required] string? Category, [Required] string? Description, [Required] Guid? CommunityId, Guid? GridId, string? Address, double? Latitude, double? Longitude,
+    string? ResidentName, string? ResidentPhone, [Required] string? Channel, Guid? PlacedByMemberId, IReadOnlyList<string>? Attachments, bool? IsMicroWish,
     IReadOnlyList<string>? Skills);
 
-public sealed record PutCategoriesRequest(IReadOnlyList<RequestCategoryResponse>? Categories);
+public sealed record PutCategoriesRequest([Required] IReadOnlyList<RequestCategoryResponse>? Categories);
 
 /// <summary>Residents' requests (点单): placing, reading, history, duplicate suggestions and the county's categories.</summary>
 public static partial class RequestsApi

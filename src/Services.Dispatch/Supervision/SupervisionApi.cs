@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Dispatch.Requests;
@@ -19,7 +20,7 @@ public sealed record EscalationResponse(
         new(e.Id, e.RequestId, e.Level, e.AreaId, e.Reason, e.Note, e.OpenedAt, e.RespondBy, e.Status, e.AcknowledgedAt, e.AcknowledgedBy, e.Response, e.ClosedAt);
 }
 
-public sealed record AcknowledgeEscalationRequest(string? By, string? Response);
+public sealed record AcknowledgeEscalationRequest(string? By, [Required] string? Response);
 
 /// <summary>
 /// The supervisor's view (监单): everything at risk or overdue, per community, street and county;

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -16,11 +17,11 @@ namespace Platform.Dispatch.Supervision;
 /// <param name="AcknowledgeHours">Hours to acknowledge (1–72; default from settings).</param>
 /// <param name="ReportHours">Hours to report what was done (1–720; default from settings).</param>
 public sealed record BlowWhistleRequest(
-    string? Level, Guid? AreaId, Guid? UnitId, Guid? RequestId, string? Matter, string? BlownBy, int? AcknowledgeHours, int? ReportHours);
+    [Required] string? Level, [Required] Guid? AreaId, [Required] Guid? UnitId, Guid? RequestId, [Required] string? Matter, string? BlownBy, int? AcknowledgeHours, int? ReportHours);
 
 public sealed record AcknowledgeWhistleRequest(string? By);
 
-public sealed record ReportWhistleRequest(string? Report, IReadOnlyList<string>? Evidence);
+public sealed record ReportWhistleRequest([Required] string? Report, IReadOnlyList<string>? Evidence);
 
 public sealed record WhistleResponse(
     Guid Id, Guid? RequestId, string Level, Guid AreaId, Guid UnitId, string Matter, string? BlownBy, DateTimeOffset BlownAt,
