@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -10,15 +11,15 @@ namespace Platform.Gateway.Clients;
 
 /// <param name="PermitsPerSecond">Refill rate of the token bucket (0.01–100000 per second).</param>
 /// <param name="Burst">Capacity of the bucket: how many calls may come at once (1–1000000).</param>
-public sealed record RateLimitBody(double? PermitsPerSecond, int? Burst);
+public sealed record RateLimitBody([Required] double? PermitsPerSecond, [Required] int? Burst);
 
 /// <param name="County">The county code the client's keys reach; omit for a platform operator's client (acts across counties).</param>
 /// <param name="Scopes">registry:read, registry:write, requests:read, requests:write, activities:read, activities:write, evaluation:read, evaluation:write, webhooks; operators also ops, admin.</param>
 /// <param name="Roles">The roles of the people the client may act for (X-Actor-Role); an operator's client may name any.</param>
 /// <param name="RateLimit">The client's own token bucket; the gateway's default when omitted.</param>
-public sealed record CreateClientRequest(string? Name, string? County, IReadOnlyList<string>? Scopes, IReadOnlyList<string>? Roles, RateLimitBody? RateLimit);
+public sealed record CreateClientRequest([Required] string? Name, string? County, [Required] IReadOnlyList<string>? Scopes, IReadOnlyList<string>? Roles, RateLimitBody? RateLimit);
 
-public sealed record UpdateClientRequest(string? Name, IReadOnlyList<string>? Scopes, IReadOnlyList<string>? Roles, RateLimitBody? RateLimit);
+public sealed record UpdateClientRequest([Required] string? Name, [Required] IReadOnlyList<string>? Scopes, IReadOnlyList<string>? Roles, RateLimitBody? RateLimit);
 
 /// <param name="OverlapSeconds">How long the client's current keys keep working (0 = stop now, at most a week; default Gateway:KeyRotationOverlap, 24 h).</param>
 public sealed record RotateKeyRequest(int? OverlapSeconds);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -12,10 +13,10 @@ namespace Platform.Gateway.Webhooks;
 
 /// <param name="Url">Where deliveries are POSTed: an absolute http(s) URL (https in production).</param>
 /// <param name="EventTypes">Any of GET /api/gateway/webhook-event-types, e.g. request.dispatched.</param>
-public sealed record SubscribeRequest(string? Url, IReadOnlyList<string>? EventTypes, string? Description);
+public sealed record SubscribeRequest([Required] string? Url, [Required] IReadOnlyList<string>? EventTypes, string? Description);
 
 /// <param name="From">Re-send every delivery of the subscription created at or after this instant.</param>
-public sealed record ReplayRequest(DateTimeOffset? From);
+public sealed record ReplayRequest([Required] DateTimeOffset? From);
 
 /// <param name="Status">active, paused or deleted.</param>
 /// <param name="PausedReason">requested, or failing with the last error.</param>

@@ -1,4 +1,5 @@
 using Platform.ServiceDefaults.Auth;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -14,18 +15,18 @@ namespace Platform.Evaluation.Assessments;
 
 /// <summary>The officer acting: until credentials carry it, the body names them and their level.</summary>
 /// <param name="Level">grid, community, street or county.</param>
-public sealed record Officer(string? Name, string? Level);
+public sealed record Officer([Required] string? Name, [Required] string? Level);
 
 /// <param name="Period">A quarter (2026-Q1) or a year (2026).</param>
 /// <param name="SubjectKind">member or unit.</param>
-public sealed record CreateAssessmentRequest(string? Period, string? SubjectKind, Guid? SubjectId, Officer? Officer);
+public sealed record CreateAssessmentRequest([Required] string? Period, [Required] string? SubjectKind, [Required] Guid? SubjectId, [Required] Officer? Officer);
 
 /// <param name="Grade">A grade of the county's assessment scale (e.g. excellent, good, pass, fail).</param>
-public sealed record StageRequest(string? Grade, string? Reason, Officer? Officer);
+public sealed record StageRequest([Required] string? Grade, [Required] string? Reason, [Required] Officer? Officer);
 
-public sealed record ReturnRequest(string? Reason, Officer? Officer);
+public sealed record ReturnRequest([Required] string? Reason, [Required] Officer? Officer);
 
-public sealed record PublishRequest(Officer? Officer);
+public sealed record PublishRequest([Required] Officer? Officer);
 
 /// <summary>What an assessment is decided on: the subject's points, ratings (四评), attendance and the three rates of the requests it held.</summary>
 public sealed record AssessmentEvidence(

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Contracts.Evaluation;
@@ -12,7 +13,7 @@ using Platform.ServiceDefaults.Tenancy;
 namespace Platform.Evaluation.Periods;
 
 /// <param name="ClosedBy">The officer closing the period (name and post), e.g. 县委组织部 王强.</param>
-public sealed record ClosePeriodRequest(string? ClosedBy);
+public sealed record ClosePeriodRequest([Required] string? ClosedBy);
 
 /// <param name="Status">running (not ended yet), ended (open: figures still move with late events) or closed (frozen).</param>
 public sealed record PeriodResponse(string Period, string Kind, DateTimeOffset From, DateTimeOffset To, string Status, DateTimeOffset? ClosedAt, string? ClosedBy,

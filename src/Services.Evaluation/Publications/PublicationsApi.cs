@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Evaluation.Periods;
@@ -11,7 +12,7 @@ namespace Platform.Evaluation.Publications;
 
 /// <param name="Period">2026-03, 2026-Q1 or 2026.</param>
 /// <param name="StartsAt">When the publication (公示) goes up; <paramref name="EndsAt"/> when it comes down (at most 90 days later).</param>
-public sealed record CreatePublicationRequest(string? Period, string? Title, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, string? CreatedBy);
+public sealed record CreatePublicationRequest([Required] string? Period, [Required] string? Title, [Required] DateTimeOffset? StartsAt, [Required] DateTimeOffset? EndsAt, [Required] string? CreatedBy);
 
 /// <param name="Status">scheduled, showing or ended, by the window and the moment asked.</param>
 public sealed record PublicationResponse(Guid Id, string Period, string Title, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string Status, string CreatedBy, DateTimeOffset CreatedAt, int Members, int Units);

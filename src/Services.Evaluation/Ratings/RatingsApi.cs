@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -15,7 +16,7 @@ namespace Platform.Evaluation.Ratings;
 /// <param name="SubjectKind">member or unit.</param>
 /// <param name="Level">grid, community or street: whose rating this is.</param>
 /// <param name="Grade">A grade of the county's officer_rating scale (e.g. excellent, good, fair, poor).</param>
-public sealed record RatingRequest(string? Period, string? SubjectKind, Guid? SubjectId, string? Level, string? Grade, string? Comment, string? OfficerName);
+public sealed record RatingRequest([Required] string? Period, [Required] string? SubjectKind, [Required] Guid? SubjectId, [Required] string? Level, [Required] string? Grade, string? Comment, [Required] string? OfficerName);
 
 public sealed record RatingResponse(Guid Id, string Period, string SubjectKind, Guid SubjectId, string Level, string Grade, string? Comment, string OfficerName,
     DateTimeOffset EnteredAt, DateTimeOffset? SupersededAt, Guid? SupersedesId)

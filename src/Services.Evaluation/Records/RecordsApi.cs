@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Evaluation.Periods;
@@ -23,7 +24,7 @@ public sealed record ServiceRecordResponse(
 /// <param name="Points">Points to add (negative to take away), -1000 to 1000, two decimals; a unit's line carries 0.</param>
 /// <param name="CorrectsId">The line being corrected, if the correction is about one.</param>
 /// <param name="OccurredAt">When what is corrected happened (default now): the line counts in that month, or the first open one after it.</param>
-public sealed record CorrectionRequest(string? SubjectKind, Guid? SubjectId, decimal? Points, string? Reason, Guid? CorrectsId, DateTimeOffset? OccurredAt, string? RecordedBy);
+public sealed record CorrectionRequest([Required] string? SubjectKind, [Required] Guid? SubjectId, [Required] decimal? Points, [Required] string? Reason, Guid? CorrectsId, DateTimeOffset? OccurredAt, [Required] string? RecordedBy);
 
 /// <summary>The service record (全程纪实): every line of a member or unit, traceable to the event it came from.</summary>
 public static class RecordsApi

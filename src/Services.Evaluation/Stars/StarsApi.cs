@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Evaluation.Periods;
@@ -13,7 +14,7 @@ public sealed record StarRatingsResponse(string Period, bool Closed, DateTimeOff
 /// <param name="Weights">Weight per indicator: response_rate, resolution_rate, satisfaction_rate, reporting_coverage, activity_attendance, overdue (each 0–100; at least one positive).</param>
 /// <param name="Thresholds">The scores (0–100) needed for 1, 2, 3, 4 and 5 stars, ascending.</param>
 /// <param name="EffectiveFrom">When the version takes effect (default now); never in the past.</param>
-public sealed record StarSchemeRequest(IReadOnlyDictionary<string, decimal>? Weights, IReadOnlyList<decimal>? Thresholds, DateTimeOffset? EffectiveFrom);
+public sealed record StarSchemeRequest([Required] IReadOnlyDictionary<string, decimal>? Weights, [Required] IReadOnlyList<decimal>? Thresholds, DateTimeOffset? EffectiveFrom);
 
 /// <param name="Version">0 for the platform's defaults (the county has not set its own).</param>
 public sealed record StarSchemeResponse(int Version, DateTimeOffset? EffectiveFrom, StarRules Rules);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -12,10 +13,10 @@ namespace Platform.Registry.Areas;
 /// <param name="Name">e.g. 东门社区 (at most 100 characters).</param>
 /// <param name="Level">street, township, community, village, grid or compound.</param>
 /// <param name="ParentId">The node above: none for a street or township; a street/township for a community/village; a community/village for a grid; a grid for a compound.</param>
-public sealed record CreateAreaRequest(string? Code, string? Name, AreaLevel? Level, Guid? ParentId);
+public sealed record CreateAreaRequest([Required] string? Code, [Required] string? Name, [Required] AreaLevel? Level, Guid? ParentId);
 
 /// <summary>The editable fields of a node; its place in the tree changes only by the move command.</summary>
-public sealed record UpdateAreaRequest(string? Code, string? Name);
+public sealed record UpdateAreaRequest([Required] string? Code, [Required] string? Name);
 
 /// <summary>Where to move a node: its new parent (null for a street or township).</summary>
 public sealed record MoveAreaRequest(Guid? ParentId);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,7 @@ namespace Platform.Registry.Counties;
 /// <param name="Code">Administrative division code (行政区划代码) of the county: six digits, e.g. 511621.</param>
 /// <param name="Name">The county's name, e.g. 岳池县 (at most 100 characters).</param>
 /// <param name="TimeZone">IANA time zone; Asia/Shanghai when omitted.</param>
-public sealed record RegisterCountyRequest(string? Code, string? Name, string? TimeZone);
+public sealed record RegisterCountyRequest([Required] string? Code, [Required] string? Name, string? TimeZone);
 
 /// <summary>Counties (县), the platform's tenants. Registering one tells every other service through <see cref="CountyRegistered"/>.</summary>
 public static partial class CountiesApi

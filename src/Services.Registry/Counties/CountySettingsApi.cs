@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +12,7 @@ namespace Platform.Registry.Counties;
 /// <summary>A new version of a county's settings: the whole settings document, and when it takes effect.</summary>
 /// <param name="Settings">The complete settings (every part is required: a version never inherits parts of another).</param>
 /// <param name="EffectiveFrom">When the version takes effect (UTC); now when omitted; never in the past.</param>
-public sealed record UpdateCountySettingsRequest(CountySettings? Settings, DateTimeOffset? EffectiveFrom);
+public sealed record UpdateCountySettingsRequest([Required] CountySettings? Settings, DateTimeOffset? EffectiveFrom);
 
 /// <summary>One version of a county's settings.</summary>
 public sealed record CountySettingsResponse(int Version, DateTimeOffset EffectiveFrom, DateTimeOffset CreatedAt, CountySettings Settings)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Contracts.Registry;
@@ -24,18 +25,18 @@ namespace Platform.Registry.Members;
 /// <param name="DemonstrationHousehold">党员示范户.</param>
 /// <param name="GridRole">reporting (报到党员) or without_post (无职党员): each grid has at most one of each ("1+1").</param>
 public sealed record MemberRequest(
-    string? Code, string? Name, string? Phone, Guid? UnitId, Guid? CommunityId, Guid? GridId,
+    [Required] string? Code, [Required] string? Name, [Required] string? Phone, [Required] Guid? UnitId, [Required] Guid? CommunityId, Guid? GridId,
     IReadOnlyList<string>? Skills, IReadOnlyList<string>? Intentions, IReadOnlyList<AvailabilityWindow>? Availability,
     bool? DemonstrationHousehold, GridRole? GridRole);
 
 /// <summary>Only the details a member changes themselves; where they live and work changes by command.</summary>
 public sealed record UpdateMemberRequest(
-    string? Name, string? Phone, IReadOnlyList<string>? Skills, IReadOnlyList<string>? Intentions,
+    [Required] string? Name, [Required] string? Phone, IReadOnlyList<string>? Skills, IReadOnlyList<string>? Intentions,
     IReadOnlyList<AvailabilityWindow>? Availability, bool? DemonstrationHousehold, GridRole? GridRole);
 
-public sealed record MoveMemberRequest(Guid? CommunityId, Guid? GridId);
+public sealed record MoveMemberRequest([Required] Guid? CommunityId, Guid? GridId);
 
-public sealed record ChangeUnitRequest(Guid? UnitId);
+public sealed record ChangeUnitRequest([Required] Guid? UnitId);
 
 public sealed record LeaveRequest(string? Reason);
 

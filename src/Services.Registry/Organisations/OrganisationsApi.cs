@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Contracts.Registry;
@@ -13,15 +14,15 @@ namespace Platform.Registry.Organisations;
 /// <param name="Name">e.g. 县财政局机关党支部 (at most 100 characters).</param>
 /// <param name="Kind">government_unit (机关), enterprise (企业), institution (事业单位), community, village, grid_branch or alliance (大党委).</param>
 /// <param name="AreaId">The area it serves: a community/village for community, village and alliance organisations, a grid/compound for a grid branch; none for a unit.</param>
-public sealed record CreateOrganisationRequest(string? Code, string? Name, OrganisationKind? Kind, Guid? AreaId);
+public sealed record CreateOrganisationRequest([Required] string? Code, [Required] string? Name, [Required] OrganisationKind? Kind, Guid? AreaId);
 
-public sealed record UpdateOrganisationRequest(string? Code, string? Name);
+public sealed record UpdateOrganisationRequest([Required] string? Code, [Required] string? Name);
 
 /// <summary>A member to appoint: secretary, deputy_secretary or committee_member.</summary>
-public sealed record AppointOfficerRequest(Guid? MemberId, OfficerRole? Role);
+public sealed record AppointOfficerRequest([Required] Guid? MemberId, [Required] OfficerRole? Role);
 
 /// <summary>An organisation joining an alliance committee (大党委成员单位).</summary>
-public sealed record AddAllianceMemberRequest(Guid? OrganisationId);
+public sealed record AddAllianceMemberRequest([Required] Guid? OrganisationId);
 
 public sealed record OfficerResponse(Guid Id, Guid MemberId, string MemberName, OfficerRole Role, DateTimeOffset Since);
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Contracts.Registry;
@@ -12,7 +13,7 @@ namespace Platform.Registry.Organisations;
 /// <param name="Address">At most 200 characters.</param>
 /// <param name="Phone">Digits, optionally with '-' (at most 20).</param>
 /// <param name="OpeningHours">As displayed, e.g. 工作日 9:00-17:00 (at most 100).</param>
-public sealed record ServiceStationRequest(string? Name, Guid? AreaId, string? Address, string? Phone, string? OpeningHours);
+public sealed record ServiceStationRequest([Required] string? Name, [Required] Guid? AreaId, string? Address, string? Phone, string? OpeningHours);
 
 public sealed record ServiceStationResponse(
     Guid Id, string Name, Guid AreaId, string? Address, string? Phone, string? OpeningHours, DateTimeOffset CreatedAt, DateTimeOffset? RetiredAt, int Version)

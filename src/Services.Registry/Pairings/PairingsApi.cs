@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Contracts.Registry;
@@ -15,16 +16,16 @@ namespace Platform.Registry.Pairings;
 /// <param name="GridIds">Grids of that community the unit takes on (包联网格), optional.</param>
 /// <param name="StartsOn">First day, county calendar (yyyy-MM-dd).</param>
 /// <param name="EndsOn">Last day (inclusive), optional.</param>
-public sealed record CreatePairingRequest(Guid? UnitId, Guid? CommunityId, IReadOnlyList<Guid>? GridIds, DateOnly? StartsOn, DateOnly? EndsOn);
+public sealed record CreatePairingRequest([Required] Guid? UnitId, [Required] Guid? CommunityId, IReadOnlyList<Guid>? GridIds, [Required] DateOnly? StartsOn, DateOnly? EndsOn);
 
 public sealed record UpdatePairingRequest(IReadOnlyList<Guid>? GridIds, DateOnly? EndsOn);
 
-public sealed record EndPairingRequest(DateOnly? EndsOn);
+public sealed record EndPairingRequest([Required] DateOnly? EndsOn);
 
 /// <param name="Kind">co_construction_project (共建项目), livelihood_task (民生实事) or joint_meeting (联席会议).</param>
-public sealed record CommitmentRequest(CommitmentKind? Kind, string? Title, string? Description, DateOnly? DueOn);
+public sealed record CommitmentRequest([Required] CommitmentKind? Kind, [Required] string? Title, string? Description, DateOnly? DueOn);
 
-public sealed record UpdateCommitmentRequest(string? Title, string? Description, DateOnly? DueOn);
+public sealed record UpdateCommitmentRequest([Required] string? Title, string? Description, DateOnly? DueOn);
 
 public sealed record CommitmentResponse(
     Guid Id, Guid PairingId, CommitmentKind Kind, string Title, string? Description, DateOnly? DueOn, CommitmentStatus Status,

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Contracts.Registry;
@@ -11,11 +12,11 @@ namespace Platform.Registry.Posts;
 /// <param name="Description">At most 500 characters.</param>
 /// <param name="CommunityId">The community or village the post belongs to.</param>
 /// <param name="Capacity">How many members may hold it at once (1–1000); none for no limit.</param>
-public sealed record CreatePostRequest(string? Name, string? Description, Guid? CommunityId, int? Capacity);
+public sealed record CreatePostRequest([Required] string? Name, string? Description, [Required] Guid? CommunityId, int? Capacity);
 
-public sealed record UpdatePostRequest(string? Name, string? Description, int? Capacity);
+public sealed record UpdatePostRequest([Required] string? Name, string? Description, int? Capacity);
 
-public sealed record ClaimPostRequest(Guid? MemberId);
+public sealed record ClaimPostRequest([Required] Guid? MemberId);
 
 public sealed record PostHolderResponse(Guid ClaimId, Guid MemberId, string Name, DateTimeOffset ClaimedAt);
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Contracts.Registry;
@@ -17,7 +18,7 @@ namespace Platform.Registry.Reports;
 /// <param name="CommunityId">Unit report: the paired community (required). Member report: the member's home community (the default).</param>
 /// <param name="GridId">Member report: the grid, by default the member's.</param>
 /// <param name="Note">At most 500 characters.</param>
-public sealed record CreateReportRequest(ReportKind? Kind, Guid? UnitId, Guid? MemberId, Guid? CommunityId, Guid? GridId, string? Note);
+public sealed record CreateReportRequest([Required] ReportKind? Kind, Guid? UnitId, Guid? MemberId, Guid? CommunityId, Guid? GridId, string? Note);
 
 public sealed record WithdrawReportRequest(string? Reason);
 

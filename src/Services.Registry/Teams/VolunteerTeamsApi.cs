@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Contracts.Registry;
@@ -11,11 +12,11 @@ namespace Platform.Registry.Teams;
 /// <param name="Name">At most 100 characters; unique in the community.</param>
 /// <param name="Type">service (义工型), assistance (帮扶型), consulting (咨询型) or emergency (应急型).</param>
 /// <param name="CommunityId">The community or village the team serves.</param>
-public sealed record CreateTeamRequest(string? Name, VolunteerTeamType? Type, Guid? CommunityId);
+public sealed record CreateTeamRequest([Required] string? Name, [Required] VolunteerTeamType? Type, [Required] Guid? CommunityId);
 
-public sealed record UpdateTeamRequest(string? Name, VolunteerTeamType? Type);
+public sealed record UpdateTeamRequest([Required] string? Name, [Required] VolunteerTeamType? Type);
 
-public sealed record TeamMemberRequest(Guid? MemberId);
+public sealed record TeamMemberRequest([Required] Guid? MemberId);
 
 public sealed record TeamMemberResponse(Guid MemberId, string Name, DateTimeOffset JoinedAt);
 
