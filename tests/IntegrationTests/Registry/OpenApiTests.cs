@@ -3,7 +3,7 @@ using Platform.IntegrationTests.Support;
 
 namespace Platform.IntegrationTests.Registry;
 
-/// <summary>Registry's OpenAPI document describes every operation with a summary, and its main creates with examples.</summary>
+/// <summary>Registry's OpenAPI document describes every operation with a summary, its main creates with examples, and what each body requires.</summary>
 [Collection(PlatformCollection.Name)]
 public sealed class OpenApiTests(PlatformFixture fixture)
 {
@@ -28,5 +28,13 @@ public sealed class OpenApiTests(PlatformFixture fixture)
         Assert.Equal("M00001", Example("/api/registry/counties/{county}/members", "post", "application/json").GetProperty("code").GetString());
         Assert.Equal("community", Example("/api/registry/counties/{county}/areas", "post", "application/json").GetProperty("level").GetString());
         Assert.StartsWith("code,name,level,parent_code", Example("/api/registry/counties/{county}/imports/{kind}", "post", "text/csv").GetString());
+
+        // A body requires what its endpoint always requires, and nothing it takes as optional.
+        string[] Required(string schema) => document.GetProperty("components").GetProperty("schemas").GetProperty(schema).TryGetProperty("required", out var required)
+            ? [.. required.EnumerateArray().Select(r => r.GetString()!).Order(StringComparer.Ordinal)]
+            : [];
+        Assert.Equal(["code", "level", "name"], Required("CreateAreaRequest"));
+        Assert.Equal(["code", "communityId", "name", "phone", "unitId"], Required("MemberRequest"));
+        Assert.Empty(Required("MoveAreaRequest"));
     }
 }
