@@ -34,8 +34,8 @@ public sealed record ProbeEnvironment(ServiceDatabase Database, string VirtualHo
         return process;
     }
 
-    /// <summary>The probe in this process; without the consumer it is a publisher and outbox relay only.</summary>
-    public async Task<WebApplication> StartInProcessAsync(bool withConsumer, bool relayEnabled = true)
+    /// <summary>The probe in this process; without the consumer it is a publisher and outbox relay only. <paramref name="map"/> adds endpoints of the test's own.</summary>
+    public async Task<WebApplication> StartInProcessAsync(bool withConsumer, bool relayEnabled = true, Action<WebApplication>? map = null)
     {
         var app = ProbeHost.Build(
         [
@@ -46,6 +46,7 @@ public sealed record ProbeEnvironment(ServiceDatabase Database, string VirtualHo
             $"--Messaging:Outbox:RelayEnabled={relayEnabled}",
             "--Logging:LogLevel:Default=Warning",
         ], withConsumer);
+        map?.Invoke(app);
         await Platform.ServiceDefaults.Persistence.PersistenceExtensions.MigrateDatabaseAsync(app);
         await app.StartAsync();
         return app;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
@@ -78,7 +79,10 @@ public static class OperationsTelemetry
         }
         finally
         {
-            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
+            // A request that failed has been re-executed by the exception handler without its
+            // endpoint; the handler keeps the one that threw, so the failure counts on its route.
+            var endpoint = context.GetEndpoint() ?? context.Features.Get<IExceptionHandlerFeature>()?.Endpoint;
+            var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
             var status = context.Response.StatusCode;
             traffic.Record(context.Request.Method, route, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds, CountyOf(path), ClientOf(context));
             Describe(Activity.Current, context.Request.Method, route, status);
