@@ -337,6 +337,14 @@ public static class MembersApi
         {
             await VolunteerTeamsApi.PublishAsync(db, teamId, RegistryChange.Updated, now, cancellationToken);
         }
+        // So do their offices in organisations (a party organisation's secretary, an alliance's
+        // members of its committee): an officer who left the roll no longer serves.
+        var offices = await db.OrganisationOfficers.Where(o => o.MemberId == id).ToListAsync(cancellationToken);
+        db.OrganisationOfficers.RemoveRange(offices);
+        foreach (var organisationId in offices.Select(o => o.OrganisationId).Distinct())
+        {
+            await OrganisationsApi.PublishAsync(db, organisationId, RegistryChange.Updated, now, cancellationToken);
+        }
         return await SaveAsync(db, http, member, RegistryChange.Left, clock, cancellationToken);
     }
 

@@ -113,13 +113,14 @@ public sealed class MembersTests(PlatformFixture fixture)
     }
 
     [Fact]
-    public async Task Teams_gather_members_and_leaving_the_roll_releases_teams_and_posts()
+    public async Task Teams_gather_members_and_leaving_the_roll_releases_teams_posts_and_offices()
     {
         var platform = await fixture.PlatformAsync();
         using var client = platform.Gateway();
         var county = await RegistrySeed.CountyAsync(platform);
         await using var teamEvents = await EventProbe<VolunteerTeamChanged>.StartAsync(platform);
         await using var postEvents = await EventProbe<PublicServicePostChanged>.StartAsync(platform);
+        await using var organisationEvents = await EventProbe<OrganisationChanged>.StartAsync(platform);
         var member = county.Members[0];
 
         var team = await (await client.PostJsonAsync(county.Path("volunteer-teams"), new { name = "东门应急队", type = "emergency", communityId = county.Community1.Id }))
@@ -132,6 +133,9 @@ public sealed class MembersTests(PlatformFixture fixture)
             .OkAsync(HttpStatusCode.Created);
         await (await client.PostJsonAsync(county.Path($"public-service-posts/{post.Id()}/claims"), new { memberId = member.Id })).OkAsync(HttpStatusCode.Created);
         Assert.Single((await client.GetJsonAsync(county.Path($"members/{member.Id}/posts"))).EnumerateArray());
+        var unit = await (await client.PostJsonAsync(county.Path($"organisations/{county.Unit1.Id}/officers"), new { memberId = member.Id, role = "secretary" }))
+            .OkAsync(HttpStatusCode.Created);
+        var unitVersion = unit.GetProperty("version").GetInt32();
 
         await (await client.PostJsonAsync(county.Path($"members/{member.Id}/leave"), new { })).OkAsync();
 
@@ -139,6 +143,11 @@ public sealed class MembersTests(PlatformFixture fixture)
         Assert.Equal(0, (await client.GetJsonAsync(county.Path($"public-service-posts/{post.Id()}"))).GetProperty("holders").GetArrayLength());
         await teamEvents.WaitForAsync(e => e.TeamId == team.Id() && e.Version == 3 && e.MemberIds.Count == 0);
         await postEvents.WaitForAsync(e => e.PostId == post.Id() && e.Version == 3 && e.HolderIds.Count == 0);
+        // Their office ends too, and the organisation announces it.
+        var after = await client.GetJsonAsync(county.Path($"organisations/{county.Unit1.Id}"));
+        Assert.Equal(0, after.GetProperty("officers").GetArrayLength());
+        Assert.Equal(unitVersion + 1, after.GetProperty("version").GetInt32());
+        await organisationEvents.WaitForAsync(e => e.OrganisationId == county.Unit1.Id && e.Version == unitVersion + 1 && e.Officers.Count == 0);
         await (await client.PostJsonAsync(county.Path($"volunteer-teams/{team.Id()}/members"), new { memberId = member.Id }))
             .ProblemAsync((HttpStatusCode)422, "reference_invalid", "memberId");
     }
