@@ -269,7 +269,7 @@ public static class ClientsApi
         RateLimitBody body, ITenantContext tenant, GatewayDbContext db, CredentialStore store, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        ValidateRateLimit(errors, body, required: true);
+        ValidateRateLimit(errors, body, prefix: "");
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -309,19 +309,20 @@ public static class ClientsApi
         }
         if (rateLimit is not null)
         {
-            ValidateRateLimit(errors, rateLimit, required: true);
+            ValidateRateLimit(errors, rateLimit, prefix: "rateLimit.");
         }
     }
 
-    private static void ValidateRateLimit(ValidationErrors errors, RateLimitBody body, bool required)
+    /// <summary>A rate limit's two fields, named as the body holds them: at its top (a county's limit) or under <c>rateLimit</c> (a client's).</summary>
+    private static void ValidateRateLimit(ValidationErrors errors, RateLimitBody body, string prefix)
     {
-        if (body.PermitsPerSecond is not { } rate ? required : rate is < 0.01 or > 100_000 || double.IsNaN(rate))
+        if (body.PermitsPerSecond is not { } rate || rate is < 0.01 or > 100_000 || double.IsNaN(rate))
         {
-            errors.Add("rateLimit.permitsPerSecond", "'permitsPerSecond' must be between 0.01 and 100000.");
+            errors.Add(prefix + "permitsPerSecond", $"'{prefix}permitsPerSecond' is required, between 0.01 and 100000.");
         }
-        if (body.Burst is not { } burst ? required : burst is < 1 or > 1_000_000)
+        if (body.Burst is not { } burst || burst is < 1 or > 1_000_000)
         {
-            errors.Add("rateLimit.burst", "'burst' must be between 1 and 1000000.");
+            errors.Add(prefix + "burst", $"'{prefix}burst' is required, between 1 and 1000000.");
         }
     }
 

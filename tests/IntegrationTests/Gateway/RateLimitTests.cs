@@ -56,7 +56,10 @@ public sealed class RateLimitTests(PlatformFixture fixture)
         Assert.True((await admin.GetJsonAsync($"/api/gateway/counties/{county}/rate-limit")).GetProperty("default").GetBoolean());
         await (await admin.PutJsonAsync($"/api/gateway/counties/{county}/rate-limit", new { permitsPerSecond = 0.5, burst = 4 })).OkAsync();
         await (await admin.PutJsonAsync($"/api/gateway/counties/{county}/rate-limit", new { permitsPerSecond = 0, burst = 4 }))
-            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "rateLimit.permitsPerSecond");
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "permitsPerSecond");
+        // A client's limit is under rateLimit, and its fields are named so.
+        await (await admin.PostJsonAsync("/api/gateway/clients", new { name = "热线", county, scopes = new[] { "requests:read" }, rateLimit = new { permitsPerSecond = 5 } }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "rateLimit.burst");
         var first = await GatewayClients.CreateAsync(platform, county);
         var second = await GatewayClients.CreateAsync(platform, county);
         using var one = platform.GatewayAs(first.Key);
