@@ -37,7 +37,7 @@ public static partial class CountiesApi
         RegisterCountyRequest request, RegistryDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        errors.RequireMatch("code", request.Code, CountyCode(), "must be a six-digit administrative division code (e.g. 511621)");
+        errors.RequireMatch("code", request.Code, CountyCode(), "must be a six-digit administrative division code (e.g. 511621) whose first two digits name a province (not 00)");
         errors.RequireText("name", request.Name, maxLength: 100);
         var timeZone = request.TimeZone ?? DefaultTimeZone;
         if (errors.OptionalText("timeZone", request.TimeZone, maxLength: 64) && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
@@ -73,6 +73,7 @@ public static partial class CountiesApi
         return TypedResults.Created($"/api/registry/counties/{county.Code}", CountyResponse.From(county));
     }
 
-    [GeneratedRegex("^[0-9]{6}$")]
+    // GB/T 2260: the first two digits are the province's (11–82); no code starts with 00.
+    [GeneratedRegex("^(?!00)[0-9]{6}$")]
     private static partial Regex CountyCode();
 }
