@@ -13,7 +13,7 @@ public sealed record ImportError(int Row, string Field, string Rule);
 public sealed record ImportResult(string Kind, int Rows, int Created, int Updated, int Unchanged);
 
 /// <summary>
-/// Bulk onboarding from CSV (UTF-8, header row): the tree, organisations, members, pairings and
+/// Bulk onboarding from CSV (UTF-8 or the charset the Content-Type names, header row): the tree, organisations, members, pairings and
 /// member reports, each by natural key (codes). Every row is validated first and all errors are
 /// reported together; the import applies all rows or none; an identical re-import changes nothing.
 /// Formats: docs/registry/imports.md; samples: samples/registry/.
@@ -22,6 +22,8 @@ public static class ImportsApi
 {
     public const long DefaultMaxBodySize = 32 * 1024 * 1024;
 
+    static ImportsApi() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
     public static RouteGroupBuilder MapImportsApi(this RouteGroupBuilder county)
     {
         var limit = county.ServiceProvider()?.GetService<IConfiguration>()?.GetValue("Imports:MaxRequestBodySize", DefaultMaxBodySize) ?? DefaultMaxBodySize;
@@ -29,11 +31,33 @@ public static class ImportsApi
             .WithTags("Imports")
             .WithName("registry.Import")
             .WithSummary("Import a CSV file of areas, organisations, members, pairings or reports")
-            .WithDescription("Send the file as the body (Content-Type: text/csv; UTF-8). 422 import_invalid lists every row error {row, field, rule}; nothing is written unless every row is valid.")
+            .WithDescription("Send the file as the body (Content-Type: text/csv; UTF-8 unless a charset is named, e.g. text/csv; charset=gbk). 422 import_invalid lists every row error {row, field, rule}; nothing is written unless every row is valid.")
             .Accepts<string>("text/csv")
             .WithTextRequestExample("text/csv", "code,name,level,parent_code\nS01,九龙街道,street,\nC01,东门社区,community,S01\nG001,东门第一网格,grid,C01\n")
             .WithMetadata(new RequestSizeLimitAttribute(limit));
         return county;
+    }
+
+    /// <summary>The encoding of the charset a Content-Type names (UTF-8 when none), refusing bytes it cannot decode; null for a charset no encoding answers to.</summary>
+    internal static (Encoding? Encoding, string Charset) DeclaredEncoding(string contentType)
+    {
+        var charset = Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var mediaType) && mediaType.Charset.HasValue
+            ? mediaType.Charset.Value!.Trim('"')
+            : "utf-8";
+        if (charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+        {
+            return (new UTF8Encoding(false, throwOnInvalidBytes: true), charset);
+        }
+        Encoding declared;
+        try
+        {
+            declared = Encoding.GetEncoding(charset, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
+        }
+        catch (ArgumentException)
+        {
+            return (null, charset);
+        }
+        return (declared is UTF8Encoding ? new UTF8Encoding(false, throwOnInvalidBytes: true) : declared, charset);
     }
 
     private static IServiceProvider? ServiceProvider(this IEndpointRouteBuilder endpoints) => endpoints.ServiceProvider;
@@ -51,18 +75,30 @@ public static class ImportsApi
         if (request.ContentType is not { } contentType || !contentType.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
         {
             return Problems.Create(StatusCodes.Status415UnsupportedMediaType, ProblemCodes.UnsupportedMediaType, "Unsupported media type",
-                "Send the file as text/csv (UTF-8).");
+                "Send the file as text/csv (UTF-8, or name its charset: text/csv; charset=gbk).");
         }
 
+        // UTF-8 unless the Content-Type names another charset: a spreadsheet on a Chinese desktop saves
+        // "CSV" in GBK, sent as text/csv; charset=gbk (or gb18030). A charset no encoding answers to is
+        // refused (415) by the request's text rules before this; the check here keeps the endpoint whole on its own.
+        var (encoding, charset) = DeclaredEncoding(contentType);
+        if (encoding is null)
+        {
+            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, ProblemCodes.UnsupportedMediaType, "Unsupported media type",
+                "The file's charset is not one this platform reads; send UTF-8 or GBK (text/csv; charset=gbk).");
+        }
         string text;
         try
         {
-            using var reader = new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true));
+            using var reader = new StreamReader(request.Body, encoding, detectEncodingFromByteOrderMarks: encoding is UTF8Encoding);
             text = await reader.ReadToEndAsync(cancellationToken);
         }
         catch (DecoderFallbackException)
         {
-            return Problems.Unprocessable("import_not_utf8", "The file is not valid UTF-8; save it as UTF-8 (e.g. \"CSV UTF-8\" in a spreadsheet).");
+            return encoding is UTF8Encoding
+                ? Problems.Unprocessable("import_not_utf8",
+                    "The file is not valid UTF-8; save it as UTF-8 (e.g. \"CSV UTF-8\" in a spreadsheet), or name its charset (text/csv; charset=gbk).")
+                : Problems.Unprocessable("import_not_in_charset", $"The file is not valid {charset} text, the charset its Content-Type names.");
         }
 
         CsvTable table;

@@ -169,6 +169,38 @@ public sealed class ImportsTests(PlatformFixture fixture)
         Assert.Equal(0, (await client.GetJsonAsync($"/api/registry/counties/{code}/areas")).GetProperty("total").GetInt64());
     }
 
+    [Fact]
+    public async Task A_file_in_the_charset_its_content_type_names_is_read_in_it()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var code = Counties.NewCode();
+        await Counties.RegisterAsync(client, code);
+        var path = $"/api/registry/counties/{code}/imports/areas";
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var gbk = Encoding.GetEncoding("gbk").GetBytes("code,name,level,parent_code\nS1,城关街道,street,\nC1,东门社区,community,S1\n");
+        ByteArrayContent Csv(byte[] bytes, string contentType) => new(bytes) { Headers = { ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType) } };
+
+        // A spreadsheet's "CSV" on a Chinese desktop is GBK: without its charset named it is not UTF-8.
+        var notUtf8 = await (await client.PostAsync(path, Csv(gbk, "text/csv"))).ProblemAsync((HttpStatusCode)422, "import_not_utf8");
+        Assert.Contains("charset=gbk", notUtf8.GetProperty("detail").GetString());
+        var imported = await client.PostAsync(path, Csv(gbk, "text/csv; charset=gbk"));
+        Assert.Equal(2, (await imported.OkAsync()).GetProperty("created").GetInt32());
+        var areas = await client.GetJsonAsync($"/api/registry/counties/{code}/areas?level=community");
+        Assert.Equal("东门社区", areas.GetProperty("items")[0].GetProperty("name").GetString());
+
+        // GB 18030 (GBK's superset) reads the same file: nothing changes.
+        var again = await client.PostAsync(path, Csv(gbk, "text/csv; charset=GB18030"));
+        Assert.Equal(2, (await again.OkAsync()).GetProperty("unchanged").GetInt32());
+
+        // Bytes the named charset cannot decode (a lead byte with no trail), and a charset no encoding answers to.
+        byte[] broken = [.. Encoding.ASCII.GetBytes("code,name,level\nS2,"), 0x81, 0x0A];
+        var undecodable = await (await client.PostAsync(path, Csv(broken, "text/csv; charset=gbk"))).ProblemAsync((HttpStatusCode)422, "import_not_in_charset");
+        Assert.Contains("gbk", undecodable.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+        await (await client.PostAsync(path, Csv(gbk, "text/csv; charset=x-county-legacy"))).ProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        Assert.Equal(2, (await client.GetJsonAsync($"/api/registry/counties/{code}/areas")).GetProperty("total").GetInt64());
+    }
+
     [Theory]
     [InlineData("areas", "code,name,level,parent_code\nS10,a\0b,street,\n", 2, "name")]
     [InlineData("members", "code,name,phone,unit_code,community_code\nM9\0,张三,13800000009,U01,C01\n", 2, "code")]
