@@ -172,13 +172,20 @@ public sealed class CountySettingsReplicaConsumer<TContext>(TContext db, TenantC
 
     protected override async Task HandleAsync(CountySettingsChanged message, ConsumeContext<CountySettingsChanged> context)
     {
-        var known = await Db.Set<ReplicaCountySettings>().AnyAsync(s => s.Version == message.Version, context.CancellationToken);
-        if (!known)
+        // A version never changes but for its withdrawal, which is for good: whichever announcement comes
+        // first, the copy ends withdrawn once either said so.
+        var known = await Db.Set<ReplicaCountySettings>().FirstOrDefaultAsync(s => s.Version == message.Version, context.CancellationToken);
+        if (known is null)
         {
             Db.Add(new ReplicaCountySettings
             {
                 CountyId = message.CountyId, Version = message.Version, EffectiveFrom = message.EffectiveFrom, Settings = message.Settings,
+                WithdrawnAt = message.WithdrawnAt,
             });
+        }
+        else if (known.WithdrawnAt is null && message.WithdrawnAt is { } withdrawnAt)
+        {
+            known.WithdrawnAt = withdrawnAt;
         }
     }
 }

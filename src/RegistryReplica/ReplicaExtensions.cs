@@ -24,7 +24,11 @@ public static class ReplicaExtensions
         return bus;
     }
 
-    /// <summary>The settings of a county in effect at a moment: the newest version effective by then.</summary>
+    /// <summary>The settings of a county in effect at a moment: the newest version effective by then, withdrawn ones aside.</summary>
     public static Task<ReplicaCountySettings?> SettingsAtAsync(this DbSet<ReplicaCountySettings> settings, DateTimeOffset moment, CancellationToken cancellationToken) =>
-        settings.AsNoTracking().Where(s => s.EffectiveFrom <= moment).OrderByDescending(s => s.Version).FirstOrDefaultAsync(cancellationToken);
+        settings.Standing().Where(s => s.EffectiveFrom <= moment).OrderByDescending(s => s.Version).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>The versions that are or will be in effect: every one but those withdrawn before they took effect.</summary>
+    public static IQueryable<ReplicaCountySettings> Standing(this DbSet<ReplicaCountySettings> settings) =>
+        settings.AsNoTracking().Where(s => s.WithdrawnAt == null);
 }

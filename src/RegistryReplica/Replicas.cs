@@ -113,11 +113,14 @@ public sealed class ReplicaVolunteerTeam : IReplica
     public DateTimeOffset? RetiredAt { get; set; }
 }
 
-/// <summary>One version of a county's settings; the one in effect at a moment is the newest effective by then.</summary>
+/// <summary>One version of a county's settings; the one in effect at a moment is the newest effective by then and not withdrawn.</summary>
 public sealed class ReplicaCountySettings : ITenantScoped
 {
     public Guid CountyId { get; set; }
     public int Version { get; init; }
     public DateTimeOffset EffectiveFrom { get; init; }
     public required CountySettings Settings { get; init; }
+
+    /// <summary>When Registry withdrew the version before it took effect: it is never in effect.</summary>
+    public DateTimeOffset? WithdrawnAt { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MassTransit;
 using Platform.Contracts.Registry;
 using Platform.IntegrationTests.Support;
@@ -59,6 +60,46 @@ public sealed class RegistryReplicaTests(PlatformFixture fixture)
         Assert.Equal("王新", await fixture.QueryScalarAsync<string>(database, $"SELECT name FROM registry_members WHERE id = '{memberId}'"));
         Assert.Equal(2, await fixture.QueryScalarAsync<int>(database, $"SELECT version FROM registry_members WHERE id = '{memberId}'"));
         Assert.Equal("[\"水电维修\"]", await fixture.QueryScalarAsync<string>(database, $"SELECT to_json(skills)::text FROM registry_members WHERE id = '{memberId}'"));
+    }
+
+    [Fact]
+    public async Task A_settings_versions_withdrawal_arriving_before_its_announcement_leaves_it_withdrawn()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var countyId = (await Counties.RegisterAsync(client, Counties.NewCode())).GetProperty("id").GetGuid();
+        var copies = platform.Databases["dispatch"].Name;
+        var version1 = $"SELECT count(*) FROM registry_county_settings WHERE county_id = '{countyId}' AND version = 1";
+        await Poll.UntilAsync(() => fixture.QueryScalarAsync<long>(copies, version1), n => n == 1, TimeSpan.FromSeconds(60), "dispatch's copy of version 1");
+        var settings = JsonSerializer.Deserialize<CountySettings>(await fixture.QueryScalarAsync<string>(copies,
+            $"SELECT settings::text FROM registry_county_settings WHERE county_id = '{countyId}' AND version = 1"), JsonSerializerOptions.Web)!;
+        var effectiveFrom = DateTimeOffset.UtcNow.AddDays(30);
+        var announced = new CountySettingsChanged(countyId, 2, effectiveFrom, settings with { ReportingWeek = 3 }, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var withdrawn = announced with { ChangedAt = DateTimeOffset.UtcNow, WithdrawnAt = DateTimeOffset.UtcNow };
+        var (withdrawnId, announcedId) = (Guid.NewGuid(), Guid.NewGuid());
+
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(new Uri(fixture.AmqpUri())));
+        await bus.StartAsync();
+        try
+        {
+            await bus.Publish(withdrawn, context => context.MessageId = withdrawnId);
+            await bus.Publish(announced, context => context.MessageId = announcedId);
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+
+        foreach (var service in new[] { "dispatch", "evaluation" })
+        {
+            var database = platform.Databases[service].Name;
+            await Poll.UntilAsync(
+                () => fixture.QueryScalarAsync<long>(database,
+                    $"SELECT count(*) FROM inbox_messages WHERE message_id IN ('{withdrawnId}', '{announcedId}') AND consumer = 'registry-replica:ReplicaCountySettings'"),
+                n => n == 2, TimeSpan.FromSeconds(60), $"both settings events handled by {service}");
+            Assert.Equal(1, await fixture.QueryScalarAsync<long>(database,
+                $"SELECT count(*) FROM registry_county_settings WHERE county_id = '{countyId}' AND version = 2 AND withdrawn_at IS NOT NULL"));
+        }
     }
 
     private static MemberChanged Member(Guid countyId, Guid memberId, int version, string name) => new(

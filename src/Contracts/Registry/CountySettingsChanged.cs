@@ -1,12 +1,18 @@
 namespace Platform.Contracts.Registry;
 
-/// <summary>A county's settings have a new version, effective from <see cref="EffectiveFrom"/> (never before).</summary>
+/// <summary>
+/// A version of a county's settings: a new one, effective from <see cref="EffectiveFrom"/> (never before);
+/// or, with <see cref="WithdrawnAt"/>, one scheduled for later and withdrawn before it took effect, which
+/// is never in effect. A version is withdrawn once and for good, so the two announcements of a version
+/// may be taken in either order: the withdrawal wins.
+/// </summary>
 public sealed record CountySettingsChanged(
     Guid CountyId,
     int Version,
     DateTimeOffset EffectiveFrom,
     CountySettings Settings,
-    DateTimeOffset ChangedAt) : ICountyMessage;
+    DateTimeOffset ChangedAt,
+    DateTimeOffset? WithdrawnAt = null) : ICountyMessage;
 
 /// <summary>What other services read from a county's settings.</summary>
 /// <param name="Sla">Deadlines per request tier (simple, ordinary, complex).</param>

@@ -61,7 +61,7 @@ public static class ActivityGenerator
     private static async Task<(int Week, DayOfWeek ThemedDay)> RulesAsync(DispatchDbContext db, DateTimeOffset moment, CancellationToken cancellationToken)
     {
         var settings = await db.Set<ReplicaCountySettings>().SettingsAtAsync(moment, cancellationToken)
-            ?? await db.Set<ReplicaCountySettings>().AsNoTracking().OrderBy(s => s.Version).FirstOrDefaultAsync(cancellationToken);
+            ?? await db.Set<ReplicaCountySettings>().Standing().OrderBy(s => s.Version).FirstOrDefaultAsync(cancellationToken);
         return settings is null
             ? (DefaultReportingWeek, DefaultThemedDay)
             : (settings.Settings.ReportingWeek, settings.Settings.ThemedDay);

@@ -21,7 +21,7 @@ public sealed class CountyReference(TimeProvider clock)
         _views.GetAsync(countyId, db, static async (db, cancellationToken) =>
         {
             var areas = await db.Areas.AsNoTracking().ToDictionaryAsync(a => a.Id, cancellationToken);
-            var settings = await db.Settings.AsNoTracking().OrderByDescending(s => s.Version).ToListAsync(cancellationToken);
+            var settings = await db.Settings.Standing().OrderByDescending(s => s.Version).ToListAsync(cancellationToken);
             var own = await db.RequestCategories.AsNoTracking().OrderBy(c => c.SortOrder).ToListAsync(cancellationToken);
             return new CountyView(areas, settings, own.Count > 0 ? own : RequestCategories.Defaults, own.Count > 0 ? own[0].Version : 0);
         }, cancellationToken);

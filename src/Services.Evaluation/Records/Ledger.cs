@@ -7,6 +7,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Platform.Contracts.Registry;
 using Platform.Evaluation.Periods;
+using Platform.RegistryReplica;
 
 namespace Platform.Evaluation.Records;
 
@@ -70,7 +71,7 @@ public static class Ledger
     /// <summary>The settings version in effect at a moment (or the county's first, for a moment before any took effect).</summary>
     public static async Task<(int Version, CountySettings Settings)?> SettingsAtAsync(EvaluationDbContext db, Guid countyId, DateTimeOffset moment, CancellationToken cancellationToken)
     {
-        var version = await db.Settings.AsNoTracking()
+        var version = await db.Settings.Standing()
             .OrderBy(s => s.EffectiveFrom > moment).ThenByDescending(s => s.EffectiveFrom <= moment ? s.Version : -s.Version)
             .Select(s => (int?)s.Version).FirstOrDefaultAsync(cancellationToken);
         return version is { } v ? (v, await SettingsAsync(db, countyId, v, cancellationToken)) : null;
@@ -106,7 +107,7 @@ public static class Ledger
         {
             batch.BatchCommands.Add(Command("SELECT pg_advisory_xact_lock_shared($1)", LockKey(countyId)));
             batch.BatchCommands.Add(Command("SELECT period FROM closed_periods WHERE county_id = $1", countyId));
-            batch.BatchCommands.Add(Command("SELECT version, effective_from FROM registry_county_settings WHERE county_id = $1 ORDER BY version", countyId));
+            batch.BatchCommands.Add(Command("SELECT version, effective_from FROM registry_county_settings WHERE county_id = $1 AND withdrawn_at IS NULL ORDER BY version", countyId));
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))

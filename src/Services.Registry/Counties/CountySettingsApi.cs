@@ -15,22 +15,30 @@ namespace Platform.Registry.Counties;
 public sealed record UpdateCountySettingsRequest([Required] CountySettings? Settings, DateTimeOffset? EffectiveFrom);
 
 /// <summary>One version of a county's settings.</summary>
-public sealed record CountySettingsResponse(int Version, DateTimeOffset EffectiveFrom, DateTimeOffset CreatedAt, CountySettings Settings)
+/// <param name="WithdrawnAt">When the version was withdrawn before it took effect (it never is in effect); null otherwise.</param>
+public sealed record CountySettingsResponse(int Version, DateTimeOffset EffectiveFrom, DateTimeOffset CreatedAt, CountySettings Settings, DateTimeOffset? WithdrawnAt)
 {
     public static CountySettingsResponse From(CountySettingsVersion version) =>
-        new(version.Version, version.EffectiveFrom, version.CreatedAt, version.Settings);
+        new(version.Version, version.EffectiveFrom, version.CreatedAt, version.Settings, version.WithdrawnAt);
 }
 
 /// <summary>
 /// A county's settings (SLA hours per tier, reporting week and themed day, points rules, rating
 /// scales, coverage threshold), versioned: a change adds a version effective from now or later and
 /// publishes <see cref="CountySettingsChanged"/>; past versions stay readable, so anything computed
-/// under them can be reproduced.
+/// under them can be reproduced. A version scheduled for later may be withdrawn until shortly before it
+/// takes effect (<see cref="WithdrawalNotice"/>); it stays listed, marked, and is never in effect.
 /// </summary>
 public static partial class CountySettingsApi
 {
     /// <summary>A new version may take effect at most this far in the past (clock skew between a client and the service).</summary>
     private static readonly TimeSpan PastTolerance = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long before it takes effect a version may still be withdrawn: the services follow Registry a
+    /// moment behind, and none should have used a version by the time it learns of its withdrawal.
+    /// </summary>
+    public static readonly TimeSpan WithdrawalNotice = TimeSpan.FromMinutes(5);
 
     public static RouteGroupBuilder MapCountySettingsApi(this RouteGroupBuilder county)
     {
@@ -50,6 +58,12 @@ public static partial class CountySettingsApi
         settings.MapGet("/versions/{version:int}", GetVersion)
             .WithName("registry.GetCountySettingsVersion")
             .WithSummary("Get one version of the settings");
+        settings.MapPost("/versions/{version:int}/withdraw", WithdrawVersion)
+            .WithName("registry.WithdrawCountySettingsVersion")
+            .WithSummary("Withdraw a version scheduled for later, before it takes effect")
+            .WithDescription("The version stays listed with withdrawnAt and is never in effect; the one before it stays in effect. " +
+                "Allowed until 5 minutes before the version's effectiveFrom: 409 settings_version_in_effect after that, " +
+                "409 settings_version_withdrawn when it already was. Publishes CountySettingsChanged with withdrawnAt.");
         return county;
     }
 
@@ -70,7 +84,7 @@ public static partial class CountySettingsApi
     {
         var moment = at?.Value ?? clock.GetUtcNow();
         var version = await db.CountySettings.AsNoTracking()
-            .Where(s => s.EffectiveFrom <= moment)
+            .Where(s => s.EffectiveFrom <= moment && s.WithdrawnAt == null)
             .OrderByDescending(s => s.Version)
             .FirstOrDefaultAsync(cancellationToken);
         if (version is null)
@@ -133,13 +147,15 @@ public static partial class CountySettingsApi
             return errors.ToProblem();
         }
 
-        var newest = await db.CountySettings.AsNoTracking().OrderByDescending(s => s.Version).FirstOrDefaultAsync(cancellationToken);
-        var newestVersion = newest?.Version ?? 0;
+        // Numbers go on past a withdrawn version (each number names one version for good); the order of
+        // effect follows the versions still standing.
+        var newestVersion = await db.CountySettings.AsNoTracking().MaxAsync(s => (int?)s.Version, cancellationToken) ?? 0;
         if (http.Request.Headers.IfMatch.Count > 0 &&
             ETags.PreconditionFailed(http, new VersionOnly(newestVersion)) is { } preconditionFailed)
         {
             return preconditionFailed;
         }
+        var newest = await db.CountySettings.AsNoTracking().Where(s => s.WithdrawnAt == null).OrderByDescending(s => s.Version).FirstOrDefaultAsync(cancellationToken);
         if (newest is not null && effectiveFrom < newest.EffectiveFrom)
         {
             return Problems.Unprocessable("settings_effective_before_newest",
@@ -164,6 +180,40 @@ public static partial class CountySettingsApi
         }
         http.Response.Headers.ETag = ETags.Of(version.Version);
         return TypedResults.Ok(CountySettingsResponse.From(version));
+    }
+
+    private static async Task<Results<Ok<CountySettingsResponse>, ProblemHttpResult>> WithdrawVersion(
+        int version, RegistryDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
+        var found = await db.CountySettings.FirstOrDefaultAsync(s => s.Version == version, cancellationToken);
+        if (found is null)
+        {
+            return Problems.NotFound("settings_version_not_found", $"This county has no settings version {version}.");
+        }
+        var now = clock.GetUtcNow();
+        if (found.WithdrawnAt is { } withdrawnAt)
+        {
+            return Problems.Conflict("settings_version_withdrawn", $"Settings version {version} was already withdrawn at {withdrawnAt:O}.");
+        }
+        if (found.EffectiveFrom - WithdrawalNotice < now)
+        {
+            return Problems.Conflict("settings_version_in_effect",
+                $"Settings version {version} takes effect at {found.EffectiveFrom:O}: a version can be withdrawn until {WithdrawalNotice.TotalMinutes:0} minutes before; " +
+                "add a new version instead.");
+        }
+        found.WithdrawnAt = now;
+        db.Outbox.Publish(new CountySettingsChanged(found.CountyId, found.Version, found.EffectiveFrom, found.Settings, now, WithdrawnAt: now));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another withdrawal of the version came first: this one writes and announces nothing.
+            return Problems.Conflict("settings_version_withdrawn", $"Settings version {version} was withdrawn meanwhile.");
+        }
+        http.Response.Headers.ETag = ETags.Of(found.Version);
+        return TypedResults.Ok(CountySettingsResponse.From(found));
     }
 
     internal static void Validate(CountySettings settings, ValidationErrors errors)

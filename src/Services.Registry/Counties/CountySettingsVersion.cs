@@ -9,7 +9,8 @@ namespace Platform.Registry.Counties;
 /// <summary>
 /// One version of a county's settings. Versions are never edited: a change adds the next version,
 /// effective from a moment that is never in the past, so what was computed under the old rules stays
-/// reproducible.
+/// reproducible. A version scheduled for later may be withdrawn before it takes effect: it stays listed,
+/// marked, and is never in effect.
 /// </summary>
 public sealed class CountySettingsVersion : ITenantScoped
 {
@@ -22,6 +23,9 @@ public sealed class CountySettingsVersion : ITenantScoped
     public DateTimeOffset EffectiveFrom { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When the version was withdrawn, before it took effect; null for a version in effect or still to take effect.</summary>
+    public DateTimeOffset? WithdrawnAt { get; set; }
 }
 
 internal sealed class CountySettingsVersionConfiguration : IEntityTypeConfiguration<CountySettingsVersion>
@@ -37,6 +41,8 @@ internal sealed class CountySettingsVersionConfiguration : IEntityTypeConfigurat
             .HasConversion(
                 value => JsonSerializer.Serialize(value, Json),
                 json => JsonSerializer.Deserialize<CountySettings>(json, Json)!);
+        // A withdrawal is written only over a version not withdrawn yet: of two at once, one wins.
+        settings.Property(s => s.WithdrawnAt).IsConcurrencyToken();
         settings.HasOne<County>().WithMany().HasForeignKey(s => s.CountyId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -71,6 +71,45 @@ public sealed class ActivitiesTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_settings_version_Registry_withdraws_is_never_in_effect_in_Dispatch_or_Evaluation()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var settingsPath = $"/api/registry/counties/{county.Code}/settings";
+        var fourthWeek = System.Text.Json.Nodes.JsonNode.Parse((await client.GetJsonAsync(settingsPath)).GetProperty("settings").GetRawText())!;
+        fourthWeek["reportingWeek"] = 4;
+        var (inThreeMonths, inFourMonths) = (MonthFromNow(3), MonthFromNow(4));
+        var effectiveFrom = DateTimeOffset.Parse(inThreeMonths + "-01T00:00:00+08:00").AddDays(-1);
+        await (await client.PutJsonAsync(settingsPath, new { settings = fourthWeek, effectiveFrom })).OkAsync();
+        string[] services = ["dispatch", "evaluation"];
+        async Task UntilCopiesAsync(string condition, string what)
+        {
+            foreach (var service in services)
+            {
+                await Poll.UntilAsync(
+                    () => platform.Fixture.QueryScalarAsync<long>(platform.Databases[service].Name,
+                        $"SELECT count(*) FROM registry_county_settings WHERE county_id = '{county.CountyId}' AND version = 2 AND {condition}"),
+                    n => n == 1, TimeSpan.FromSeconds(60), $"{service}'s copy of settings version 2 {what}");
+            }
+        }
+        static int LocalDay(JsonElement generated) => generated.GetProperty("activities").EnumerateArray()
+            .First(a => a.GetProperty("kind").GetString() == "reporting_week").GetProperty("startsAt").GetDateTimeOffset().ToOffset(TimeSpan.FromHours(8)).Day;
+
+        // While it stands, version 2 rules its months: the fourth week's Monday falls on the 22nd to the 28th.
+        await UntilCopiesAsync("withdrawn_at IS NULL", "to arrive");
+        var before = await (await client.PostJsonAsync(county.Path("activities/generate"), new { month = inFourMonths })).OkAsync();
+        Assert.InRange(LocalDay(before), 22, 28);
+
+        await (await client.PostAsync($"{settingsPath}/versions/2/withdraw", null)).OkAsync();
+
+        // Withdrawn, it rules none: version 1's second week (a Monday from the 8th to the 14th) stays in effect.
+        await UntilCopiesAsync("withdrawn_at IS NOT NULL", "to be withdrawn");
+        var after = await (await client.PostJsonAsync(county.Path("activities/generate"), new { month = inThreeMonths })).OkAsync();
+        Assert.InRange(LocalDay(after), 8, 14);
+    }
+
+    [Fact]
     public async Task The_countys_time_zone_decides_the_dates_of_its_reporting_week()
     {
         var platform = await fixture.PlatformAsync();

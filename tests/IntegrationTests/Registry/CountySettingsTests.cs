@@ -107,6 +107,67 @@ public sealed class CountySettingsTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_version_scheduled_for_later_can_be_withdrawn_before_it_takes_effect_and_never_is_in_effect()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var code = Counties.NewCode();
+        var otherCode = Counties.NewCode();
+        var countyId = (await Counties.RegisterAsync(client, code)).GetProperty("id").GetGuid();
+        await Counties.RegisterAsync(client, otherCode);
+        var settings = await CurrentSettingsAsync(client, code);
+        settings["reportingWeek"] = 3;
+        var from = DateTimeOffset.UtcNow.AddDays(10);
+        using var scheduled = await PutAsync(client, code, new JsonObject { ["settings"] = settings.DeepClone(), ["effectiveFrom"] = from });
+        Assert.Equal(HttpStatusCode.OK, scheduled.StatusCode);
+        var versionsPath = $"/api/registry/counties/{code}/settings/versions";
+
+        // Another county has no version 2 to withdraw, and this county's stays as it was.
+        await (await client.PostAsync($"/api/registry/counties/{otherCode}/settings/versions/2/withdraw", null)).ProblemAsync(HttpStatusCode.NotFound, "settings_version_not_found");
+        Assert.Equal(JsonValueKind.Null, (await client.GetJsonAsync($"{versionsPath}/2")).GetProperty("withdrawnAt").ValueKind);
+
+        await using var events = await EventProbe<CountySettingsChanged>.StartAsync(platform);
+        using var withdrawn = await client.PostAsync($"{versionsPath}/2/withdraw", null);
+        var version = await withdrawn.OkAsync();
+        Assert.Equal(2, version.GetProperty("version").GetInt32());
+        Assert.Equal(JsonValueKind.String, version.GetProperty("withdrawnAt").ValueKind);
+        Assert.Equal("\"2\"", withdrawn.Headers.ETag?.Tag);
+
+        // Never in effect: the moment it would have taken effect still has version 1; the version stays listed, marked.
+        var later = await client.GetJsonAsync($"/api/registry/counties/{code}/settings?at={Uri.EscapeDataString(from.AddMinutes(1).ToString("O"))}");
+        Assert.Equal(1, later.GetProperty("version").GetInt32());
+        Assert.Equal(2, later.GetProperty("settings").GetProperty("reportingWeek").GetInt32());
+        var versions = await client.GetJsonAsync(versionsPath);
+        Assert.Equal(2, versions.GetProperty("total").GetInt64());
+        Assert.Equal(JsonValueKind.String, versions.GetProperty("items")[0].GetProperty("withdrawnAt").ValueKind);
+        var announced = await events.WaitForAsync(e => e.CountyId == countyId && e.Version == 2);
+        Assert.NotNull(announced.WithdrawnAt);
+        Assert.Equal(from, announced.EffectiveFrom, TimeSpan.FromMilliseconds(1));
+
+        // What cannot be withdrawn: a version withdrawn already, one in effect, one that does not exist. Nothing is announced.
+        var written = await Outbox.WrittenAsync(platform);
+        await (await client.PostAsync($"{versionsPath}/2/withdraw", null)).ProblemAsync(HttpStatusCode.Conflict, "settings_version_withdrawn");
+        await (await client.PostAsync($"{versionsPath}/1/withdraw", null)).ProblemAsync(HttpStatusCode.Conflict, "settings_version_in_effect");
+        await (await client.PostAsync($"{versionsPath}/9/withdraw", null)).ProblemAsync(HttpStatusCode.NotFound, "settings_version_not_found");
+        Assert.Equal(written, await Outbox.WrittenAsync(platform));
+
+        // The next version takes the next number, and may take effect before the withdrawn one would have.
+        settings["reportingWeek"] = 4;
+        using var next = await PutAsync(client, code, new JsonObject { ["settings"] = settings.DeepClone(), ["effectiveFrom"] = from.AddDays(-5) }, ifMatch: "\"2\"");
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        Assert.Equal("\"3\"", next.Headers.ETag?.Tag);
+        var atNext = await client.GetJsonAsync($"/api/registry/counties/{code}/settings?at={Uri.EscapeDataString(from.AddMinutes(1).ToString("O"))}");
+        Assert.Equal(3, atNext.GetProperty("version").GetInt32());
+
+        // A version about to take effect (within the notice) is too late to withdraw.
+        var soonCode = Counties.NewCode();
+        await Counties.RegisterAsync(client, soonCode);
+        using var soon = await PutAsync(client, soonCode, new JsonObject { ["settings"] = settings.DeepClone(), ["effectiveFrom"] = DateTimeOffset.UtcNow.AddMinutes(2) });
+        Assert.Equal(HttpStatusCode.OK, soon.StatusCode);
+        await (await client.PostAsync($"/api/registry/counties/{soonCode}/settings/versions/2/withdraw", null)).ProblemAsync(HttpStatusCode.Conflict, "settings_version_in_effect");
+    }
+
+    [Fact]
     public async Task A_stale_If_Match_is_refused_with_412_and_nothing_is_written()
     {
         var platform = await fixture.PlatformAsync();
