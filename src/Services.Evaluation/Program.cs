@@ -16,7 +16,7 @@ builder.AddServiceMessaging<EvaluationDbContext>("evaluation", bus =>
 {
     bus.AddConsumer<CountyRegisteredConsumer>();
     bus.AddRegistryReplica<EvaluationDbContext>("evaluation");
-    bus.AddServiceRecord();
+    bus.AddServiceRecord(builder.Configuration.GetValue(ServiceRecordRegistration.BatchTimeLimitKey, ServiceRecordRegistration.DefaultBatchTimeLimit));
 });
 
 var app = builder.Build();

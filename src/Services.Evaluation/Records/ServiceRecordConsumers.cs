@@ -372,6 +372,11 @@ public static class ServiceRecordRegistration
     /// <summary>Up to this many messages of one type are taken into one transaction (per county).</summary>
     public const int BatchSize = 500;
 
+    /// <summary>Configuration key: how long a batch gathers after its first message before it is handed over.</summary>
+    public const string BatchTimeLimitKey = "Messaging:ServiceRecordBatchTimeLimit";
+
+    public static readonly TimeSpan DefaultBatchTimeLimit = TimeSpan.FromMilliseconds(30);
+
     /// <summary>Messages handled at once on Evaluation's other endpoints (one transaction each).</summary>
     public const int OtherEndpointsConcurrency = 64;
 
@@ -380,8 +385,9 @@ public static class ServiceRecordRegistration
     /// <c>Messaging:PrefetchCount</c>) so that batches fill; its other endpoints handle one message per
     /// transaction and stay at <see cref="OtherEndpointsConcurrency"/> at once, within the connection pool.
     /// </summary>
-    public static IBusRegistrationConfigurator AddServiceRecord(this IBusRegistrationConfigurator bus)
+    public static IBusRegistrationConfigurator AddServiceRecord(this IBusRegistrationConfigurator bus, TimeSpan? batchTimeLimit = null)
     {
+        var timeLimit = batchTimeLimit ?? DefaultBatchTimeLimit;
         bus.AddConfigureEndpointsCallback((name, endpoint) =>
         {
             if (name != Queue)
@@ -389,28 +395,28 @@ public static class ServiceRecordRegistration
                 endpoint.ConcurrentMessageLimit = OtherEndpointsConcurrency;
             }
         });
-        Add<RequestPlacedRecorder>(bus);
-        Add<RequestDispatchedRecorder>(bus);
-        Add<RequestClaimedRecorder>(bus);
-        Add<RequestReleasedRecorder>(bus);
-        Add<RequestCompletedRecorder>(bus);
-        Add<RequestRatedRecorder>(bus);
-        Add<RequestReopenedRecorder>(bus);
-        Add<RequestOverdueRecorder>(bus);
-        Add<RequestEscalatedRecorder>(bus);
-        Add<RequestExtendedRecorder>(bus);
-        Add<RequestCancelledRecorder>(bus);
-        Add<AttendanceRecorder>(bus);
-        Add<ActivityCancelledRecorder>(bus);
-        Add<WhistleRecorder>(bus);
-        Add<MonthlyListItemRecorder>(bus);
-        Add<ReportRecorder>(bus);
+        Add<RequestPlacedRecorder>(bus, timeLimit);
+        Add<RequestDispatchedRecorder>(bus, timeLimit);
+        Add<RequestClaimedRecorder>(bus, timeLimit);
+        Add<RequestReleasedRecorder>(bus, timeLimit);
+        Add<RequestCompletedRecorder>(bus, timeLimit);
+        Add<RequestRatedRecorder>(bus, timeLimit);
+        Add<RequestReopenedRecorder>(bus, timeLimit);
+        Add<RequestOverdueRecorder>(bus, timeLimit);
+        Add<RequestEscalatedRecorder>(bus, timeLimit);
+        Add<RequestExtendedRecorder>(bus, timeLimit);
+        Add<RequestCancelledRecorder>(bus, timeLimit);
+        Add<AttendanceRecorder>(bus, timeLimit);
+        Add<ActivityCancelledRecorder>(bus, timeLimit);
+        Add<WhistleRecorder>(bus, timeLimit);
+        Add<MonthlyListItemRecorder>(bus, timeLimit);
+        Add<ReportRecorder>(bus, timeLimit);
         return bus;
     }
 
-    /// <summary>A batch is handed over when full or 30 ms after its first message; two batches of a type run at once.</summary>
-    private static void Add<TConsumer>(IBusRegistrationConfigurator bus) where TConsumer : class, IConsumer =>
+    /// <summary>A batch is handed over when full or the time limit after its first message; two batches of a type run at once.</summary>
+    private static void Add<TConsumer>(IBusRegistrationConfigurator bus, TimeSpan timeLimit) where TConsumer : class, IConsumer =>
         bus.AddConsumer<TConsumer>(consumer => consumer.Options<BatchOptions>(batch => batch
-                .SetMessageLimit(BatchSize).SetTimeLimit(TimeSpan.FromMilliseconds(30)).SetConcurrencyLimit(2)))
+                .SetMessageLimit(BatchSize).SetTimeLimit(timeLimit).SetConcurrencyLimit(2)))
             .Endpoint(e => e.Name = Queue);
 }
