@@ -198,33 +198,41 @@ public static class Ledger
     private static NpgsqlBatchCommand InsertLines(Guid countyId, IReadOnlyList<PricedLine> lines, DateTimeOffset now)
     {
         var command = new NpgsqlBatchCommand();
-        var values = new List<string>(lines.Count);
-        var p = 0;
-        string Add(object? value, NpgsqlDbType type)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value, NpgsqlDbType = type });
-            return "$" + (++p).ToString(CultureInfo.InvariantCulture);
-        }
-        foreach (var priced in lines)
-        {
-            var (entry, line) = (priced.Entry, priced.Line);
-            values.Add("(" + string.Join(", ",
-                Add(Guid.CreateVersion7(now), NpgsqlDbType.Uuid), Add(countyId, NpgsqlDbType.Uuid), Add(line.SubjectKind, NpgsqlDbType.Varchar),
-                Add(line.SubjectId, NpgsqlDbType.Uuid), Add(line.Kind, NpgsqlDbType.Varchar), Add(entry.OccurredAt, NpgsqlDbType.TimestampTz),
-                Add(priced.Month, NpgsqlDbType.Varchar), Add(priced.Late, NpgsqlDbType.Boolean), Add(line.UnitId, NpgsqlDbType.Uuid), Add(line.CommunityId, NpgsqlDbType.Uuid),
-                Add(line.GridId, NpgsqlDbType.Uuid), Add(line.RequestId, NpgsqlDbType.Uuid), Add(line.ActivityId, NpgsqlDbType.Uuid),
-                Add(entry.SourceEvent, NpgsqlDbType.Varchar), Add(entry.SourceKey, NpgsqlDbType.Varchar), Add(priced.MessageId, NpgsqlDbType.Uuid),
-                Add(priced.RuleCode, NpgsqlDbType.Varchar), Add(priced.SettingsVersion, NpgsqlDbType.Integer), Add(priced.Points, NpgsqlDbType.Numeric),
-                Add(priced.Cap, NpgsqlDbType.Numeric), Add(line.ServiceMinutes, NpgsqlDbType.Integer), Add(line.Detail, NpgsqlDbType.Varchar),
-                Add(line.CorrectsId, NpgsqlDbType.Uuid), Add(line.RecordedBy, NpgsqlDbType.Varchar), Add(now, NpgsqlDbType.TimestampTz)) + ")");
-        }
+        var county = Scalar(command, countyId, NpgsqlDbType.Uuid);
+        var recordedAt = Scalar(command, now, NpgsqlDbType.TimestampTz);
+        var rows = new RowArrays(command)
+            .Add("id", "uuid", lines.Select(_ => Guid.CreateVersion7(now)), NpgsqlDbType.Uuid)
+            .Add("subject_kind", "text", lines.Select(l => l.Line.SubjectKind), NpgsqlDbType.Text)
+            .Add("subject_id", "uuid", lines.Select(l => l.Line.SubjectId), NpgsqlDbType.Uuid)
+            .Add("kind", "text", lines.Select(l => l.Line.Kind), NpgsqlDbType.Text)
+            .Add("occurred_at", "timestamptz", lines.Select(l => l.Entry.OccurredAt), NpgsqlDbType.TimestampTz)
+            .Add("month", "text", lines.Select(l => l.Month), NpgsqlDbType.Text)
+            .Add("late", "boolean", lines.Select(l => l.Late), NpgsqlDbType.Boolean)
+            .Add("unit_id", "uuid", lines.Select(l => l.Line.UnitId), NpgsqlDbType.Uuid)
+            .Add("community_id", "uuid", lines.Select(l => l.Line.CommunityId), NpgsqlDbType.Uuid)
+            .Add("grid_id", "uuid", lines.Select(l => l.Line.GridId), NpgsqlDbType.Uuid)
+            .Add("request_id", "uuid", lines.Select(l => l.Line.RequestId), NpgsqlDbType.Uuid)
+            .Add("activity_id", "uuid", lines.Select(l => l.Line.ActivityId), NpgsqlDbType.Uuid)
+            .Add("source_event", "text", lines.Select(l => l.Entry.SourceEvent), NpgsqlDbType.Text)
+            .Add("source_key", "text", lines.Select(l => l.Entry.SourceKey), NpgsqlDbType.Text)
+            .Add("source_message_id", "uuid", lines.Select(l => l.MessageId), NpgsqlDbType.Uuid)
+            .Add("rule_code", "text", lines.Select(l => l.RuleCode), NpgsqlDbType.Text)
+            .Add("settings_version", "integer", lines.Select(l => l.SettingsVersion), NpgsqlDbType.Integer)
+            .Add("points", "numeric", lines.Select(l => l.Points), NpgsqlDbType.Numeric)
+            .Add("cap", "numeric", lines.Select(l => l.Cap), NpgsqlDbType.Numeric)
+            .Add("service_minutes", "integer", lines.Select(l => l.Line.ServiceMinutes), NpgsqlDbType.Integer)
+            .Add("detail", "text", lines.Select(l => l.Line.Detail), NpgsqlDbType.Text)
+            .Add("corrects_id", "uuid", lines.Select(l => l.Line.CorrectsId), NpgsqlDbType.Uuid)
+            .Add("recorded_by", "text", lines.Select(l => l.Line.RecordedBy), NpgsqlDbType.Text);
         var clamp = string.Format(CultureInfo.InvariantCulture, ClampSql, "t.points + excluded.points", "t.cap");
         var firstClamp = string.Format(CultureInfo.InvariantCulture, ClampSql, "sum(points)", "max(cap)");
         // Two copies of one event in the same statement (the same source under two message ids) keep one: DISTINCT ON the unique key.
         command.CommandText = $"""
-            WITH incoming (id, county_id, subject_kind, subject_id, kind, occurred_at, month, late, unit_id, community_id, grid_id, request_id, activity_id,
-                    source_event, source_key, source_message_id, rule_code, settings_version, points, cap, service_minutes, detail, corrects_id, recorded_by, recorded_at)
-                AS (VALUES {string.Join(", ", values)}),
+            WITH incoming AS (
+                SELECT u.id, {county} AS county_id, u.subject_kind, u.subject_id, u.kind, u.occurred_at, u.month, u.late, u.unit_id, u.community_id,
+                    u.grid_id, u.request_id, u.activity_id, u.source_event, u.source_key, u.source_message_id, u.rule_code, u.settings_version,
+                    u.points, u.cap, u.service_minutes, u.detail, u.corrects_id, u.recorded_by, {recordedAt} AS recorded_at
+                FROM {rows.Unnest}),
             inserted AS (
                 INSERT INTO service_records (id, county_id, subject_kind, subject_id, kind, occurred_at, month, late, unit_id, community_id, grid_id,
                     request_id, activity_id, source_event, source_key, source_message_id, rule_code, settings_version, points, cap, service_minutes,
@@ -246,33 +254,75 @@ public static class Ledger
     private static NpgsqlBatchCommand InsertRequestEvents(Guid countyId, IReadOnlyList<(RequestEvent Event, Guid? MessageId)> events, DateTimeOffset now)
     {
         var command = new NpgsqlBatchCommand();
-        var values = new List<string>(events.Count);
-        var p = 0;
-        string Add(object? value, NpgsqlDbType type)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value, NpgsqlDbType = type });
-            return "$" + (++p).ToString(CultureInfo.InvariantCulture);
-        }
-        foreach (var (e, messageId) in events)
-        {
-            values.Add("(" + string.Join(", ",
-                Add(countyId, NpgsqlDbType.Uuid), Add(e.RequestId, NpgsqlDbType.Uuid), Add(e.Version, NpgsqlDbType.Integer), Add(e.EventType, NpgsqlDbType.Varchar),
-                Add(e.SourceKey, NpgsqlDbType.Varchar), Add(messageId, NpgsqlDbType.Uuid), Add(e.OccurredAt, NpgsqlDbType.TimestampTz), Add(e.Status, NpgsqlDbType.Varchar),
-                Add(e.Tier, NpgsqlDbType.Varchar), Add(e.Category, NpgsqlDbType.Varchar), Add(e.IsMicroWish, NpgsqlDbType.Boolean), Add(e.CommunityId, NpgsqlDbType.Uuid),
-                Add(e.StreetId, NpgsqlDbType.Uuid), Add(e.GridId, NpgsqlDbType.Uuid), Add(e.UnitId, NpgsqlDbType.Uuid),
-                Add(e.MemberIds.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid), Add(e.PlacedAt, NpgsqlDbType.TimestampTz),
-                Add(e.ResponseDueAt, NpgsqlDbType.TimestampTz), Add(e.RespondedAt, NpgsqlDbType.TimestampTz), Add(e.CompletionDueAt, NpgsqlDbType.TimestampTz),
-                Add(e.CompletedAt, NpgsqlDbType.TimestampTz), Add(e.ReopenCount, NpgsqlDbType.Integer), Add(e.Satisfaction, NpgsqlDbType.Varchar),
-                Add(e.Resolved, NpgsqlDbType.Boolean), Add(e.OnTime, NpgsqlDbType.Boolean), Add(e.Detail, NpgsqlDbType.Varchar), Add(now, NpgsqlDbType.TimestampTz)) + ")");
-        }
+        var county = Scalar(command, countyId, NpgsqlDbType.Uuid);
+        var recordedAt = Scalar(command, now, NpgsqlDbType.TimestampTz);
+        var rows = new RowArrays(command)
+            .Add("request_id", "uuid", events.Select(e => e.Event.RequestId), NpgsqlDbType.Uuid)
+            .Add("version", "integer", events.Select(e => e.Event.Version), NpgsqlDbType.Integer)
+            .Add("event_type", "text", events.Select(e => e.Event.EventType), NpgsqlDbType.Text)
+            .Add("source_key", "text", events.Select(e => e.Event.SourceKey), NpgsqlDbType.Text)
+            .Add("source_message_id", "uuid", events.Select(e => e.MessageId), NpgsqlDbType.Uuid)
+            .Add("occurred_at", "timestamptz", events.Select(e => e.Event.OccurredAt), NpgsqlDbType.TimestampTz)
+            .Add("status", "text", events.Select(e => e.Event.Status), NpgsqlDbType.Text)
+            .Add("tier", "text", events.Select(e => e.Event.Tier), NpgsqlDbType.Text)
+            .Add("category", "text", events.Select(e => e.Event.Category), NpgsqlDbType.Text)
+            .Add("is_micro_wish", "boolean", events.Select(e => e.Event.IsMicroWish), NpgsqlDbType.Boolean)
+            .Add("community_id", "uuid", events.Select(e => e.Event.CommunityId), NpgsqlDbType.Uuid)
+            .Add("street_id", "uuid", events.Select(e => e.Event.StreetId), NpgsqlDbType.Uuid)
+            .Add("grid_id", "uuid", events.Select(e => e.Event.GridId), NpgsqlDbType.Uuid)
+            .Add("unit_id", "uuid", events.Select(e => e.Event.UnitId), NpgsqlDbType.Uuid)
+            // Arrays of different lengths cannot make one two-dimensional array: each row's members travel as the text of a uuid[].
+            .Add("member_ids", "text", events.Select(e => "{" + string.Join(',', e.Event.MemberIds) + "}"), NpgsqlDbType.Text)
+            .Add("placed_at", "timestamptz", events.Select(e => e.Event.PlacedAt), NpgsqlDbType.TimestampTz)
+            .Add("response_due_at", "timestamptz", events.Select(e => e.Event.ResponseDueAt), NpgsqlDbType.TimestampTz)
+            .Add("responded_at", "timestamptz", events.Select(e => e.Event.RespondedAt), NpgsqlDbType.TimestampTz)
+            .Add("completion_due_at", "timestamptz", events.Select(e => e.Event.CompletionDueAt), NpgsqlDbType.TimestampTz)
+            .Add("completed_at", "timestamptz", events.Select(e => e.Event.CompletedAt), NpgsqlDbType.TimestampTz)
+            .Add("reopen_count", "integer", events.Select(e => e.Event.ReopenCount), NpgsqlDbType.Integer)
+            .Add("satisfaction", "text", events.Select(e => e.Event.Satisfaction), NpgsqlDbType.Text)
+            .Add("resolved", "boolean", events.Select(e => e.Event.Resolved), NpgsqlDbType.Boolean)
+            .Add("on_time", "boolean", events.Select(e => e.Event.OnTime), NpgsqlDbType.Boolean)
+            .Add("detail", "text", events.Select(e => e.Event.Detail), NpgsqlDbType.Text);
         command.CommandText = $"""
             INSERT INTO request_events (county_id, request_id, version, event_type, source_key, source_message_id, occurred_at, status, tier, category,
                 is_micro_wish, community_id, street_id, grid_id, unit_id, member_ids, placed_at, response_due_at, responded_at, completion_due_at,
                 completed_at, reopen_count, satisfaction, resolved, on_time, detail, recorded_at)
-            VALUES {string.Join(", ", values)}
+            SELECT {county}, u.request_id, u.version, u.event_type, u.source_key, u.source_message_id, u.occurred_at, u.status, u.tier, u.category,
+                u.is_micro_wish, u.community_id, u.street_id, u.grid_id, u.unit_id, u.member_ids::uuid[], u.placed_at, u.response_due_at, u.responded_at,
+                u.completion_due_at, u.completed_at, u.reopen_count, u.satisfaction, u.resolved, u.on_time, u.detail, {recordedAt}
+            FROM {rows.Unnest}
             ON CONFLICT (source_key) DO NOTHING
             """;
         return command;
+    }
+
+    /// <summary>A value the whole statement shares, as its parameter reference with its type.</summary>
+    private static string Scalar(NpgsqlBatchCommand command, object value, NpgsqlDbType type)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
+        return $"${command.Parameters.Count.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    /// <summary>
+    /// Rows sent as one array per column and unnested in the statement: its text is the same whatever the
+    /// number of rows, so PostgreSQL and Npgsql prepare it once, where a VALUES list of N rows is a new
+    /// statement to parse and plan for each N.
+    /// </summary>
+    private sealed class RowArrays(NpgsqlBatchCommand command)
+    {
+        private readonly List<string> _arrays = [];
+        private readonly List<string> _names = [];
+
+        public RowArrays Add<T>(string name, string type, IEnumerable<T> values, NpgsqlDbType elementType)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | elementType });
+            _arrays.Add($"${command.Parameters.Count.ToString(CultureInfo.InvariantCulture)}::{type}[]");
+            _names.Add(name);
+            return this;
+        }
+
+        /// <summary>The FROM item: <c>unnest(...) AS u(columns)</c>.</summary>
+        public string Unnest => $"unnest({string.Join(", ", _arrays)}) AS u({string.Join(", ", _names)})";
     }
 
     private static NpgsqlBatchCommand Command(string sql, params object[] values)
