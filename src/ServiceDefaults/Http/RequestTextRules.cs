@@ -54,7 +54,7 @@ public static class RequestTextRules
             }
         }
         if (request.ContentType is { } contentType && MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
-            && mediaType.Charset.HasValue && !Readable(mediaType.Charset.Value!.Trim('"')))
+            && mediaType.Charset.HasValue && BodyEncoding(contentType).Encoding is null)
         {
             return Problems.Create(StatusCodes.Status415UnsupportedMediaType, ProblemCodes.UnsupportedMediaType, "Unsupported media type",
                 $"The body's charset '{mediaType.Charset.Value}' is not one this platform reads; send UTF-8.");
@@ -74,16 +74,28 @@ public static class RequestTextRules
         return true;
     }
 
-    private static bool Readable(string charset)
+    /// <summary>
+    /// The charset a Content-Type names (utf-8 when none) and its encoding, which refuses bytes it cannot
+    /// decode rather than replace them; a null encoding for a charset no encoding answers to. For a body an
+    /// endpoint reads itself (a CSV import) in the charset it was sent in.
+    /// </summary>
+    public static (Encoding? Encoding, string Charset) BodyEncoding(string? contentType)
     {
+        var charset = MediaTypeHeaderValue.TryParse(contentType, out var mediaType) && mediaType.Charset.HasValue
+            ? mediaType.Charset.Value!.Trim('"')
+            : "utf-8";
+        if (charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+        {
+            return (new UTF8Encoding(false, throwOnInvalidBytes: true), charset);
+        }
         try
         {
-            Encoding.GetEncoding(charset);
-            return true;
+            var declared = Encoding.GetEncoding(charset, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
+            return (declared is UTF8Encoding ? new UTF8Encoding(false, throwOnInvalidBytes: true) : declared, charset);
         }
         catch (ArgumentException)
         {
-            return false;
+            return (null, charset);
         }
     }
 }

@@ -22,8 +22,6 @@ public static class ImportsApi
 {
     public const long DefaultMaxBodySize = 32 * 1024 * 1024;
 
-    static ImportsApi() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-
     public static RouteGroupBuilder MapImportsApi(this RouteGroupBuilder county)
     {
         var limit = county.ServiceProvider()?.GetService<IConfiguration>()?.GetValue("Imports:MaxRequestBodySize", DefaultMaxBodySize) ?? DefaultMaxBodySize;
@@ -36,28 +34,6 @@ public static class ImportsApi
             .WithTextRequestExample("text/csv", "code,name,level,parent_code\nS01,九龙街道,street,\nC01,东门社区,community,S01\nG001,东门第一网格,grid,C01\n")
             .WithMetadata(new RequestSizeLimitAttribute(limit));
         return county;
-    }
-
-    /// <summary>The encoding of the charset a Content-Type names (UTF-8 when none), refusing bytes it cannot decode; null for a charset no encoding answers to.</summary>
-    internal static (Encoding? Encoding, string Charset) DeclaredEncoding(string contentType)
-    {
-        var charset = Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var mediaType) && mediaType.Charset.HasValue
-            ? mediaType.Charset.Value!.Trim('"')
-            : "utf-8";
-        if (charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
-        {
-            return (new UTF8Encoding(false, throwOnInvalidBytes: true), charset);
-        }
-        Encoding declared;
-        try
-        {
-            declared = Encoding.GetEncoding(charset, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
-        }
-        catch (ArgumentException)
-        {
-            return (null, charset);
-        }
-        return (declared is UTF8Encoding ? new UTF8Encoding(false, throwOnInvalidBytes: true) : declared, charset);
     }
 
     private static IServiceProvider? ServiceProvider(this IEndpointRouteBuilder endpoints) => endpoints.ServiceProvider;
@@ -81,7 +57,7 @@ public static class ImportsApi
         // UTF-8 unless the Content-Type names another charset: a spreadsheet on a Chinese desktop saves
         // "CSV" in GBK, sent as text/csv; charset=gbk (or gb18030). A charset no encoding answers to is
         // refused (415) by the request's text rules before this; the check here keeps the endpoint whole on its own.
-        var (encoding, charset) = DeclaredEncoding(contentType);
+        var (encoding, charset) = RequestTextRules.BodyEncoding(contentType);
         if (encoding is null)
         {
             return Problems.Create(StatusCodes.Status415UnsupportedMediaType, ProblemCodes.UnsupportedMediaType, "Unsupported media type",

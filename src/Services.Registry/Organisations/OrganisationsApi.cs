@@ -395,11 +395,11 @@ public static class OrganisationsApi
             : (null, RegistryProblems.Conflict("organisation_retired", "A retired organisation cannot be changed."));
     }
 
-    /// <summary>Bumps the organisation's version and publishes it whole, with the officers and alliance members as they will be after the save.</summary>
     /// <summary>Announces a change of the organisation's officers made elsewhere (a member who left).</summary>
     internal static async Task PublishAsync(RegistryDbContext db, Guid organisationId, string change, DateTimeOffset now, CancellationToken cancellationToken) =>
         await PublishAsync(db, await db.Organisations.FirstAsync(o => o.Id == organisationId, cancellationToken), change, now, cancellationToken);
 
+    /// <summary>Bumps the organisation's version and publishes it whole, with the officers and alliance members as they will be after the save.</summary>
     private static async Task PublishAsync(RegistryDbContext db, Organisation organisation, string change, DateTimeOffset now, CancellationToken cancellationToken)
     {
         db.Advance(organisation);
