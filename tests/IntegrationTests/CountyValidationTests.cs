@@ -18,6 +18,8 @@ public sealed class CountyValidationTests(PlatformFixture fixture)
         { """{"code":"5116210","name":"岳池县"}""", "validation_failed", "code" },
         { """{"code":"000000","name":"岳池县"}""", "validation_failed", "code" },
         { """{"code":"001621","name":"岳池县"}""", "validation_failed", "code" },
+        { """{"code":"101621","name":"岳池县"}""", "validation_failed", "code" },
+        { """{"code":"991621","name":"岳池县"}""", "validation_failed", "code" },
         { """{"code":"511621","name":"   "}""", "validation_failed", "name" },
         { $$"""{"code":"511621","name":"{{new string('县', 101)}}"}""", "validation_failed", "name" },
         { """{"code":"511621","name":"岳池县","timeZone":"Mars/Olympus"}""", "validation_failed", "timeZone" },

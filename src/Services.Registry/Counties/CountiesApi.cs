@@ -37,7 +37,7 @@ public static partial class CountiesApi
         RegisterCountyRequest request, RegistryDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        errors.RequireMatch("code", request.Code, CountyCode(), "must be a six-digit administrative division code (e.g. 511621) whose first two digits name a province (not 00)");
+        errors.RequireMatch("code", request.Code, CountyCode(), "must be a six-digit administrative division code (e.g. 511621) whose first two digits name a province (11–82, GB/T 2260)");
         errors.RequireText("name", request.Name, maxLength: 100);
         var timeZone = request.TimeZone ?? DefaultTimeZone;
         if (errors.OptionalText("timeZone", request.TimeZone, maxLength: 64) && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
@@ -73,7 +73,8 @@ public static partial class CountiesApi
         return TypedResults.Created($"/api/registry/counties/{county.Code}", CountyResponse.From(county));
     }
 
-    // GB/T 2260: the first two digits are the province's (11–82); no code starts with 00.
-    [GeneratedRegex("^(?!00)[0-9]{6}$")]
+    // GB/T 2260: the first two digits are a province's: 11–15 (华北), 21–23 (东北), 31–37 (华东),
+    // 41–46 (中南), 50–54 (西南), 61–65 (西北), 71 (台湾), 81–82 (香港, 澳门).
+    [GeneratedRegex("^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}$")]
     private static partial Regex CountyCode();
 }
