@@ -26,20 +26,23 @@ public sealed record GenerateActivitiesRequest([Required] string? Month);
 
 public sealed record CancelActivityRequest(string? Reason);
 
+/// <param name="GeneratedFor">The month (yyyy-MM) it was generated for from the county's rules; none when created by hand.</param>
+/// <param name="ScheduleSetAt">When staff last set its times by hand; while none, a generated activity follows the county's rules until it begins.</param>
 public sealed record ActivityResponse(
     Guid Id, ActivityKind Kind, Guid CommunityId, string Title, string? Description, string? Place, DateTimeOffset StartsAt, DateTimeOffset EndsAt,
-    int? Capacity, Guid? OrganiserUnitId, ActivityStatus Status, string CheckInCode, string? GeneratedFor, int SignedUp, int CheckedIn,
+    int? Capacity, Guid? OrganiserUnitId, ActivityStatus Status, string CheckInCode, string? GeneratedFor, DateTimeOffset? ScheduleSetAt, int SignedUp, int CheckedIn,
     DateTimeOffset CreatedAt, DateTimeOffset? OpenedAt, DateTimeOffset? CompletedAt, DateTimeOffset? CancelledAt, string? CancelReason, int Version)
 {
     public static ActivityResponse From(Activity a, int signedUp, int checkedIn) =>
         new(a.Id, a.Kind, a.CommunityId, a.Title, a.Description, a.Place, a.StartsAt, a.EndsAt, a.Capacity, a.OrganiserUnitId, a.Status, a.CheckInCode,
-            a.GeneratedFor is { } month ? ActivityCalendar.MonthText(month) : null, signedUp, checkedIn,
+            a.GeneratedFor is { } month ? ActivityCalendar.MonthText(month) : null, a.ScheduleSetAt, signedUp, checkedIn,
             a.CreatedAt, a.OpenedAt, a.CompletedAt, a.CancelledAt, a.CancelReason, a.Version);
 }
 
 /// <param name="Created">How many activities this call made (0 when the month was already generated).</param>
+/// <param name="Rescheduled">How many existing ones it moved to the dates the county's rules now give.</param>
 /// <param name="Activities">Every generated activity of the month, new or not, by community.</param>
-public sealed record GenerateActivitiesResponse(string Month, int Created, IReadOnlyList<ActivityResponse> Activities);
+public sealed record GenerateActivitiesResponse(string Month, int Created, int Rescheduled, IReadOnlyList<ActivityResponse> Activities);
 
 /// <summary>
 /// Activities of a community (集中报到周, 主题党日, 共建项目, 民生实事, 联席会议, volunteer service): generated
@@ -62,7 +65,7 @@ public static class ActivitiesApi
             });
         activities.MapPost("/generate", Generate).WithName("dispatch.GenerateActivities")
             .WithSummary("Make a month's reporting week and themed party day in every community")
-            .WithDescription("From the county's settings in effect when the month begins (reporting week: the Nth Monday-to-Sunday week, default the second; themed day: default its Friday, 09:00–12:00), in the county's time zone. Idempotent: a second call creates nothing.")
+            .WithDescription("From the county's settings in effect when the month begins (reporting week: the Nth Monday-to-Sunday week, default the second; themed day: default its Friday, 09:00–12:00), in the county's time zone. Idempotent: a second call creates nothing. A generated activity still planned, not begun and never given its times by hand moves to the dates the rules now give (after a settings change), unless those have begun already.")
             .WithRequestExample(new { month = "2026-12" });
         activities.MapGet("/", List).WithName("dispatch.ListActivities").WithSummary("List activities by community, kind, status or dates (county calendar)");
         activities.MapGet("/{id:guid}", Get).WithName("dispatch.GetActivity").WithSummary("Get an activity with its sign-up and check-in counts");
@@ -132,7 +135,7 @@ public static class ActivitiesApi
         {
             return new ValidationErrors().Add("month", $"'month' is required as yyyy-MM (e.g. 2026-12), of a year from {ActivityCalendar.Years}.").ToProblem();
         }
-        var created = await ActivityGenerator.AddMissingAsync(db, tenant.County!, month, clock.GetUtcNow(), cancellationToken);
+        var changes = await ActivityGenerator.GenerateAsync(db, tenant.County!, month, clock.GetUtcNow(), cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -144,7 +147,7 @@ public static class ActivitiesApi
         var all = await SummariesAsync(db, db.Activities.Where(a => a.GeneratedFor == month), cancellationToken);
         var communities = await db.ReplicaAreas.AsNoTracking().Select(a => new { a.Id, a.Code }).ToDictionaryAsync(a => a.Id, a => a.Code, cancellationToken);
         var ordered = all.OrderBy(a => communities.GetValueOrDefault(a.CommunityId, ""), StringComparer.Ordinal).ThenBy(a => a.CommunityId).ThenBy(a => a.Kind).ToList();
-        return TypedResults.Ok(new GenerateActivitiesResponse(ActivityCalendar.MonthText(month), created.Count, ordered));
+        return TypedResults.Ok(new GenerateActivitiesResponse(ActivityCalendar.MonthText(month), changes.Created.Count, changes.Rescheduled.Count, ordered));
     }
 
     private static async Task<Results<Ok<Page<ActivityResponse>>, ValidationProblem>> List(
@@ -205,7 +208,7 @@ public static class ActivitiesApi
     }
 
     private static async Task<Results<Ok<ActivityResponse>, ValidationProblem, ProblemHttpResult>> Update(
-        Guid id, UpdateActivityRequest request, DispatchDbContext db, HttpContext http, CancellationToken cancellationToken)
+        Guid id, UpdateActivityRequest request, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         Validate(errors, request.Title, request.Description, request.Place, request.StartsAt, request.EndsAt, request.Capacity);
@@ -235,8 +238,12 @@ public static class ActivitiesApi
         activity.Title = request.Title!.Trim();
         activity.Description = request.Description?.Trim();
         activity.Place = request.Place?.Trim();
-        activity.StartsAt = request.StartsAt!.Value.ToUniversalTime();
-        activity.EndsAt = request.EndsAt!.Value.ToUniversalTime();
+        var (startsAt, endsAt) = (request.StartsAt!.Value.ToUniversalTime(), request.EndsAt!.Value.ToUniversalTime());
+        if ((startsAt, endsAt) != (activity.StartsAt, activity.EndsAt))
+        {
+            // Times set by hand are kept: the county's rules no longer move a generated activity.
+            (activity.StartsAt, activity.EndsAt, activity.ScheduleSetAt) = (startsAt, endsAt, clock.GetUtcNow());
+        }
         activity.Capacity = request.Capacity;
         activity.OrganiserUnitId = request.OrganiserUnitId;
         await db.SaveChangesAsync(cancellationToken);

@@ -73,6 +73,12 @@ public sealed class Activity : ITenantScoped, IVersioned
     /// <summary>The month (its first day) the activity was generated for from the county's rules; null when created by hand.</summary>
     public DateOnly? GeneratedFor { get; init; }
 
+    /// <summary>
+    /// When staff last set the times by hand; null while they are the generation's. A generated activity
+    /// whose times were never set by hand follows the county's rules until it begins (see <see cref="ActivityGenerator"/>).
+    /// </summary>
+    public DateTimeOffset? ScheduleSetAt { get; set; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? OpenedAt { get; set; }

@@ -8,6 +8,9 @@ namespace Platform.Dispatch.Activities;
 /// Makes a month's reporting week (集中报到周) and themed party day (主题党日) for every community of
 /// the county from the county's settings in effect when the month begins. Idempotent: what exists
 /// is kept, and the unique index on (community, kind, month) refuses a duplicate made concurrently.
+/// A generated activity follows the rules when they change (a new settings version, one withdrawn):
+/// while it is planned, has not begun and staff never set its times by hand, it moves to the dates
+/// the rules now give, unless those have begun already.
 /// </summary>
 public static class ActivityGenerator
 {
@@ -18,41 +21,64 @@ public static class ActivityGenerator
     private const int DefaultReportingWeek = 2;
     private const DayOfWeek DefaultThemedDay = DayOfWeek.Friday;
 
-    /// <summary>Adds (unsaved) the month's missing generated activities and returns them.</summary>
-    public static async Task<IReadOnlyList<Activity>> AddMissingAsync(
+    /// <summary>What one generation of a month changed (unsaved): the activities it added and those it moved.</summary>
+    public sealed record Changes(IReadOnlyList<Activity> Created, IReadOnlyList<Activity> Rescheduled)
+    {
+        public bool Any => Created.Count > 0 || Rescheduled.Count > 0;
+    }
+
+    /// <summary>Adds the month's missing generated activities and moves those the rules now place elsewhere, unsaved.</summary>
+    public static async Task<Changes> GenerateAsync(
         DispatchDbContext db, County county, DateOnly month, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var calendar = ActivityCalendar.Of(county);
         var (reportingWeek, themedDay) = await RulesAsync(db, calendar.StartOf(month), cancellationToken);
         var (monday, themedDate) = ActivityCalendar.ReportingWeek(month, reportingWeek, themedDay);
+        var schedule = new Dictionary<ActivityKind, (DateTimeOffset StartsAt, DateTimeOffset EndsAt)>
+        {
+            [ActivityKind.ReportingWeek] = (calendar.StartOf(monday), calendar.StartOf(monday.AddDays(7))),
+            [ActivityKind.ThemedPartyDay] = (calendar.At(themedDate, ThemedDayStarts), calendar.At(themedDate, ThemedDayEnds)),
+        };
 
         var communities = await db.Set<ReplicaArea>().AsNoTracking()
             .Where(a => ReplicaReferences.CommunityLevels.Contains(a.Level) && a.RetiredAt == null)
             .OrderBy(a => a.Code).ToListAsync(cancellationToken);
-        var existing = (await db.Activities.AsNoTracking()
-            .Where(a => a.GeneratedFor == month)
-            .Select(a => new { a.CommunityId, a.Kind })
-            .ToListAsync(cancellationToken))
-            .Select(a => (a.CommunityId, a.Kind)).ToHashSet();
+        var existing = await db.Activities.Where(a => a.GeneratedFor == month).ToListAsync(cancellationToken);
+        var made = existing.Select(a => (a.CommunityId, a.Kind)).ToHashSet();
 
         var label = $"{month.Year}年{month.Month}月";
         var created = new List<Activity>();
         foreach (var community in communities)
         {
-            if (!existing.Contains((community.Id, ActivityKind.ReportingWeek)))
+            if (!made.Contains((community.Id, ActivityKind.ReportingWeek)))
             {
                 created.Add(New(ActivityKind.ReportingWeek, community, month, label + "集中报到周",
-                    "在职党员到居住地社区集中报到、认领服务。", calendar.StartOf(monday), calendar.StartOf(monday.AddDays(7)), now));
+                    "在职党员到居住地社区集中报到、认领服务。", schedule[ActivityKind.ReportingWeek], now));
             }
-            if (!existing.Contains((community.Id, ActivityKind.ThemedPartyDay)))
+            if (!made.Contains((community.Id, ActivityKind.ThemedPartyDay)))
             {
                 created.Add(New(ActivityKind.ThemedPartyDay, community, month, label + "主题党日",
-                    "集中报到周主题党日活动。", calendar.At(themedDate, ThemedDayStarts), calendar.At(themedDate, ThemedDayEnds), now));
+                    "集中报到周主题党日活动。", schedule[ActivityKind.ThemedPartyDay], now));
             }
         }
         db.Activities.AddRange(created);
-        return created;
+
+        var rescheduled = new List<Activity>();
+        foreach (var activity in existing)
+        {
+            if (schedule.TryGetValue(activity.Kind, out var times) && FollowsRules(activity, now)
+                && times.StartsAt > now && (activity.StartsAt, activity.EndsAt) != times)
+            {
+                (activity.StartsAt, activity.EndsAt) = times;
+                rescheduled.Add(activity);
+            }
+        }
+        return new Changes(created, rescheduled);
     }
+
+    /// <summary>Whether the rules still decide the activity's times: planned, not begun, never set by hand.</summary>
+    private static bool FollowsRules(Activity activity, DateTimeOffset now) =>
+        activity is { Status: ActivityStatus.Planned, ScheduleSetAt: null } && activity.StartsAt > now;
 
     /// <summary>
     /// The reporting week and themed day in effect at a moment: the settings version in effect then,
@@ -68,7 +94,7 @@ public static class ActivityGenerator
     }
 
     private static Activity New(
-        ActivityKind kind, ReplicaArea community, DateOnly month, string title, string description, DateTimeOffset startsAt, DateTimeOffset endsAt, DateTimeOffset now) => new()
+        ActivityKind kind, ReplicaArea community, DateOnly month, string title, string description, (DateTimeOffset StartsAt, DateTimeOffset EndsAt) times, DateTimeOffset now) => new()
     {
         Id = Guid.CreateVersion7(now),
         Kind = kind,
@@ -76,8 +102,8 @@ public static class ActivityGenerator
         Title = title,
         Description = description,
         Place = community.Name,
-        StartsAt = startsAt,
-        EndsAt = endsAt,
+        StartsAt = times.StartsAt,
+        EndsAt = times.EndsAt,
         Status = ActivityStatus.Planned,
         CheckInCode = Activity.NewCheckInCode(),
         GeneratedFor = month,

@@ -13,7 +13,8 @@ public sealed class ActivityGenerationOptions
 
 /// <summary>
 /// Once an hour (and at start), makes sure every county has this month's and next month's reporting
-/// week and themed party day in each community, each county in its own scope acting for that county.
+/// week and themed party day in each community, on the dates the county's rules now give, each
+/// county in its own scope acting for that county.
 /// Safe with several replicas: the unique index lets only one of two racing inserts through.
 /// </summary>
 public sealed partial class MonthlyActivityGeneration(
@@ -54,6 +55,11 @@ public sealed partial class MonthlyActivityGeneration(
             {
                 // Another replica (or a request) generated the same month meanwhile: nothing is missing.
             }
+            catch (DbUpdateConcurrencyException)
+            {
+                // Staff changed an activity it was moving (or another replica moved it first).
+                LogChangedMeanwhile(logger, county.Code);
+            }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 LogCountyFailed(logger, exception, county.Code);
@@ -68,20 +74,25 @@ public sealed partial class MonthlyActivityGeneration(
         var db = scope.ServiceProvider.GetRequiredService<DispatchDbContext>();
         var now = clock.GetUtcNow();
         var thisMonth = ActivityCalendar.Of(county).MonthOf(now);
-        var created = 0;
+        var (created, rescheduled) = (0, 0);
         foreach (var month in new[] { thisMonth, thisMonth.AddMonths(1) })
         {
-            created += (await ActivityGenerator.AddMissingAsync(db, county, month, now, cancellationToken)).Count;
+            var changes = await ActivityGenerator.GenerateAsync(db, county, month, now, cancellationToken);
+            (created, rescheduled) = (created + changes.Created.Count, rescheduled + changes.Rescheduled.Count);
         }
-        if (created > 0)
+        if (created + rescheduled > 0)
         {
             await db.SaveChangesAsync(cancellationToken);
-            LogGenerated(logger, created, county.Code);
+            LogGenerated(logger, created, rescheduled, county.Code);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Generated {Count} reporting-week activities for county {CountyCode}")]
-    private static partial void LogGenerated(ILogger logger, int count, string countyCode);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Generated {Created} reporting-week activities and moved {Rescheduled} to the county's rules for county {CountyCode}")]
+    private static partial void LogGenerated(ILogger logger, int created, int rescheduled, string countyCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Activities of county {CountyCode} changed while being generated; the next round generates them again")]
+    private static partial void LogChangedMeanwhile(ILogger logger, string countyCode);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not generate the monthly activities of county {CountyCode}; the next round retries")]
     private static partial void LogCountyFailed(ILogger logger, Exception exception, string countyCode);

@@ -107,6 +107,66 @@ public sealed class ActivitiesTests(PlatformFixture fixture)
         await UntilCopiesAsync("withdrawn_at IS NOT NULL", "to be withdrawn");
         var after = await (await client.PostJsonAsync(county.Path("activities/generate"), new { month = inThreeMonths })).OkAsync();
         Assert.InRange(LocalDay(after), 8, 14);
+
+        // The month generated under it follows: its four activities move to the second week, the same ones.
+        var moved = await (await client.PostJsonAsync(county.Path("activities/generate"), new { month = inFourMonths })).OkAsync();
+        Assert.Equal((0, 4), (moved.GetProperty("created").GetInt32(), moved.GetProperty("rescheduled").GetInt32()));
+        Assert.InRange(LocalDay(moved), 8, 14);
+        Assert.Equal(before.GetProperty("activities").EnumerateArray().Select(a => a.Id()).Order(), moved.GetProperty("activities").EnumerateArray().Select(a => a.Id()).Order());
+    }
+
+    [Fact]
+    public async Task Generated_activities_move_when_the_countys_rules_change_unless_opened_or_given_their_times_by_hand()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var month = MonthFromNow(2);
+        var generated = await (await client.PostJsonAsync(county.Path("activities/generate"), new { month })).OkAsync();
+        JsonElement Find(JsonElement answer, ReplicaArea community, string kind) => answer.GetProperty("activities").EnumerateArray()
+            .Single(a => a.GetProperty("communityId").GetGuid() == community.Id && a.GetProperty("kind").GetString() == kind);
+        static DateTimeOffset StartsAt(JsonElement activity) => activity.GetProperty("startsAt").GetDateTimeOffset();
+
+        // Staff give community 1's reporting week its times by hand (a day later), retitle community 2's
+        // (times unchanged), and open community 2's themed party day.
+        var handSet = Find(generated, county.Community1, "reporting_week");
+        var set = await (await client.PutJsonAsync(county.Path($"activities/{handSet.Id()}"),
+            new { title = "集中报到周（延后一天）", startsAt = StartsAt(handSet).AddDays(1), endsAt = handSet.GetProperty("endsAt").GetDateTimeOffset().AddDays(1) })).OkAsync();
+        Assert.Equal(JsonValueKind.String, set.GetProperty("scheduleSetAt").ValueKind);
+        var retitled = Find(generated, county.Community2, "reporting_week");
+        var renamed = await (await client.PutJsonAsync(county.Path($"activities/{retitled.Id()}"),
+            new { title = "集中报到周（居民议事）", startsAt = StartsAt(retitled), endsAt = retitled.GetProperty("endsAt").GetDateTimeOffset() })).OkAsync();
+        Assert.Equal(JsonValueKind.Null, renamed.GetProperty("scheduleSetAt").ValueKind);
+        var opened = Find(generated, county.Community2, "themed_party_day");
+        await OpenAsync(client, county, opened.Id());
+
+        // From before the month begins the county's rule is the fourth week and its Tuesday.
+        var current = await platform.Fixture.QueryScalarAsync<string>(platform.Databases["dispatch"].Name,
+            $"SELECT settings::text FROM registry_county_settings WHERE county_id = '{county.CountyId}' AND version = 1");
+        var settings = JsonSerializer.Deserialize<CountySettings>(current, JsonSerializerOptions.Web)!;
+        var monthBegins = DateTimeOffset.Parse(month + "-01T00:00:00+08:00");
+        await AddReplicasAsync(platform, county, new ReplicaCountySettings
+        {
+            CountyId = county.CountyId, Version = 2, EffectiveFrom = monthBegins.AddDays(-1).ToUniversalTime(),
+            Settings = settings with { ReportingWeek = 4, ThemedDay = DayOfWeek.Tuesday },
+        });
+
+        var again = await (await client.PostJsonAsync(county.Path("activities/generate"), new { month })).OkAsync();
+        Assert.Equal((0, 2), (again.GetProperty("created").GetInt32(), again.GetProperty("rescheduled").GetInt32()));
+        // The fourth Monday of the month, Shanghai time, and its Tuesday from 09:00 to 12:00.
+        var firstMonday = Enumerable.Range(0, 7).Select(d => monthBegins.AddDays(d)).First(d => d.DayOfWeek == DayOfWeek.Monday);
+        var fourthMonday = firstMonday.AddDays(21);
+        var movedWeek = Find(again, county.Community2, "reporting_week");
+        Assert.Equal((fourthMonday, fourthMonday.AddDays(7)), (StartsAt(movedWeek), movedWeek.GetProperty("endsAt").GetDateTimeOffset()));
+        Assert.Equal("集中报到周（居民议事）", movedWeek.GetProperty("title").GetString());
+        var movedDay = Find(again, county.Community1, "themed_party_day");
+        Assert.Equal((fourthMonday.AddDays(1).AddHours(9), fourthMonday.AddDays(1).AddHours(12)), (StartsAt(movedDay), movedDay.GetProperty("endsAt").GetDateTimeOffset()));
+        // What staff decided stays: the hand-set week and the opened day keep their times.
+        Assert.Equal(StartsAt(set), StartsAt(Find(again, county.Community1, "reporting_week")));
+        Assert.Equal(StartsAt(opened), StartsAt(Find(again, county.Community2, "themed_party_day")));
+
+        var settled = await (await client.PostJsonAsync(county.Path("activities/generate"), new { month })).OkAsync();
+        Assert.Equal((0, 0), (settled.GetProperty("created").GetInt32(), settled.GetProperty("rescheduled").GetInt32()));
     }
 
     [Fact]
