@@ -163,8 +163,14 @@ public sealed class VolunteerTeamReplicaConsumer<TContext>(TContext db, TenantCo
     }
 }
 
-/// <summary>Keeps every version of a county's settings (each is immutable once published).</summary>
-public sealed class CountySettingsReplicaConsumer<TContext>(TContext db, TenantContext tenant, TimeProvider clock, ILogger<CountySettingsReplicaConsumer<TContext>> logger)
+/// <summary>
+/// Keeps every version of a county's settings (each is immutable once published). When the copy
+/// changes, the service's followers act on the rules now in effect, in the same transaction: the copy
+/// is saved first, so that they read it.
+/// </summary>
+public sealed class CountySettingsReplicaConsumer<TContext>(
+    TContext db, TenantContext tenant, TimeProvider clock, IEnumerable<ICountySettingsFollower<TContext>> followers,
+    ILogger<CountySettingsReplicaConsumer<TContext>> logger)
     : InboxConsumer<CountySettingsChanged, TContext>(db, tenant, clock, logger)
     where TContext : ServiceDbContext
 {
@@ -187,5 +193,25 @@ public sealed class CountySettingsReplicaConsumer<TContext>(TContext db, TenantC
         {
             known.WithdrawnAt = withdrawnAt;
         }
+        else
+        {
+            return;
+        }
+        await Db.SaveChangesAsync(context.CancellationToken);
+        foreach (var follower in followers)
+        {
+            await follower.FollowAsync(Db, message.CountyId, context.CancellationToken);
+        }
     }
+}
+
+/// <summary>
+/// What a service keeps in step with a county's settings (e.g. Dispatch's generated activities),
+/// told when its copy of them changes, in the copy's transaction.
+/// </summary>
+public interface ICountySettingsFollower<in TContext>
+    where TContext : ServiceDbContext
+{
+    /// <summary>Changes the context to follow the county's settings as the copy now holds them; the consumer saves.</summary>
+    Task FollowAsync(TContext db, Guid countyId, CancellationToken cancellationToken);
 }

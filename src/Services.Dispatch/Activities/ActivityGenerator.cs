@@ -76,6 +76,27 @@ public static class ActivityGenerator
         return new Changes(created, rescheduled);
     }
 
+    /// <summary>
+    /// Everything the rules decide from now on, unsaved: this month's and next month's activities made
+    /// or moved, and those generated ahead for later months (by hand) moved.
+    /// </summary>
+    public static async Task<Changes> GenerateAheadAsync(DispatchDbContext db, County county, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var thisMonth = ActivityCalendar.Of(county).MonthOf(now);
+        var nextMonth = thisMonth.AddMonths(1);
+        var later = await db.Activities.AsNoTracking()
+            .Where(a => a.GeneratedFor > nextMonth && a.Status == ActivityStatus.Planned && a.ScheduleSetAt == null && a.StartsAt > now)
+            .Select(a => a.GeneratedFor!.Value).Distinct().ToListAsync(cancellationToken);
+        var (created, rescheduled) = (new List<Activity>(), new List<Activity>());
+        foreach (var month in later.Order().Prepend(nextMonth).Prepend(thisMonth))
+        {
+            var changes = await GenerateAsync(db, county, month, now, cancellationToken);
+            created.AddRange(changes.Created);
+            rescheduled.AddRange(changes.Rescheduled);
+        }
+        return new Changes(created, rescheduled);
+    }
+
     /// <summary>Whether the rules still decide the activity's times: planned, not begun, never set by hand.</summary>
     private static bool FollowsRules(Activity activity, DateTimeOffset now) =>
         activity is { Status: ActivityStatus.Planned, ScheduleSetAt: null } && activity.StartsAt > now;

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Platform.RegistryReplica;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -13,8 +14,8 @@ public sealed class ActivityGenerationOptions
 
 /// <summary>
 /// Once an hour (and at start), makes sure every county has this month's and next month's reporting
-/// week and themed party day in each community, on the dates the county's rules now give, each
-/// county in its own scope acting for that county.
+/// week and themed party day in each community, on the dates the county's rules now give (and moves
+/// those generated ahead for later months), each county in its own scope acting for that county.
 /// Safe with several replicas: the unique index lets only one of two racing inserts through.
 /// </summary>
 public sealed partial class MonthlyActivityGeneration(
@@ -72,18 +73,11 @@ public sealed partial class MonthlyActivityGeneration(
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<TenantContext>().Set(county);
         var db = scope.ServiceProvider.GetRequiredService<DispatchDbContext>();
-        var now = clock.GetUtcNow();
-        var thisMonth = ActivityCalendar.Of(county).MonthOf(now);
-        var (created, rescheduled) = (0, 0);
-        foreach (var month in new[] { thisMonth, thisMonth.AddMonths(1) })
-        {
-            var changes = await ActivityGenerator.GenerateAsync(db, county, month, now, cancellationToken);
-            (created, rescheduled) = (created + changes.Created.Count, rescheduled + changes.Rescheduled.Count);
-        }
-        if (created + rescheduled > 0)
+        var changes = await ActivityGenerator.GenerateAheadAsync(db, county, clock.GetUtcNow(), cancellationToken);
+        if (changes.Any)
         {
             await db.SaveChangesAsync(cancellationToken);
-            LogGenerated(logger, created, rescheduled, county.Code);
+            LogGenerated(logger, changes.Created.Count, changes.Rescheduled.Count, county.Code);
         }
     }
 
@@ -101,13 +95,43 @@ public sealed partial class MonthlyActivityGeneration(
     private static partial void LogCountiesUnreadable(ILogger logger, Exception exception);
 }
 
+/// <summary>
+/// When Registry schedules or withdraws a county's settings version, the county's generated activities
+/// follow at once, in the transaction that updates Dispatch's copy of the settings; the hourly round
+/// would otherwise make the move within the hour.
+/// </summary>
+public sealed partial class ActivityRulesFollower(TimeProvider clock, ILogger<ActivityRulesFollower> logger) : ICountySettingsFollower<DispatchDbContext>
+{
+    public async Task FollowAsync(DispatchDbContext db, Guid countyId, CancellationToken cancellationToken)
+    {
+        // Not known yet (its registration still on the way): the hourly round generates once it is.
+        if (await db.Counties.AsNoTracking().FirstOrDefaultAsync(c => c.Id == countyId, cancellationToken) is not { } county)
+        {
+            return;
+        }
+        var changes = await ActivityGenerator.GenerateAheadAsync(db, county, clock.GetUtcNow(), cancellationToken);
+        if (changes.Any)
+        {
+            LogFollowed(logger, changes.Created.Count, changes.Rescheduled.Count, county.Code);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "The settings of county {CountyCode} changed: generated {Created} activities and moved {Rescheduled} to the rules now in effect")]
+    private static partial void LogFollowed(ILogger logger, int created, int rescheduled, string countyCode);
+}
+
 public static class ActivitiesExtensions
 {
-    /// <summary>The hourly generation of every county's reporting weeks (<c>Activities:Generation:Interval</c>).</summary>
+    /// <summary>
+    /// The hourly generation of every county's reporting weeks (<c>Activities:Generation:Interval</c>), and
+    /// generated activities following a change of the county's settings as soon as Dispatch's copy has it.
+    /// </summary>
     public static IHostApplicationBuilder AddActivities(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ActivityGenerationOptions>().Bind(builder.Configuration.GetSection("Activities:Generation"));
         builder.Services.AddHostedService<MonthlyActivityGeneration>();
+        builder.Services.AddScoped<ICountySettingsFollower<DispatchDbContext>, ActivityRulesFollower>();
         return builder;
     }
 }
