@@ -70,7 +70,7 @@ public sealed class MonthlyListItem : ITenantScoped, IVersioned
 
     public MonthlyListItemSource Source { get; init; }
 
-    /// <summary>The resident's request the demand came from (source request only); not checked against the requests tables.</summary>
+    /// <summary>The resident's request the demand came from (source request only): one of the list's community, open when added, once per list.</summary>
     public Guid? RequestId { get; init; }
 
     public MonthlyListItemStatus Status { get; set; }

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Contracts.Dispatch;
+using Platform.Dispatch.Requests;
 using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Persistence;
 
@@ -11,7 +12,7 @@ namespace Platform.Dispatch.Activities;
 public sealed record CreateMonthlyListRequest([Required] Guid? CommunityId, [Required] string? Month);
 
 /// <param name="Category">e.g. 环境整治, 助老服务 (at most 50 characters).</param>
-/// <param name="Source">request (give <paramref name="RequestId"/>) or manual.</param>
+/// <param name="Source">request (give <paramref name="RequestId"/>: an open request of the list's community, not on the list yet) or manual.</param>
 public sealed record AddMonthlyListItemRequest([Required] string? Title, string? Description, [Required] string? Category, [Required] string? Source, Guid? RequestId);
 
 public sealed record ClaimMonthlyListItemRequest([Required] Guid? UnitId);
@@ -33,6 +34,10 @@ public sealed record MonthlyListCounts(int Demands, int Unclaimed, int Claimed, 
 
 /// <summary>A unit's part of the service list: the items it claimed.</summary>
 public sealed record ServiceListUnit(Guid UnitId, string UnitName, IReadOnlyList<MonthlyListItemResponse> Items);
+
+/// <param name="Added">How many demands this call added (0 when every open need was on the list already).</param>
+/// <param name="List">The list with its demand and service lists.</param>
+public sealed record AssembleMonthlyListResponse(int Added, MonthlyListResponse List);
 
 /// <param name="DemandList">需求清单: every item, claimed or not.</param>
 /// <param name="ServiceList">服务清单: the claimed items, by unit.</param>
@@ -56,6 +61,9 @@ public static class MonthlyListsApi
         lists.MapPost("/{id:guid}/close", Close).WithName("dispatch.CloseMonthlyList").WithSummary("Close the list: no more demands or claims; progress goes on");
         lists.MapPost("/{id:guid}/items", AddItem).WithName("dispatch.AddMonthlyListItem").WithSummary("Add a demand to an open list")
             .WithRequestExample(new { title = "老旧小区楼道照明维修", description = "3号楼、5号楼楼道灯损坏", category = "环境整治", source = "request", requestId = "01a206e4-1c2d-7a4b-9e0f-3b5c7d9e1f20" });
+        lists.MapPost("/{id:guid}/assemble", Assemble).WithName("dispatch.AssembleMonthlyList")
+            .WithSummary("Add the community's open needs to an open list: every open request nobody has taken on, and every complex one")
+            .WithDescription("A request not yet dispatched or waiting in the claim pool, or of the complex tier and still open, becomes a demand (source request) unless the list has it already. Answers how many were added, with the list.");
         lists.MapDelete("/{id:guid}/items/{itemId:guid}", RemoveItem).WithName("dispatch.RemoveMonthlyListItem").WithSummary("Remove an unclaimed demand from an open list");
         lists.MapPost("/{id:guid}/items/{itemId:guid}/claim", Claim).WithName("dispatch.ClaimMonthlyListItem")
             .WithSummary("A unit paired with the community claims a demand at the joint meeting (it joins the service list)")
@@ -210,6 +218,10 @@ public static class MonthlyListsApi
         {
             return problem;
         }
+        if (request.RequestId is { } requestId && await CheckRequestAsync(db, list!, requestId, cancellationToken) is { } requestProblem)
+        {
+            return requestProblem;
+        }
         var now = clock.GetUtcNow();
         var item = new MonthlyListItem
         {
@@ -223,6 +235,74 @@ public static class MonthlyListsApi
         await db.SaveChangesAsync(cancellationToken);
         ETags.Tag(http, item);
         return TypedResults.Created(http.Request.Path.Add($"/{item.Id}").Value, await ItemAsync(db, item, cancellationToken));
+    }
+
+    /// <summary>A demand from a request: one of the list's community, still open, not on the list already.</summary>
+    private static async Task<ProblemHttpResult?> CheckRequestAsync(DispatchDbContext db, MonthlyList list, Guid requestId, CancellationToken cancellationToken)
+    {
+        var need = await db.Requests.AsNoTracking().Where(r => r.Id == requestId)
+            .Select(r => new { r.CommunityId, r.Status }).FirstOrDefaultAsync(cancellationToken);
+        if (need is null)
+        {
+            return Problems.MissingReference("requestId", "request", requestId);
+        }
+        if (need.CommunityId != list.CommunityId)
+        {
+            return Problems.InvalidReference("requestId", "must name a request of the list's community");
+        }
+        if (!RequestStatus.IsOpen(need.Status))
+        {
+            return Problems.InvalidReference("requestId", $"must name an open request (it is {need.Status})");
+        }
+        return await db.MonthlyListItems.AnyAsync(i => i.ListId == list.Id && i.RequestId == requestId && i.Status != MonthlyListItemStatus.Removed, cancellationToken)
+            ? ActivityProblems.Conflict("request_already_listed", "The request is on this list already.", "requestId")
+            : null;
+    }
+
+    private static async Task<Results<Ok<AssembleMonthlyListResponse>, ProblemHttpResult>> Assemble(
+        Guid id, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
+        var (list, problem) = await FindOpenListAsync(db, http, id, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var listed = db.MonthlyListItems.Where(i => i.ListId == id && i.Status != MonthlyListItemStatus.Removed && i.RequestId != null).Select(i => i.RequestId!.Value);
+        var needs = await db.Requests.AsNoTracking()
+            .Where(r => r.CommunityId == list!.CommunityId && RequestStatus.Open.Contains(r.Status)
+                && (r.Status == RequestStatus.Placed || r.Status == RequestStatus.Pooled || r.Tier == "complex")
+                && !listed.Contains(r.Id))
+            .OrderBy(r => r.PlacedAt).ThenBy(r => r.Id)
+            .Select(r => new { r.Id, r.Description, r.Category })
+            .ToListAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        foreach (var need in needs)
+        {
+            var item = new MonthlyListItem
+            {
+                Id = Guid.CreateVersion7(now), ListId = id, Title = Headline(need.Description), Description = need.Description, Category = need.Category,
+                Source = MonthlyListItemSource.Request, RequestId = need.Id, Status = MonthlyListItemStatus.Unclaimed, AddedAt = now,
+            };
+            db.MonthlyListItems.Add(item);
+            db.Advance(item);
+            db.Outbox.Publish(Changed(item, list!, MonthlyListItemChange.Added, now));
+        }
+        if (needs.Count > 0)
+        {
+            db.Touch(list!);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        ETags.Tag(http, list!);
+        return TypedResults.Ok(new AssembleMonthlyListResponse(needs.Count, await DetailAsync(db, list!, cancellationToken)));
+    }
+
+    /// <summary>A demand's title from a request's description: its first line, at most 100 characters.</summary>
+    private static string Headline(string description)
+    {
+        var line = description.AsSpan().Trim();
+        var end = line.IndexOfAny('\r', '\n');
+        line = (end >= 0 ? line[..end] : line).TrimEnd();
+        return line.Length <= 100 ? line.ToString() : string.Concat(line[..99], "…");
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveItem(

@@ -26,7 +26,7 @@ public sealed class MonthlyListsTests(PlatformFixture fixture)
         await (await client.PostJsonAsync(county.Path("monthly-lists"), new { communityId = county.Community1.Id, month = "0001-01" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "month");
         var items = county.Path($"monthly-lists/{list.Id()}/items");
 
-        var requestId = Guid.NewGuid();
+        var requestId = (await new RequestSteps(client, county).PlaceAsync("3号楼、5号楼楼道灯损坏")).Id();
         var lights = await (await client.PostJsonAsync(items, new { title = "老旧小区楼道照明维修", description = "3号楼、5号楼楼道灯损坏", category = "环境整治", source = "request", requestId }))
             .OkAsync(HttpStatusCode.Created);
         Assert.Equal(requestId, lights.GetProperty("requestId").GetGuid());
@@ -112,6 +112,67 @@ public sealed class MonthlyListsTests(PlatformFixture fixture)
         }
         var view = await client.GetJsonAsync(county.Path($"monthly-lists/{list.Id()}"));
         Assert.Equal(3, view.GetProperty("counts").GetProperty("claimed").GetInt32());
+    }
+
+    [Fact]
+    public async Task The_demand_list_is_assembled_from_the_communitys_open_needs_that_nobody_has_taken_on()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var steps = new RequestSteps(client, county);
+        var member = county.Members[0].Id;
+        var byHand = (await steps.PlaceAsync("5栋门口路灯不亮")).Id();
+        var pooled = (await steps.PlaceAsync("小区健身器材损坏\n东侧广场的两台漫步机松动")).Id();
+        await steps.DispatchAsync(pooled, "ordinary", "pool");
+        var assigned = (await steps.PlaceAsync("楼顶漏水")).Id();
+        await steps.DispatchAsync(assigned, "ordinary", "member", new { memberId = member });
+        var complex = (await steps.PlaceAsync("老旧小区加装电梯意见不一", category: "dispute_mediation")).Id();
+        await steps.DispatchAsync(complex, "complex", "member", new { memberId = member });
+        var cancelled = (await steps.PlaceAsync("重复反映的路灯问题")).Id();
+        await steps.DoAsync(cancelled, "cancel", new { reason = "重复", duplicateOf = byHand });
+        var elsewhere = (await steps.PlaceAsync("西街菜市场噪音", communityId: county.Community2.Id)).Id();
+
+        var list = await (await client.PostJsonAsync(county.Path("monthly-lists"), new { communityId = county.Community1.Id, month = MonthFromNow(1) })).OkAsync(HttpStatusCode.Created);
+        var items = county.Path($"monthly-lists/{list.Id()}/items");
+        var assemble = county.Path($"monthly-lists/{list.Id()}/assemble");
+        await (await client.PostJsonAsync(items, new { title = "5栋路灯维修", category = "环境整治", source = "request", requestId = byHand })).OkAsync(HttpStatusCode.Created);
+        await (await client.PostJsonAsync(items, new { title = "独居老人助餐", category = "助老服务", source = "manual" })).OkAsync(HttpStatusCode.Created);
+
+        // Not yet dispatched (already listed by hand), in the pool, and the complex one: not the one a member was given, nor the finished or another community's.
+        var assembled = await (await client.PostJsonAsync(assemble)).OkAsync();
+        Assert.Equal(2, assembled.GetProperty("added").GetInt32());
+        var demands = assembled.GetProperty("list").GetProperty("demandList").EnumerateArray().ToList();
+        Assert.Equal(new[] { byHand, pooled, complex }.Order(), demands.Where(d => d.GetProperty("source").GetString() == "request").Select(d => d.GetProperty("requestId").GetGuid()).Order());
+        var fromPool = demands.Single(d => d.GetProperty("title").GetString() == "小区健身器材损坏");
+        Assert.Equal(pooled, fromPool.GetProperty("requestId").GetGuid());
+        Assert.Equal("小区健身器材损坏\n东侧广场的两台漫步机松动", fromPool.GetProperty("description").GetString());
+        Assert.Equal("livelihood", fromPool.GetProperty("category").GetString());
+        Assert.Equal(4, assembled.GetProperty("list").GetProperty("counts").GetProperty("unclaimed").GetInt32());
+        Assert.Equal(0, (await (await client.PostJsonAsync(assemble)).OkAsync()).GetProperty("added").GetInt32());
+
+        // A demand from a request names an open one of the list's community, once.
+        await (await client.PostJsonAsync(items, new { title = "路灯", category = "环境整治", source = "request", requestId = byHand }))
+            .ProblemAsync(HttpStatusCode.Conflict, "request_already_listed", "requestId");
+        await (await client.PostJsonAsync(items, new { title = "噪音", category = "环境整治", source = "request", requestId = elsewhere }))
+            .ProblemAsync((HttpStatusCode)422, "reference_invalid", "requestId");
+        await (await client.PostJsonAsync(items, new { title = "路灯", category = "环境整治", source = "request", requestId = cancelled }))
+            .ProblemAsync((HttpStatusCode)422, "reference_invalid", "requestId");
+        await (await client.PostJsonAsync(items, new { title = "路灯", category = "环境整治", source = "request", requestId = Guid.NewGuid() }))
+            .ProblemAsync((HttpStatusCode)422, "reference_not_found", "requestId");
+
+        // Another county reaches neither the list nor the requests.
+        var other = await DispatchSeed.CountyAsync(platform);
+        await (await client.PostJsonAsync(other.Path($"monthly-lists/{list.Id()}/assemble"))).ProblemAsync(HttpStatusCode.NotFound, "monthly_list_not_found");
+        var otherList = await (await client.PostJsonAsync(other.Path("monthly-lists"), new { communityId = other.Community1.Id, month = MonthFromNow(1) })).OkAsync(HttpStatusCode.Created);
+        await (await client.PostJsonAsync(other.Path($"monthly-lists/{otherList.Id()}/items"), new { title = "路灯", category = "环境整治", source = "request", requestId = pooled }))
+            .ProblemAsync((HttpStatusCode)422, "reference_not_found", "requestId");
+        Assert.Equal(0, (await (await client.PostJsonAsync(other.Path($"monthly-lists/{otherList.Id()}/assemble"))).OkAsync()).GetProperty("added").GetInt32());
+
+        // A closed list is assembled no more.
+        await (await client.PostJsonAsync(county.Path($"monthly-lists/{list.Id()}/close"))).OkAsync();
+        await (await client.PostJsonAsync(assemble)).ProblemAsync(HttpStatusCode.Conflict, "monthly_list_closed");
+        await (await client.PostJsonAsync(county.Path($"monthly-lists/{Guid.NewGuid()}/assemble"))).ProblemAsync(HttpStatusCode.NotFound, "monthly_list_not_found");
     }
 
     [Fact]
