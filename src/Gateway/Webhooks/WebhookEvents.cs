@@ -26,6 +26,8 @@ public static class WebhookEventTypes
         new("request.escalated", WebhookRoute.Of<RequestEscalated, RequestEscalatedWebhooks>(), "It climbed one level (grid → community → street → county)."),
         new("request.cancelled", WebhookRoute.Of<RequestCancelled, RequestCancelledWebhooks>(), "It was withdrawn before work began."),
         new("whistle.changed", WebhookRoute.Of<WhistleChanged, WhistleChangedWebhooks>(), "A whistle was blown, acknowledged or reported (吹哨报到), or a limit passed."),
+        new("activity.rescheduled", WebhookRoute.Of<ActivityRescheduled, ActivityRescheduledWebhooks>(),
+            "An activity's times changed, set by staff or moved by the county's rules; its sign-ups stand (the members are named)."),
     ];
 
     public static readonly IReadOnlyList<string> Names = All.Select(e => e.Type).ToList();
@@ -214,6 +216,12 @@ public sealed class WhistleChangedWebhooks(GatewayDbContext db, TenantContext te
     : WebhookEventConsumer<WhistleChanged>(db, tenant, clock, logger, interest)
 {
     protected override (Guid, int) Subject(WhistleChanged m) => (m.WhistleId, m.Version);
+}
+
+public sealed class ActivityRescheduledWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<ActivityRescheduledWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<ActivityRescheduled>(db, tenant, clock, logger, interest)
+{
+    protected override (Guid, int) Subject(ActivityRescheduled m) => (m.ActivityId, m.Version);
 }
 
 public static class WebhookConsumers

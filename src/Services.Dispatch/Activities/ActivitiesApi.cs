@@ -238,14 +238,17 @@ public static class ActivitiesApi
         activity.Title = request.Title!.Trim();
         activity.Description = request.Description?.Trim();
         activity.Place = request.Place?.Trim();
+        activity.Capacity = request.Capacity;
+        activity.OrganiserUnitId = request.OrganiserUnitId;
         var (startsAt, endsAt) = (request.StartsAt!.Value.ToUniversalTime(), request.EndsAt!.Value.ToUniversalTime());
         if ((startsAt, endsAt) != (activity.StartsAt, activity.EndsAt))
         {
             // Times set by hand are kept: the county's rules no longer move a generated activity.
-            (activity.StartsAt, activity.EndsAt, activity.ScheduleSetAt) = (startsAt, endsAt, clock.GetUtcNow());
+            var now = clock.GetUtcNow();
+            var move = (activity, activity.StartsAt, activity.EndsAt);
+            (activity.StartsAt, activity.EndsAt, activity.ScheduleSetAt) = (startsAt, endsAt, now);
+            await ActivityRescheduling.AnnounceAsync(db, [move], ActivityRescheduling.ByStaff, now, cancellationToken);
         }
-        activity.Capacity = request.Capacity;
-        activity.OrganiserUnitId = request.OrganiserUnitId;
         await db.SaveChangesAsync(cancellationToken);
         ETags.Tag(http, activity);
         return TypedResults.Ok(await DetailAsync(db, activity, cancellationToken));

@@ -10,7 +10,7 @@ namespace Platform.Dispatch.Activities;
 /// is kept, and the unique index on (community, kind, month) refuses a duplicate made concurrently.
 /// A generated activity follows the rules when they change (a new settings version, one withdrawn):
 /// while it is planned, has not begun and staff never set its times by hand, it moves to the dates
-/// the rules now give, unless those have begun already.
+/// the rules now give, unless those have begun already, and <see cref="Contracts.Dispatch.ActivityRescheduled"/> announces it.
 /// </summary>
 public static class ActivityGenerator
 {
@@ -63,17 +63,18 @@ public static class ActivityGenerator
         }
         db.Activities.AddRange(created);
 
-        var rescheduled = new List<Activity>();
+        var moves = new List<(Activity, DateTimeOffset, DateTimeOffset)>();
         foreach (var activity in existing)
         {
             if (schedule.TryGetValue(activity.Kind, out var times) && FollowsRules(activity, now)
                 && times.StartsAt > now && (activity.StartsAt, activity.EndsAt) != times)
             {
+                moves.Add((activity, activity.StartsAt, activity.EndsAt));
                 (activity.StartsAt, activity.EndsAt) = times;
-                rescheduled.Add(activity);
             }
         }
-        return new Changes(created, rescheduled);
+        await ActivityRescheduling.AnnounceAsync(db, moves, ActivityRescheduling.ByRules, now, cancellationToken);
+        return new Changes(created, [.. moves.Select(m => m.Item1)]);
     }
 
     /// <summary>

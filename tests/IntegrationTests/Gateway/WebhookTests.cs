@@ -40,6 +40,55 @@ public sealed class WebhookTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_moved_activity_is_announced_with_its_sign_ups_whether_staff_or_the_countys_rules_moved_it()
+    {
+        var platform = await fixture.PlatformAsync();
+        var (county, client) = await CountyAsync(platform);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, secret) = await SubscribeAsync(client, county.Code, receiver.Url, ["activity.rescheduled"]);
+        using var staff = platform.Gateway();
+        var month = ActivityTestSupport.MonthFromNow(2);
+        var generated = await (await staff.PostJsonAsync(county.Path("activities/generate"), new { month })).OkAsync();
+        JsonElement Find(Guid community, string kind) => generated.GetProperty("activities").EnumerateArray()
+            .Single(a => a.GetProperty("communityId").GetGuid() == community && a.GetProperty("kind").GetString() == kind);
+        var week = Find(county.Community1.Id, "reporting_week");
+        var day = Find(county.Community1.Id, "themed_party_day");
+        var member = county.Members[0].Id;
+        await (await staff.PostJsonAsync(county.Path($"activities/{week.Id()}/sign-ups"), new { memberId = member })).OkAsync(HttpStatusCode.Created);
+
+        // Staff hold community 1's themed day an hour later.
+        var dayStarts = day.GetProperty("startsAt").GetDateTimeOffset();
+        await (await staff.PutJsonAsync(county.Path($"activities/{day.Id()}"),
+            new { title = "主题党日（推迟一小时）", startsAt = dayStarts.AddHours(1), endsAt = day.GetProperty("endsAt").GetDateTimeOffset().AddHours(1) })).OkAsync();
+        var byStaff = (await ReceivedAsync(receiver, 1)).Single();
+        Assert.True(byStaff.Verifies(secret));
+        Assert.Equal("activity.rescheduled", byStaff.Type);
+        var staffData = byStaff.Payload.GetProperty("data");
+        Assert.Equal(("staff", day.Id(), dayStarts, dayStarts.AddHours(1)),
+            (staffData.GetProperty("by").GetString(), staffData.GetProperty("activityId").GetGuid(),
+             staffData.GetProperty("previousStartsAt").GetDateTimeOffset(), staffData.GetProperty("startsAt").GetDateTimeOffset()));
+        Assert.Equal(county.Code, staffData.GetProperty("county").GetString());
+
+        // The county's rule becomes the third week: both weeks and community 2's day move; the day staff set stays.
+        var current = await platform.Fixture.QueryScalarAsync<string>(platform.Databases["dispatch"].Name,
+            $"SELECT settings::text FROM registry_county_settings WHERE county_id = '{county.CountyId}' AND version = 1");
+        var settings = JsonSerializer.Deserialize<Platform.Contracts.Registry.CountySettings>(current, JsonSerializerOptions.Web)!;
+        await ActivityTestSupport.AddReplicasAsync(platform, county, new Platform.RegistryReplica.ReplicaCountySettings
+        {
+            CountyId = county.CountyId, Version = 2, EffectiveFrom = DateTimeOffset.Parse(month + "-01T00:00:00+08:00").AddDays(-1).ToUniversalTime(),
+            Settings = settings with { ReportingWeek = 3 },
+        });
+        Assert.Equal(3, (await (await staff.PostJsonAsync(county.Path("activities/generate"), new { month })).OkAsync()).GetProperty("rescheduled").GetInt32());
+        var byRules = (await ReceivedAsync(receiver, 4)).Skip(1).ToList();
+        Assert.All(byRules, w => Assert.Equal("rules", w.Payload.GetProperty("data").GetProperty("by").GetString()));
+        Assert.DoesNotContain(byRules, w => w.Payload.GetProperty("data").GetProperty("activityId").GetGuid() == day.Id());
+        var movedWeek = byRules.Single(w => w.Payload.GetProperty("data").GetProperty("activityId").GetGuid() == week.Id()).Payload.GetProperty("data");
+        Assert.Equal([member], movedWeek.GetProperty("signedUpMemberIds").EnumerateArray().Select(m => m.GetGuid()));
+        Assert.Equal(week.GetProperty("startsAt").GetDateTimeOffset().AddDays(7), movedWeek.GetProperty("startsAt").GetDateTimeOffset());
+        Assert.Equal((await staff.GetJsonAsync(county.Path($"activities/{week.Id()}"))).GetProperty("version").GetInt32(), movedWeek.GetProperty("version").GetInt32());
+    }
+
+    [Fact]
     public async Task Failed_deliveries_are_retried_and_a_receiver_down_for_a_while_gets_everything_in_order()
     {
         var platform = await fixture.PlatformAsync();
