@@ -28,6 +28,8 @@ public static class WebhookEventTypes
         new("whistle.changed", WebhookRoute.Of<WhistleChanged, WhistleChangedWebhooks>(), "A whistle was blown, acknowledged or reported (吹哨报到), or a limit passed."),
         new("activity.rescheduled", WebhookRoute.Of<ActivityRescheduled, ActivityRescheduledWebhooks>(),
             "An activity's times changed, set by staff or moved by the county's rules; its sign-ups stand (the members are named)."),
+        new("activity.cancelled", WebhookRoute.Of<ActivityCancelled, ActivityCancelledWebhooks>(),
+            "An activity was cancelled: it will not be held (the members signed up are named)."),
     ];
 
     public static readonly IReadOnlyList<string> Names = All.Select(e => e.Type).ToList();
@@ -222,6 +224,12 @@ public sealed class ActivityRescheduledWebhooks(GatewayDbContext db, TenantConte
     : WebhookEventConsumer<ActivityRescheduled>(db, tenant, clock, logger, interest)
 {
     protected override (Guid, int) Subject(ActivityRescheduled m) => (m.ActivityId, m.Version);
+}
+
+public sealed class ActivityCancelledWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<ActivityCancelledWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<ActivityCancelled>(db, tenant, clock, logger, interest)
+{
+    protected override (Guid, int) Subject(ActivityCancelled m) => (m.ActivityId, m.Version);
 }
 
 public static class WebhookConsumers

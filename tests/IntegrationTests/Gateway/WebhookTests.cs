@@ -40,12 +40,12 @@ public sealed class WebhookTests(PlatformFixture fixture)
     }
 
     [Fact]
-    public async Task A_moved_activity_is_announced_with_its_sign_ups_whether_staff_or_the_countys_rules_moved_it()
+    public async Task A_moved_or_cancelled_activity_is_announced_with_its_sign_ups_whether_staff_or_the_countys_rules_moved_it()
     {
         var platform = await fixture.PlatformAsync();
         var (county, client) = await CountyAsync(platform);
         await using var receiver = await WebhookReceiver.StartAsync();
-        var (_, secret) = await SubscribeAsync(client, county.Code, receiver.Url, ["activity.rescheduled"]);
+        var (_, secret) = await SubscribeAsync(client, county.Code, receiver.Url, ["activity.rescheduled", "activity.cancelled"]);
         using var staff = platform.Gateway();
         var month = ActivityTestSupport.MonthFromNow(2);
         var generated = await (await staff.PostJsonAsync(county.Path("activities/generate"), new { month })).OkAsync();
@@ -86,6 +86,16 @@ public sealed class WebhookTests(PlatformFixture fixture)
         Assert.Equal([member], movedWeek.GetProperty("signedUpMemberIds").EnumerateArray().Select(m => m.GetGuid()));
         Assert.Equal(week.GetProperty("startsAt").GetDateTimeOffset().AddDays(7), movedWeek.GetProperty("startsAt").GetDateTimeOffset());
         Assert.Equal((await staff.GetJsonAsync(county.Path($"activities/{week.Id()}"))).GetProperty("version").GetInt32(), movedWeek.GetProperty("version").GetInt32());
+
+        // Then the week is called off: its signed-up member is named, after its move.
+        await (await staff.PostJsonAsync(county.Path($"activities/{week.Id()}/cancel"), new { reason = "疫情防控" })).OkAsync();
+        var cancelled = (await ReceivedAsync(receiver, 5))[4];
+        Assert.True(cancelled.Verifies(secret));
+        Assert.Equal("activity.cancelled", cancelled.Type);
+        var cancelledData = cancelled.Payload.GetProperty("data");
+        Assert.Equal((week.Id(), "疫情防控"), (cancelledData.GetProperty("activityId").GetGuid(), cancelledData.GetProperty("reason").GetString()));
+        Assert.Equal([member], cancelledData.GetProperty("signedUpMemberIds").EnumerateArray().Select(m => m.GetGuid()));
+        Assert.Equal(movedWeek.GetProperty("version").GetInt32() + 1, cancelledData.GetProperty("version").GetInt32());
     }
 
     [Fact]
