@@ -299,8 +299,7 @@ public static class ActivitiesApi
         var attendances = await db.Attendances.AsNoTracking().Where(a => a.ActivityId == id).OrderBy(a => a.CheckedInAt).ThenBy(a => a.Id)
             .Select(a => new VoidedAttendance(a.Id, a.MemberId, a.UnitId, a.CheckedInAt, a.CheckedOutAt, a.ServiceMinutes))
             .ToListAsync(cancellationToken);
-        var signedUp = await db.ActivitySignUps.AsNoTracking().Where(s => s.ActivityId == id && s.CancelledAt == null)
-            .OrderBy(s => s.SignedUpAt).ThenBy(s => s.Id).Select(s => s.MemberId).ToListAsync(cancellationToken);
+        var signedUp = (await ActivityRescheduling.SignedUpAsync(db, [id], cancellationToken))[id].ToList();
         db.Outbox.Publish(new ActivityCancelled(activity.CountyId, activity.Id, Wire.Of(activity.Kind), activity.CommunityId, activity.CancelReason,
             attendances, activity.CancelledAt.Value, db.Advance(activity), signedUp));
         await db.SaveChangesAsync(cancellationToken);

@@ -63,7 +63,7 @@ public static class ActivityGenerator
         }
         db.Activities.AddRange(created);
 
-        var moves = new List<(Activity, DateTimeOffset, DateTimeOffset)>();
+        var moves = new List<(Activity Activity, DateTimeOffset PreviousStartsAt, DateTimeOffset PreviousEndsAt)>();
         foreach (var activity in existing)
         {
             if (schedule.TryGetValue(activity.Kind, out var times) && FollowsRules(activity, now)
@@ -74,7 +74,7 @@ public static class ActivityGenerator
             }
         }
         await ActivityRescheduling.AnnounceAsync(db, moves, ActivityRescheduling.ByRules, now, cancellationToken);
-        return new Changes(created, [.. moves.Select(m => m.Item1)]);
+        return new Changes(created, [.. moves.Select(m => m.Activity)]);
     }
 
     /// <summary>
