@@ -189,7 +189,9 @@ public sealed class GroupCommitTests(PlatformFixture fixture)
         var placed = Enumerable.Range(0, 3).Select(i => NewRequest(county, $"井盖缺失 {i}")).ToList();
         await Task.WhenAll(await writer.WhileHeldAsync(() => [.. placed.Select(PlaceAsync)]));
 
-        var spans = stopped.ToList();
+        // The group answers its saves before its own span stops: wait for that span before reading them all.
+        var spans = await Poll.UntilAsync(() => Task.FromResult(stopped.ToList()),
+            s => s.Any(a => a.OperationName == "group commit" && a.Links.Count() >= 3), TimeSpan.FromSeconds(10), "the group's span to stop");
         var saves = spans.Where(a => a.OperationName == "group commit save" && requests.Values.Any(r => r.TraceId == a.TraceId)).ToList();
         Assert.Equal(3, saves.Count);
         // Each save's span is a child of its placing's.
