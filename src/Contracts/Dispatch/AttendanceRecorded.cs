@@ -9,6 +9,7 @@ namespace Platform.Contracts.Dispatch;
 /// <param name="UnitId">The member's unit organisation when they checked in.</param>
 /// <param name="ServiceMinutes">Check-out minus check-in, capped at the activity's span; 0 until checked out.</param>
 /// <param name="Change">checked_in, checked_out or outcome_recorded.</param>
+/// <param name="Version">The attendance's version after the change (0 in events made before it was carried).</param>
 public sealed record AttendanceRecorded(
     Guid CountyId,
     Guid AttendanceId,
@@ -22,7 +23,8 @@ public sealed record AttendanceRecorded(
     int ServiceMinutes,
     bool HasOutcome,
     string Change,
-    DateTimeOffset RecordedAt) : ICountyMessage;
+    DateTimeOffset RecordedAt,
+    int Version = 0) : ICountyMessage;
 
 /// <summary>The <see cref="AttendanceRecorded.Change"/> values.</summary>
 public static class AttendanceChange

@@ -30,6 +30,10 @@ public static class WebhookEventTypes
             "An activity's times changed, set by staff or moved by the county's rules; its sign-ups stand (the members are named)."),
         new("activity.cancelled", WebhookRoute.Of<ActivityCancelled, ActivityCancelledWebhooks>(),
             "An activity was cancelled: it will not be held (the members signed up are named)."),
+        new("activity.completed", WebhookRoute.Of<ActivityCompleted, ActivityCompletedWebhooks>(),
+            "An activity was completed: how many members attended and the service minutes they gave."),
+        new("attendance.recorded", WebhookRoute.Of<AttendanceRecorded, AttendanceRecordedWebhooks>(),
+            "A member checked in or out at an activity (with the service minutes earned), or their outcome was recorded (到场/服务成效)."),
     ];
 
     public static readonly IReadOnlyList<string> Names = All.Select(e => e.Type).ToList();
@@ -230,6 +234,18 @@ public sealed class ActivityCancelledWebhooks(GatewayDbContext db, TenantContext
     : WebhookEventConsumer<ActivityCancelled>(db, tenant, clock, logger, interest)
 {
     protected override (Guid, int) Subject(ActivityCancelled m) => (m.ActivityId, m.Version);
+}
+
+public sealed class ActivityCompletedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<ActivityCompletedWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<ActivityCompleted>(db, tenant, clock, logger, interest)
+{
+    protected override (Guid, int) Subject(ActivityCompleted m) => (m.ActivityId, m.Version);
+}
+
+public sealed class AttendanceRecordedWebhooks(GatewayDbContext db, TenantContext tenant, TimeProvider clock, ILogger<AttendanceRecordedWebhooks> logger, WebhookInterest interest)
+    : WebhookEventConsumer<AttendanceRecorded>(db, tenant, clock, logger, interest)
+{
+    protected override (Guid, int) Subject(AttendanceRecorded m) => (m.AttendanceId, m.Version);
 }
 
 public static class WebhookConsumers

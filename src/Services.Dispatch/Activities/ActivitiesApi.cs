@@ -340,7 +340,7 @@ public static class ActivitiesApi
         activity.Status = ActivityStatus.Completed;
         activity.CompletedAt = now;
         db.Outbox.Publish(new ActivityCompleted(activity.CountyId, activity.Id, Wire.Of(activity.Kind), activity.CommunityId,
-            activity.StartsAt, activity.EndsAt, attendances.Count, attendances.Sum(a => a.ServiceMinutes), now));
+            activity.StartsAt, activity.EndsAt, attendances.Count, attendances.Sum(a => a.ServiceMinutes), now, db.Advance(activity), activity.Title));
         await db.SaveChangesAsync(cancellationToken);
         if (transaction is not null)
         {

@@ -362,7 +362,7 @@ public static class AttendanceApi
 
     internal static AttendanceRecorded Recorded(Attendance attendance, Activity activity, string change, DateTimeOffset now) =>
         new(activity.CountyId, attendance.Id, activity.Id, Wire.Of(activity.Kind), activity.CommunityId, attendance.MemberId, attendance.UnitId,
-            attendance.CheckedInAt, attendance.CheckedOutAt, attendance.ServiceMinutes, attendance.Outcome is not null, change, now);
+            attendance.CheckedInAt, attendance.CheckedOutAt, attendance.ServiceMinutes, attendance.Outcome is not null, change, now, attendance.Version);
 
     /// <summary>Field rules of a check-in or check-out: a member, and either the code or a staff name (with an optional moment).</summary>
     private static ValidationProblem? ValidateMark(CheckInRequest request, DateTimeOffset now)

@@ -99,6 +99,52 @@ public sealed class WebhookTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task Attendance_and_a_completed_activity_are_announced_with_the_service_minutes_each_attendance_in_order()
+    {
+        var platform = await fixture.PlatformAsync();
+        var (county, client) = await CountyAsync(platform);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, secret) = await SubscribeAsync(client, county.Code, receiver.Url, ["attendance.recorded", "activity.completed"]);
+        using var staff = platform.Gateway();
+        // A volunteer service that ran from three hours ago until an hour ago.
+        var startsAt = DateTimeOffset.UtcNow.AddHours(-3).AddTicks(-(DateTimeOffset.UtcNow.Ticks % TimeSpan.TicksPerMinute));
+        var activity = await ActivityTestSupport.CreateActivityAsync(staff, county, startsAt, startsAt.AddHours(2), kind: "volunteer_service");
+        var id = activity.Id();
+        await ActivityTestSupport.OpenAsync(staff, county, id);
+
+        // One member checks in, out after 90 minutes, and has an outcome recorded; another checks in an hour
+        // late and never checks out, so the completion checks them out at the activity's end (60 minutes).
+        var (first, second) = (county.Members[0].Id, county.Members[1].Id);
+        var attendance = await (await staff.PostJsonAsync(county.Path($"activities/{id}/check-in"), new { memberId = first, byStaff = "社区书记 李明", at = startsAt }))
+            .OkAsync(HttpStatusCode.Created);
+        await (await staff.PostJsonAsync(county.Path($"activities/{id}/check-out"), new { memberId = first, byStaff = "李明", at = startsAt.AddMinutes(90) })).OkAsync();
+        await (await staff.PostJsonAsync(county.Path($"attendances/{attendance.Id()}/outcome"), new { text = "为独居老人清理楼道杂物" })).OkAsync();
+        await (await staff.PostJsonAsync(county.Path($"activities/{id}/check-in"), new { memberId = second, byStaff = "李明", at = startsAt.AddMinutes(60) }))
+            .OkAsync(HttpStatusCode.Created);
+        var done = await (await staff.PostJsonAsync(county.Path($"activities/{id}/complete"))).OkAsync();
+
+        var received = await ReceivedAsync(receiver, 6);
+        Assert.All(received, w => Assert.True(w.Verifies(secret)));
+        Assert.All(received, w => Assert.Equal(county.Code, w.Payload.GetProperty("data").GetProperty("county").GetString()));
+        var ofFirst = received.Where(w => w.Type == "attendance.recorded" && w.Payload.GetProperty("data").GetProperty("memberId").GetGuid() == first)
+            .Select(w => w.Payload.GetProperty("data")).ToList();
+        Assert.Equal(["checked_in", "checked_out", "outcome_recorded"], ofFirst.Select(d => d.GetProperty("change").GetString()));
+        Assert.Equal([1, 2, 3], ofFirst.Select(d => d.GetProperty("version").GetInt32()));
+        Assert.All(ofFirst, d => Assert.Equal((attendance.Id(), id), (d.GetProperty("attendanceId").GetGuid(), d.GetProperty("activityId").GetGuid())));
+        Assert.Equal([0, 90, 90], ofFirst.Select(d => d.GetProperty("serviceMinutes").GetInt32()));
+        Assert.Equal([false, false, true], ofFirst.Select(d => d.GetProperty("hasOutcome").GetBoolean()));
+        var ofSecond = received.Where(w => w.Type == "attendance.recorded" && w.Payload.GetProperty("data").GetProperty("memberId").GetGuid() == second)
+            .Select(w => w.Payload.GetProperty("data")).ToList();
+        Assert.Equal([("checked_in", 0), ("checked_out", 60)], ofSecond.Select(d => (d.GetProperty("change").GetString(), d.GetProperty("serviceMinutes").GetInt32())));
+
+        var completed = received.Single(w => w.Type == "activity.completed").Payload.GetProperty("data");
+        Assert.Equal((id, "volunteer_service", 2, 150), (completed.GetProperty("activityId").GetGuid(), completed.GetProperty("kind").GetString(),
+            completed.GetProperty("attendees").GetInt32(), completed.GetProperty("serviceMinutes").GetInt32()));
+        Assert.Equal((activity.GetProperty("title").GetString(), done.GetProperty("version").GetInt32()),
+            (completed.GetProperty("title").GetString(), completed.GetProperty("version").GetInt32()));
+    }
+
+    [Fact]
     public async Task Failed_deliveries_are_retried_and_a_receiver_down_for_a_while_gets_everything_in_order()
     {
         var platform = await fixture.PlatformAsync();
