@@ -264,7 +264,8 @@ public static class Open311Api
                     return Failed(format, one);
                 }
             }
-            return Open311Format.Answer(format, new JsonArray(found.Select(r => (JsonNode)Request(r, names)).ToArray()), "service_requests", "request");
+            var agenciesById = await backend.AgenciesAsync(county!, found, cancellationToken);
+            return Open311Format.Answer(format, new JsonArray(found.Select(r => (JsonNode)Request(r, names, agenciesById)).ToArray()), "service_requests", "request");
         }
 
         var errors = new List<string>();
@@ -316,8 +317,9 @@ public static class Open311Api
                 }
             }
         }
-        var newest = found.OrderByDescending(r => r.GetProperty("placedAt").GetDateTimeOffset()).Take(MaxResults);
-        return Open311Format.Answer(format, new JsonArray(newest.Select(r => (JsonNode)Request(r, names)).ToArray()), "service_requests", "request");
+        var newest = found.OrderByDescending(r => r.GetProperty("placedAt").GetDateTimeOffset()).Take(MaxResults).ToList();
+        var agencies = await backend.AgenciesAsync(county!, newest, cancellationToken);
+        return Open311Format.Answer(format, new JsonArray(newest.Select(r => (JsonNode)Request(r, names, agencies)).ToArray()), "service_requests", "request");
     }
 
     private static async Task<IResult> GetRequest(
@@ -341,7 +343,8 @@ public static class Open311Api
                 : Failed(format, one);
         }
         var names = await CategoryNamesAsync(backend, county!, cancellationToken);
-        return Open311Format.Answer(format, new JsonArray(Request(one.Body, names)), "service_requests", "request");
+        var agency = await backend.AgenciesAsync(county!, [one.Body], cancellationToken);
+        return Open311Format.Answer(format, new JsonArray(Request(one.Body, names, agency)), "service_requests", "request");
     }
 
     private static async Task<IResult> GetToken(
@@ -361,8 +364,8 @@ public static class Open311Api
         return Open311Format.Answer(format, new JsonArray(new JsonObject { ["service_request_id"] = id.ToString(), ["token"] = token }), "service_requests", "request");
     }
 
-    /// <summary>A GeoReport request from a Dispatch request.</summary>
-    private static JsonObject Request(JsonElement r, IReadOnlyDictionary<string, string> names)
+    /// <summary>A GeoReport request from a Dispatch request, with its service's name and who answers for it.</summary>
+    private static JsonObject Request(JsonElement r, IReadOnlyDictionary<string, string> names, IReadOnlyDictionary<string, string> agencies)
     {
         string? Text(string name) => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         double? Number(string name) => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
@@ -398,7 +401,7 @@ public static class Open311Api
             ["service_name"] = names.GetValueOrDefault(category, category),
             ["service_code"] = category,
             ["description"] = Text("description"),
-            ["agency_responsible"] = Text("assigneeUnitId") ?? "",
+            ["agency_responsible"] = agencies.GetValueOrDefault(Text("id")!, ""),
             ["service_notice"] = "",
             ["requested_datetime"] = W3c(Instant("placedAt")),
             ["updated_datetime"] = W3c(updated),

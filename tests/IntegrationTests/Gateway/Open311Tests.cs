@@ -80,6 +80,16 @@ public sealed class Open311Tests(PlatformFixture fixture)
         Assert.Equal("open311", placed.GetProperty("channel").GetString());
         Assert.Equal("李阿姨", placed.GetProperty("residentName").GetString());
 
+        // While no unit holds it, its community answers for it; dispatched to a unit, the unit does.
+        Assert.Equal("东门社区", one.Fields["agency_responsible"]);
+        var unit = await (await operatorClient.PostJsonAsync($"/api/registry/counties/{county}/organisations", new { code = "U01", name = "县住建局", kind = "institution" }))
+            .OkAsync(HttpStatusCode.Created);
+        await Poll.UntilAsync(() => platform.Fixture.QueryScalarAsync<long>(platform.Databases["dispatch"].Name,
+            $"SELECT count(*) FROM registry_organisations WHERE id = '{unit.Id()}'"), n => n == 1, TimeSpan.FromSeconds(20), "Dispatch to learn of the unit");
+        await (await operatorClient.PostJsonAsync($"/api/dispatch/counties/{county}/requests/{id}/dispatch", new { tier = "ordinary", mode = "unit", unitId = unit.Id() })).OkAsync();
+        var held = (await ReadAsync(open311, $"/open311/v2/requests/{id}.{format}?jurisdiction_id={county}&api_key={key}", format, HttpStatusCode.OK)).Single();
+        Assert.Equal("县住建局", held.Fields["agency_responsible"]);
+
         var byId = await ReadAsync(open311, $"/open311/v2/requests.{format}?jurisdiction_id={county}&service_request_id={id}&api_key={key}", format, HttpStatusCode.OK);
         Assert.Equal(id, byId.Single().Fields["service_request_id"]);
         var since = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(-1).ToString("O"));
