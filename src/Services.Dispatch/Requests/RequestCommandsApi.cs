@@ -180,6 +180,8 @@ public static class RequestCommandsApi
             request.RespondedAt = now;
             request.CompletedAt = now;
             request.Result = body.Answer!.Trim();
+            // Answered, it is finished: any step of its escalation closes, as at completion.
+            await Escalations.CloseAsync(db, request.Id, now, cancellationToken);
         }
         Deadlines.Apply(db, request, Deadlines.Tier(settings, body.Tier!), options.Value, now);
         var actor = Actor.From(http);
@@ -564,8 +566,9 @@ public static class RequestCommandsApi
         request.ClosedAt = null;
         request.CompletionRemindedAt = null;
         request.CompletionOverdueAt = null;
+        request.CompletionCountsFrom = now;
         request.CompletionDueAt = now.AddHours(Deadlines.Tier(settings, request.Tier ?? "ordinary").CompletionHours);
-        Deadlines.Schedule(db, request, options, now);
+        Deadlines.Schedule(db, request, options, now, response: false);
         return RequestFlow.Record(db, work, "reopen", from, actor, now, note is null ? reason : $"{reason}: {note}");
     }
 
@@ -753,7 +756,7 @@ public static class RequestCommandsApi
             request.CompletionDueAt = extension.ProposedDueAt;
             request.CompletionRemindedAt = null;
             request.CompletionOverdueAt = null;
-            Deadlines.Schedule(db, request, options, now);
+            Deadlines.Schedule(db, request, options, now, response: false);
             var calendar = RequestFlow.CalendarOf(http);
             var facts = RequestFlow.Record(db, work, "extension_approved", request.Status, Actor.From(http), now, $"deadline {calendar.Text(previous)} → {calendar.Text(extension.ProposedDueAt)}");
             db.Outbox.Publish(new RequestExtended(request.CountyId, facts, previous, extension.ProposedDueAt, now));

@@ -111,6 +111,9 @@ public sealed class ServiceRequest : ITenantScoped, IVersioned
     /// <summary>From when it counts as at risk of missing its completion deadline.</summary>
     public DateTimeOffset? CompletionWarnAt { get; set; }
 
+    /// <summary>When the window of the completion deadline began, if not at placing: its last reopening.</summary>
+    public DateTimeOffset? CompletionCountsFrom { get; set; }
+
     public DateTimeOffset? ResponseRemindedAt { get; set; }
 
     public DateTimeOffset? CompletionRemindedAt { get; set; }

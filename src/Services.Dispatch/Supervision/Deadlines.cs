@@ -23,12 +23,12 @@ public static class Deadlines
 
     public static int ClaimStartLimitHours(CountySettings? settings) => settings?.ClaimStartLimitHours is > 0 and var hours ? hours : DefaultClaimStartLimitHours;
 
-    /// <summary>Sets both deadlines from the tier (counting from placement) and schedules their timers.</summary>
+    /// <summary>Sets both deadlines from the tier (counting from placement, or the completion from the last reopening) and schedules their timers.</summary>
     public static void Apply(DispatchDbContext db, ServiceRequest request, SlaTier tier, SupervisionOptions options, DateTimeOffset now)
     {
         var (response, completion) = (request.ResponseDueAt, request.CompletionDueAt);
         request.ResponseDueAt = request.PlacedAt.AddHours(tier.ResponseHours);
-        request.CompletionDueAt = request.PlacedAt.AddHours(tier.CompletionHours);
+        request.CompletionDueAt = (request.CompletionCountsFrom ?? request.PlacedAt).AddHours(tier.CompletionHours);
         // Timers already set for an unchanged deadline (e.g. the response limit set at placing) stand.
         Schedule(db, request, options, now, response != request.ResponseDueAt, completion != request.CompletionDueAt);
     }
@@ -41,7 +41,7 @@ public static class Deadlines
     public static void Schedule(DispatchDbContext db, ServiceRequest request, SupervisionOptions options, DateTimeOffset now, bool response = true, bool completion = true)
     {
         request.ResponseWarnAt = request.ResponseDueAt is { } r ? WarnAt(request.PlacedAt, r, options) : null;
-        request.CompletionWarnAt = request.CompletionDueAt is { } c ? WarnAt(request.PlacedAt, c, options) : null;
+        request.CompletionWarnAt = request.CompletionDueAt is { } c ? WarnAt(request.CompletionCountsFrom ?? request.PlacedAt, c, options) : null;
         if (response && request.RespondedAt is null && request.ResponseDueAt is { } responseDue)
         {
             Start(db, request, now, (TimerKinds.ResponseReminder, request.ResponseWarnAt!.Value), (TimerKinds.ResponseDue, responseDue));
@@ -70,6 +70,22 @@ public static class Deadlines
         {
             Add(db, request.CountyId, request.Id, kind, due);
         }
+    }
+
+    /// <summary>
+    /// A reminder set for a deadline that has moved since (dispatched to another tier, an extension,
+    /// a reopening): the moved deadline has a reminder of its own, at its own moment, so this one does
+    /// nothing, neither reminding early nor setting a second timer for the deadline.
+    /// </summary>
+    public static bool IsSuperseded(ServiceRequest request, SupervisionTimer timer)
+    {
+        var warnAt = timer.Kind switch
+        {
+            TimerKinds.ResponseReminder => request.ResponseWarnAt,
+            TimerKinds.CompletionReminder => request.CompletionWarnAt,
+            _ => null,
+        };
+        return warnAt is { } current && (timer.DueAt - current).Duration() > TimeSpan.FromMilliseconds(1);
     }
 
     /// <summary>When the last <see cref="SupervisionOptions.ReminderShare"/> of a deadline's window begins: the reminder, and "at risk" from then on.</summary>

@@ -75,7 +75,7 @@ internal sealed class TimerHandlers(DispatchDbContext db, SupervisionOptions opt
         {
             case TimerKinds.ResponseReminder or TimerKinds.CompletionReminder or TimerKinds.ResponseDue or TimerKinds.CompletionDue or TimerKinds.ClaimStart:
                 var (work, _) = await RequestFlow.FindAsync(db, null, timer.SubjectId, cancellationToken);
-                if (work is not null)
+                if (work is not null && !Deadlines.IsSuperseded(work.Request, timer))
                 {
                     await OnRequestAsync(work, timer.Kind, cancellationToken);
                     if (work.Request.IsOpen)

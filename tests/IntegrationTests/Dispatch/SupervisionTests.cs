@@ -96,4 +96,59 @@ public sealed class SupervisionTests(PlatformFixture fixture)
         await (await client.GetAsync(county.Path("supervision/summary?level=grid"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "level");
         await (await client.GetAsync(county.Path("supervision/requests?state=late"))).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "state");
     }
+    [Fact]
+    public async Task A_moved_deadline_is_reminded_at_its_own_moment_a_reopened_one_counts_from_the_reopening_and_an_answer_closes_the_escalation()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var steps = new RequestSteps(client, county);
+        var database = platform.Databases["dispatch"].Name;
+        var member = county.Members[3].Id;
+
+        // Placed with the ordinary response limit (24 h, reminder at 19.2 h), then triaged complex (48 h): the
+        // reminder set at placing no longer stands, the moved deadline's own (at 38.4 h) does.
+        var slowed = (await steps.PlaceAsync("小区健身器材老化需要整体更换", category: "safety")).Id();
+        await steps.DispatchAsync(slowed, "complex", "pool");
+        // Left undispatched: its response deadline passes and it climbs to the community.
+        var answered = (await steps.PlaceAsync("咨询老年人高龄补贴怎么申请", category: "livelihood", communityId: county.Community2.Id)).Id();
+        // Finished, then reopened a day later: its fresh 72 hours count from the reopening.
+        var reopened = await steps.InProgressWithAsync(member, "小区排水沟堵塞，雨天积水");
+        await steps.DoAsync(reopened, "complete", new { memberId = member, result = "已疏通" });
+
+        string Timers(Guid id) => $"SELECT coalesce(string_agg(t.kind || '@' || round(extract(epoch FROM t.due_at - r.placed_at) / 3600.0, 1), ',' ORDER BY t.due_at), '') "
+            + $"FROM supervision_timers t JOIN requests r ON r.id = t.subject_id WHERE t.subject_id = '{id}'";
+        try
+        {
+            await platform.RestartAsync("dispatch", new Dictionary<string, string> { ["Clock__Offset"] = TimeSpan.FromHours(25).ToString() });
+
+            // The reminder set at placing fired and did nothing: no reminder 19 hours into a 48-hour window.
+            var pending = await Poll.UntilAsync(() => fixture.QueryScalarAsync<string>(database, Timers(slowed)),
+                timers => !timers.Contains("@19.2", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the reminder set at placing to fire");
+            Assert.Equal("response_reminder@38.4,completion_reminder@192.0", pending);
+            Assert.DoesNotContain("remind", await steps.HistoryActionsAsync(slowed));
+
+            // Answered at once after it climbed: finished, so its escalation closes (it no longer waits on the community).
+            await Poll.UntilAsync(async () => (await steps.GetAsync(answered)).GetProperty("escalationLevel").GetString(), level => level == "community",
+                TimeSpan.FromSeconds(30), "the unanswered request to climb to the community");
+            await steps.DispatchAsync(answered, "simple", "answer", new { answer = "携带身份证和户口本到社区服务站办理，当场受理" });
+            var escalations = await client.GetJsonAsync(county.Path($"escalations?requestId={answered}"));
+            Assert.Equal("closed", Assert.Single(escalations.GetProperty("items").EnumerateArray()).GetProperty("status").GetString());
+            var summary = await client.GetJsonAsync(county.Path("supervision/summary?level=community"));
+            Assert.DoesNotContain(summary.GetProperty("areas").EnumerateArray(),
+                a => a.GetProperty("areaId").GetGuid() == county.Community2.Id && a.GetProperty("escalationsOpen").GetInt32() > 0);
+
+            // Rated dissatisfied 25 hours after placing: the window of the new deadline starts now, and so does its last fifth.
+            await steps.DoAsync(reopened, "rate", new { satisfaction = "dissatisfied", comment = "下雨又积水了", ratedBy = "staff" });
+            var window = await fixture.QueryScalarAsync<string>(database,
+                $"SELECT round(extract(epoch FROM completion_counts_from - placed_at) / 3600.0) || ',' || round(extract(epoch FROM completion_due_at - completion_counts_from) / 3600.0, 1) "
+                + $"|| ',' || round(extract(epoch FROM completion_warn_at - completion_counts_from) / 3600.0, 1) FROM requests WHERE id = '{reopened}'");
+            Assert.Equal("25,72.0,57.6", window);
+            Assert.EndsWith("completion_reminder@82.6", await fixture.QueryScalarAsync<string>(database, Timers(reopened)));
+        }
+        finally
+        {
+            await platform.RestartAsync("dispatch");
+        }
+    }
 }
