@@ -24,6 +24,21 @@ public sealed partial class ValidationTests
         Assert.Equal("urn:problem:validation_failed", details.Type);
     }
 
+    [Theory]
+    [InlineData("楼道灯坏了", 5, "楼道灯坏了")]
+    [InlineData("楼道灯坏了一个多月", 5, "楼道灯坏…")]
+    // An emoji is two UTF-16 units: the cut goes before it, never through it.
+    [InlineData("楼道灯\U0001F4A1坏了", 5, "楼道灯…")]
+    [InlineData("楼道\U0001F4A1坏了", 5, "楼道\U0001F4A1…")]
+    public void Shortened_text_never_splits_a_character(string text, int maxLength, string expected)
+    {
+        var shortened = TextCut.Shorten(text, maxLength);
+        Assert.Equal(expected, shortened);
+        Assert.True(shortened.Length <= maxLength);
+        // Whole characters only: strict UTF-8 (what PostgreSQL's driver writes) encodes it.
+        new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetBytes(shortened);
+    }
+
     [Fact]
     public void Valid_input_passes()
     {

@@ -282,7 +282,7 @@ public static class ActivitiesApi
         {
             return errors.ToProblem();
         }
-        await using var transaction = await ActivityLock.HoldAsync(db, id, exclusive: true, cancellationToken);
+        await using var transaction = await RowLocks.ActivityAsync(db, id, exclusive: true, cancellationToken);
         var (activity, problem) = await FindAsync(db, http, id, cancellationToken);
         if (problem is not null)
         {
@@ -314,7 +314,7 @@ public static class ActivitiesApi
     private static async Task<Results<Ok<ActivityResponse>, ProblemHttpResult>> Complete(
         Guid id, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
-        await using var transaction = await ActivityLock.HoldAsync(db, id, exclusive: true, cancellationToken);
+        await using var transaction = await RowLocks.ActivityAsync(db, id, exclusive: true, cancellationToken);
         var (activity, problem) = await FindAsync(db, http, id, cancellationToken);
         if (problem is not null)
         {

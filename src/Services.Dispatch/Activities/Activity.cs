@@ -224,25 +224,34 @@ internal sealed class ActivityConfiguration :
 }
 
 /// <summary>
-/// Attendance and an activity's end exclude each other: check-in and check-out hold the activity's row
-/// <c>FOR SHARE</c> (they do not wait for one another), cancelling and completing hold it <c>FOR UPDATE</c>,
-/// each until its transaction commits. So a cancellation or completion sees every attendance saved before
-/// it, and none is saved after it at an activity it ended (which Evaluation would otherwise go on counting).
+/// Row locks that order a change against the end of the record it belongs to, each held until its
+/// transaction commits:
+/// <list type="bullet">
+/// <item>attendance and an activity's end exclude each other: check-in, check-out and recording an
+/// outcome hold the activity's row <c>FOR SHARE</c> (they do not wait for one another), cancelling and
+/// completing hold it <c>FOR UPDATE</c>. So a cancellation or completion sees every attendance saved
+/// before it, and none is saved after it at an activity it ended (which Evaluation would otherwise go
+/// on counting);</item>
+/// <item>claiming a monthly list's demand holds the list's row <c>FOR SHARE</c>; closing the list
+/// updates the row, so it waits for the claims in flight, and a claim that waited for a closing reads
+/// the list closed.</item>
+/// </list>
+/// Each takes the lock in the request's transaction, or in one begun here (returned, for the caller to commit).
 /// </summary>
-internal static class ActivityLock
+internal static class RowLocks
 {
-    /// <summary>Takes the lock in the request's transaction, or in one begun here (returned, for the caller to commit).</summary>
-    public static async Task<IDbContextTransaction?> HoldAsync(DispatchDbContext db, Guid activityId, bool exclusive, CancellationToken cancellationToken)
+    public static Task<IDbContextTransaction?> ActivityAsync(DispatchDbContext db, Guid activityId, bool exclusive, CancellationToken cancellationToken) =>
+        exclusive
+            ? HoldAsync(db, $"SELECT 1 FROM activities WHERE id = {activityId} FOR UPDATE", cancellationToken)
+            : HoldAsync(db, $"SELECT 1 FROM activities WHERE id = {activityId} FOR SHARE", cancellationToken);
+
+    public static Task<IDbContextTransaction?> MonthlyListAsync(DispatchDbContext db, Guid listId, CancellationToken cancellationToken) =>
+        HoldAsync(db, $"SELECT 1 FROM monthly_lists WHERE id = {listId} FOR SHARE", cancellationToken);
+
+    private static async Task<IDbContextTransaction?> HoldAsync(DispatchDbContext db, FormattableString sql, CancellationToken cancellationToken)
     {
         var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
-        if (exclusive)
-        {
-            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM activities WHERE id = {activityId} FOR UPDATE", cancellationToken);
-        }
-        else
-        {
-            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM activities WHERE id = {activityId} FOR SHARE", cancellationToken);
-        }
+        await db.Database.ExecuteSqlAsync(sql, cancellationToken);
         return transaction;
     }
 }

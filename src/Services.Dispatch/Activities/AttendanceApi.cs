@@ -186,7 +186,7 @@ public static class AttendanceApi
         {
             return invalid;
         }
-        await using var transaction = await ActivityLock.HoldAsync(db, id, exclusive: false, cancellationToken);
+        await using var transaction = await RowLocks.ActivityAsync(db, id, exclusive: false, cancellationToken);
         var (activity, problem) = await FindOpenAsync(db, http, id, request, "check-in", cancellationToken);
         if (problem is not null)
         {
@@ -228,7 +228,7 @@ public static class AttendanceApi
             await transaction.CommitAsync(cancellationToken);
         }
         ETags.Tag(http, attendance);
-        return TypedResults.Created($"{AttendancesPath(http, id)}/{attendance.Id}", AttendanceResponse.From(attendance));
+        return TypedResults.Created($"{AttendancesPath(http)}/{attendance.Id}", AttendanceResponse.From(attendance));
     }
 
     private static async Task<Results<Ok<AttendanceResponse>, ValidationProblem, ProblemHttpResult>> CheckOut(
@@ -239,7 +239,7 @@ public static class AttendanceApi
         {
             return invalid;
         }
-        await using var transaction = await ActivityLock.HoldAsync(db, id, exclusive: false, cancellationToken);
+        await using var transaction = await RowLocks.ActivityAsync(db, id, exclusive: false, cancellationToken);
         var (activity, problem) = await FindOpenAsync(db, http, id, request, "check-out", cancellationToken);
         if (problem is not null)
         {
@@ -335,6 +335,13 @@ public static class AttendanceApi
         {
             return errors.ToProblem();
         }
+        var activityId = await db.Attendances.Where(a => a.Id == attendanceId).Select(a => (Guid?)a.ActivityId).FirstOrDefaultAsync(cancellationToken);
+        if (activityId is null)
+        {
+            return ActivityProblems.NotFound("attendance", attendanceId);
+        }
+        // Read under the activity's lock: an outcome is never saved at an activity a cancellation in flight ends.
+        await using var transaction = await RowLocks.ActivityAsync(db, activityId.Value, exclusive: false, cancellationToken);
         var attendance = await db.Attendances.FirstOrDefaultAsync(a => a.Id == attendanceId, cancellationToken);
         if (attendance is null)
         {
@@ -356,6 +363,10 @@ public static class AttendanceApi
         db.Advance(attendance);
         db.Outbox.Publish(Recorded(attendance, activity, AttendanceChange.OutcomeRecorded, now));
         await db.SaveChangesAsync(cancellationToken);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
         ETags.Tag(http, attendance);
         return TypedResults.Ok(AttendanceResponse.From(attendance));
     }
@@ -436,10 +447,13 @@ public static class AttendanceApi
         return TypedResults.Ok(new Page<AttendanceResponse>(items.Select(AttendanceResponse.From).ToList(), paging.Page, paging.PageSize, total));
     }
 
-    /// <summary>/api/dispatch/counties/{county}/attendances, from the request's own path.</summary>
-    private static string AttendancesPath(HttpContext http, Guid activityId)
+    /// <summary>
+    /// /api/dispatch/counties/{county}/attendances, from the request's own path (…/activities/{id}/check-in),
+    /// whichever way it writes the activity's id.
+    /// </summary>
+    private static string AttendancesPath(HttpContext http)
     {
         var path = http.Request.Path.Value!;
-        return path[..path.IndexOf($"/activities/{activityId}", StringComparison.OrdinalIgnoreCase)] + "/attendances";
+        return path[..path.LastIndexOf("/activities/", StringComparison.OrdinalIgnoreCase)] + "/attendances";
     }
 }

@@ -301,8 +301,7 @@ public static class MonthlyListsApi
     {
         var line = description.AsSpan().Trim();
         var end = line.IndexOfAny('\r', '\n');
-        line = (end >= 0 ? line[..end] : line).TrimEnd();
-        return line.Length <= 100 ? line.ToString() : string.Concat(line[..99], "…");
+        return TextCut.Shorten((end >= 0 ? line[..end] : line).TrimEnd(), 100);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveItem(
@@ -339,6 +338,8 @@ public static class MonthlyListsApi
         {
             return new ValidationErrors().Add("unitId", "'unitId' is required.").ToProblem();
         }
+        // Read under the list's lock: a claim is never saved on a list a closing in flight closes.
+        await using var transaction = await RowLocks.MonthlyListAsync(db, id, cancellationToken);
         var list = await db.MonthlyLists.AsNoTracking().FirstOrDefaultAsync(l => l.Id == id, cancellationToken);
         if (list is null)
         {
@@ -385,6 +386,10 @@ public static class MonthlyListsApi
         {
             // The item's version guards the claim: of two units racing for it, the second save fails.
             return ActivityProblems.Conflict("item_already_claimed", "Another unit claimed the item at the same moment.");
+        }
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
         }
         ETags.Tag(http, item);
         return TypedResults.Ok(await ItemAsync(db, item, cancellationToken));

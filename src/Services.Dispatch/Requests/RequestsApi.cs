@@ -291,13 +291,17 @@ public static partial class RequestsApi
         }
         for (var i = 0; i < categories.Count; i++)
         {
-            var category = categories[i];
+            if (categories[i] is not { } category)
+            {
+                errors.Add($"categories[{i}]", $"'categories[{i}]' must be a category, not null.");
+                continue;
+            }
             errors.RequireMatch($"categories[{i}].code", category.Code, CategoryCode(), "must be 1 to 32 lower-case letters, digits or '_'");
             errors.RequireText($"categories[{i}].name", category.Name, maxLength: 50);
             errors.OptionalText($"categories[{i}].description", category.Description, maxLength: 200);
             ValidateSkills(errors, category.Skills, $"categories[{i}].skills");
         }
-        if (categories.GroupBy(c => c.Code).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        if (categories.OfType<RequestCategoryResponse>().GroupBy(c => c.Code).FirstOrDefault(g => g.Count() > 1) is { } twice)
         {
             errors.Add("categories", $"Category code '{twice.Key}' appears more than once.");
         }

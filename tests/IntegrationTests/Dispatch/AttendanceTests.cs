@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Platform.Contracts.Dispatch;
 using Platform.IntegrationTests.Support;
 using Platform.RegistryReplica;
@@ -21,30 +22,35 @@ public sealed class AttendanceTests(PlatformFixture fixture)
         await OpenAsync(client, county, id);
         var database = platform.Databases["dispatch"].Name;
 
-        // A cancellation in flight holds the activity's row until it commits, as the cancel command does.
-        var admin = new Npgsql.NpgsqlConnectionStringBuilder(fixture.Postgres.AdminConnectionString) { Database = database };
-        await using var cancelling = new Npgsql.NpgsqlConnection(admin.ConnectionString);
-        await cancelling.OpenAsync();
-        await using var transaction = await cancelling.BeginTransactionAsync();
-        await using (var hold = new Npgsql.NpgsqlCommand($"SELECT 1 FROM activities WHERE id = '{id}' FOR UPDATE", cancelling, transaction))
-        {
-            await hold.ExecuteNonQueryAsync();
-        }
-        var checkIn = client.PostJsonAsync(county.Path($"activities/{id}/check-in"), new { memberId = county.Members[0].Id, byStaff = "社区张主任" });
-
-        // The check-in waits for the row (without the lock it would read the activity open and save at once) ...
-        await Poll.UntilAsync(() => fixture.QueryScalarAsync<long>(database,
-                $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}' AND wait_event_type = 'Lock'"),
-            waiting => waiting > 0, TimeSpan.FromSeconds(20), "the check-in to wait for the activity's row");
-        await using (var cancel = new Npgsql.NpgsqlCommand($"UPDATE activities SET status = 'cancelled', cancelled_at = now() WHERE id = '{id}'", cancelling, transaction))
-        {
-            await cancel.ExecuteNonQueryAsync();
-        }
-        await transaction.CommitAsync();
+        // A cancellation in flight holds the activity's row until it commits, as the cancel command does:
+        // the check-in waits for it (without the lock it would read the activity open and save at once) ...
+        var checkIn = await WhileRowChangesAsync(fixture, database, "activities", id, "status = 'cancelled', cancelled_at = now()",
+            () => client.PostJsonAsync(county.Path($"activities/{id}/check-in"), new { memberId = county.Members[0].Id, byStaff = "社区张主任" }));
 
         // ... and then finds it cancelled: no attendance at an activity that was not held.
-        await (await checkIn).ProblemAsync(HttpStatusCode.Conflict, "activity_closed");
+        await checkIn.ProblemAsync(HttpStatusCode.Conflict, "activity_closed");
         Assert.Equal(0L, await fixture.QueryScalarAsync<long>(database, $"SELECT count(*) FROM attendances WHERE activity_id = '{id}'"));
+    }
+
+    [Fact]
+    public async Task An_outcome_arriving_while_the_activity_is_being_cancelled_waits_for_it_and_is_refused()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var startsAt = DateTimeOffset.UtcNow.AddMinutes(-30);
+        var id = (await CreateActivityAsync(client, county, startsAt, startsAt.AddHours(2))).Id();
+        await OpenAsync(client, county, id);
+        // The activity's id written without hyphens, as the route also takes it: the answer still points at the attendance.
+        using var checkedIn = await client.PostJsonAsync(county.Path($"activities/{id:N}/check-in"), new { memberId = county.Members[0].Id, byStaff = "社区张主任" });
+        var attendance = (await checkedIn.OkAsync(HttpStatusCode.Created)).Id();
+        Assert.Equal(county.Path($"attendances/{attendance}"), checkedIn.Headers.Location?.OriginalString);
+
+        // Work reported at an activity whose cancellation is being saved: it is not recorded, nor sent to Evaluation.
+        var outcome = await WhileRowChangesAsync(fixture, platform.Databases["dispatch"].Name, "activities", id, "status = 'cancelled', cancelled_at = now()",
+            () => client.PostJsonAsync(county.Path($"attendances/{attendance}/outcome"), new { text = "清理楼道杂物" }));
+        await outcome.ProblemAsync(HttpStatusCode.Conflict, "activity_cancelled");
+        Assert.Equal(JsonValueKind.Null, (await client.GetJsonAsync(county.Path($"attendances/{attendance}"))).GetProperty("outcome").ValueKind);
     }
 
     [Fact]

@@ -115,6 +115,24 @@ public sealed class MonthlyListsTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_claim_arriving_while_the_list_is_being_closed_waits_for_it_and_is_refused()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var list = await (await client.PostJsonAsync(county.Path("monthly-lists"), new { communityId = county.Community1.Id, month = MonthFromNow(2) })).OkAsync(HttpStatusCode.Created);
+        var items = county.Path($"monthly-lists/{list.Id()}/items");
+        var item = await (await client.PostJsonAsync(items, new { title = "小区绿化补植", category = "环境整治", source = "manual" })).OkAsync(HttpStatusCode.Created);
+
+        // The joint meeting ends while a unit's claim is on its way: the claim waits for the closing, then finds the list closed.
+        var claim = await WhileRowChangesAsync(fixture, platform.Databases["dispatch"].Name, "monthly_lists", list.Id(), "status = 'closed', closed_at = now()",
+            () => client.PostJsonAsync($"{items}/{item.Id()}/claim", new { unitId = county.Unit1.Id }));
+        await claim.ProblemAsync(HttpStatusCode.Conflict, "monthly_list_closed");
+        var view = await client.GetJsonAsync(county.Path($"monthly-lists/{list.Id()}"));
+        Assert.Equal(("closed", 0), (view.GetProperty("status").GetString(), view.GetProperty("counts").GetProperty("claimed").GetInt32()));
+    }
+
+    [Fact]
     public async Task The_demand_list_is_assembled_from_the_communitys_open_needs_that_nobody_has_taken_on()
     {
         var platform = await fixture.PlatformAsync();

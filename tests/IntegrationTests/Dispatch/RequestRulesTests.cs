@@ -341,6 +341,8 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
 
         await (await client.PutJsonAsync(countyA.Path("request-categories"), new { categories = new[] { new { code = "Bad Code", name = "" } } }))
             .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "categories[0].code");
+        await (await client.PutJsonAsync(countyA.Path("request-categories"), new { categories = new object?[] { new { code = "heating", name = "供暖" }, null } }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "categories[1]");
         await (await client.PutJsonAsync(countyA.Path("request-categories"), new
         {
             categories = new[] { new { code = "heating", name = "供暖", skills = new[] { "水电维修" } }, new { code = "heating", name = "again", skills = Array.Empty<string>() } },

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
+using Platform.ServiceDefaults.Http;
 
 namespace Platform.ServiceDefaults.Telemetry.Operations;
 
@@ -192,7 +193,7 @@ public sealed class SpanWindow : IDisposable
         foreach (var (key, value) in slot.Tags ?? [])
         {
             var text = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
-            (tags ??= new Dictionary<string, string>(StringComparer.Ordinal))[key] = text.Length > MaxTagLength ? text[..MaxTagLength] + "…" : text;
+            (tags ??= new Dictionary<string, string>(StringComparer.Ordinal))[key] = TextCut.Shorten(text, MaxTagLength + 1);
         }
         return new SpanRecord(
             slot.TraceId.ToHexString(),
