@@ -25,6 +25,18 @@ public sealed partial class ValidationTests
     }
 
     [Theory]
+    [InlineData("511621", true)]
+    [InlineData("511621\n", false)]
+    [InlineData("\n511621", false)]
+    [InlineData("5116210", false)]
+    public void A_pattern_must_match_the_whole_value_a_final_line_break_included(string value, bool valid)
+    {
+        var errors = new ValidationErrors();
+        Assert.Equal(valid, errors.RequireMatch("code", value, SixDigits(), "must be six digits"));
+        Assert.Equal(valid, errors.IsValid);
+    }
+
+    [Theory]
     [InlineData("楼道灯坏了", 5, "楼道灯坏了")]
     [InlineData("楼道灯坏了一个多月", 5, "楼道灯坏…")]
     // An emoji is two UTF-16 units: the cut goes before it, never through it.

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Platform.Contracts.Registry;
 
 /// <summary>
@@ -22,20 +24,24 @@ public sealed record CountySettingsChanged(
 /// <param name="PointsRules">Points rules (党员积分), by code.</param>
 /// <param name="RatingScales">Rating scales for residents' and officers' ratings.</param>
 /// <param name="CoverageThresholdPercent">Share of a unit's reported members that must have served in a quarter.</param>
+/// <remarks>
+/// Its numbers and day are required in JSON: left out, they would read as 0 and Sunday, values a
+/// county could mean, and a settings document is always sent whole.
+/// </remarks>
 public sealed record CountySettings(
     IReadOnlyList<SlaTier> Sla,
-    int ClaimStartLimitHours,
-    int ReportingWeek,
-    DayOfWeek ThemedDay,
+    [property: JsonRequired] int ClaimStartLimitHours,
+    [property: JsonRequired] int ReportingWeek,
+    [property: JsonRequired] DayOfWeek ThemedDay,
     IReadOnlyList<PointsRule> PointsRules,
     IReadOnlyList<RatingScale> RatingScales,
-    int CoverageThresholdPercent);
+    [property: JsonRequired] int CoverageThresholdPercent);
 
 /// <summary>Response and completion limits of one request tier: simple (即办), ordinary (限时办结), complex (研究办理).</summary>
-public sealed record SlaTier(string Tier, int ResponseHours, int CompletionHours);
+public sealed record SlaTier(string Tier, [property: JsonRequired] int ResponseHours, [property: JsonRequired] int CompletionHours);
 
 /// <summary>One points rule: what earns (or costs) points, how many, capped per period when <see cref="CapPerPeriod"/> is set.</summary>
-public sealed record PointsRule(string Code, string Description, decimal Points, decimal? CapPerPeriod);
+public sealed record PointsRule(string Code, string Description, [property: JsonRequired] decimal Points, decimal? CapPerPeriod);
 
 /// <summary>A rating scale: its name (e.g. resident_satisfaction) and its grades in order, best first.</summary>
 public sealed record RatingScale(string Name, IReadOnlyList<string> Grades);

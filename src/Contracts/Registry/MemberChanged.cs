@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Platform.Contracts.Registry;
 
 /// <summary>
@@ -27,4 +29,4 @@ public sealed record MemberChanged(
     DateTimeOffset ChangedAt) : ICountyMessage;
 
 /// <summary>A weekly window, local time of the county: e.g. Saturday 09:00–12:00.</summary>
-public sealed record AvailabilityWindow(DayOfWeek Day, TimeOnly From, TimeOnly To);
+public sealed record AvailabilityWindow([property: JsonRequired] DayOfWeek Day, [property: JsonRequired] TimeOnly From, [property: JsonRequired] TimeOnly To);

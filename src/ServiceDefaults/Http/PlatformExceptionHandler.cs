@@ -56,6 +56,12 @@ internal sealed partial class PlatformExceptionHandler(IProblemDetailsService pr
     private static ProblemDetails MalformedJson(JsonException json)
     {
         var field = JsonPathToField(json.Path);
+        // A field the contract requires (a number or day that would otherwise read as 0 or Sunday) left out.
+        if (MissingRequired().Match(json.Message) is { Success: true } missing)
+        {
+            var name = field is null ? missing.Groups["name"].Value : $"{field}.{missing.Groups["name"].Value}";
+            return Problems.Validation(new Dictionary<string, string[]> { [name] = [$"'{name}' is required."] }).ProblemDetails;
+        }
         // The serializer's own message names .NET types; the client gets the rule in its own terms.
         var detail = field is null
             ? json.Message.Contains("could not be converted", StringComparison.Ordinal) ? "The request body must be a JSON object." : "The request body is not valid JSON."
@@ -154,6 +160,9 @@ internal sealed partial class PlatformExceptionHandler(IProblemDetailsService pr
     private static partial System.Text.RegularExpressions.Regex ReaderMessage();
 
     /// <summary>ASP.NET Core's message for a value a parameter cannot take: <c>Failed to bind parameter "Nullable&lt;bool&gt; members" from "abc".</c></summary>
+    [System.Text.RegularExpressions.GeneratedRegex("""missing required properties including: '(?<name>[^']+)'""")]
+    private static partial System.Text.RegularExpressions.Regex MissingRequired();
+
     [System.Text.RegularExpressions.GeneratedRegex("""^Failed to bind parameter "(?:Nullable<)?(?<type>[A-Za-z]+)>? (?<name>[A-Za-z0-9_]+)" from""")]
     private static partial System.Text.RegularExpressions.Regex UnboundParameterMessage();
 

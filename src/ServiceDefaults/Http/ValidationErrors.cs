@@ -41,9 +41,13 @@ public sealed class ValidationErrors
     public bool OptionalText(string field, string? value, int maxLength) =>
         value is null || CheckLength(field, value, maxLength, minLength: 0);
 
+    /// <summary>
+    /// The whole value must match: a pattern's <c>$</c> also matches before a final line break, so
+    /// <c>"511621\n"</c> would otherwise pass for a code, and be stored as a second one that looks the same.
+    /// </summary>
     public bool RequireMatch(string field, string? value, Regex pattern, string ruleDescription)
     {
-        if (value is null || !pattern.IsMatch(value))
+        if (value is null || pattern.Match(value) is not { Success: true, Index: 0 } match || match.Length != value.Length)
         {
             Add(field, $"'{field}' {ruleDescription}.");
             return false;

@@ -284,7 +284,18 @@ public static partial class AreasApi
         {
             return null;
         }
-        var nodes = await db.Areas.Where(a => a.Id == area.Id || a.ParentId == area.Id).Select(a => a.Id).ToListAsync(cancellationToken);
+        return await CommunityUsesAsync(db, area.Id, cancellationToken) is { } uses
+            ? RegistryProblems.Conflict("area_in_use", $"The node cannot change community while {uses} name it with its community; move them first.")
+            : null;
+    }
+
+    /// <summary>
+    /// What names a grid or compound together with its community ("3 active members and 1 pairing"),
+    /// so that it cannot change community under them; null when nothing does.
+    /// </summary>
+    internal static async Task<string?> CommunityUsesAsync(RegistryDbContext db, Guid areaId, CancellationToken cancellationToken)
+    {
+        var nodes = await db.Areas.Where(a => a.Id == areaId || a.ParentId == areaId).Select(a => a.Id).ToListAsync(cancellationToken);
         var members = await db.Members.CountAsync(m => m.GridId != null && nodes.Contains(m.GridId.Value) && m.Status == Members.MemberStatus.Active, cancellationToken);
         var pairings = await db.PairingGrids.Where(g => nodes.Contains(g.GridId)).Select(g => g.PairingId).Distinct().CountAsync(cancellationToken);
         var uses = new List<string>();
@@ -296,8 +307,7 @@ public static partial class AreasApi
         {
             uses.Add($"{pairings} pairing{(pairings == 1 ? "" : "s")}");
         }
-        return uses.Count == 0 ? null
-            : RegistryProblems.Conflict("area_in_use", $"The node cannot change community while {string.Join(" and ", uses)} name it with its community; move them first.");
+        return uses.Count == 0 ? null : string.Join(" and ", uses);
     }
 
     /// <summary>What still points at a node: "3 active members", "1 active organisation" ...</summary>

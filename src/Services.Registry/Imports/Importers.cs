@@ -124,6 +124,12 @@ internal sealed class AreaImporter : IImporter
             }
         }
         Importers.CheckUnique(run, _rows.Select(r => (r.Row, (string?)r.Code)), "code");
+        var byId = existing.Values.ToDictionary(a => a.Id);
+        var parents = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var r in _rows)
+        {
+            parents.TryAdd(r.Code, r.ParentCode);
+        }
         foreach (var (row, code, _, level, parentCode) in _rows)
         {
             if (existing.TryGetValue(code, out var stored) && stored.RetiredAt is not null)
@@ -163,8 +169,32 @@ internal sealed class AreaImporter : IImporter
             {
                 run.Error(row, "parent_code", $"'{parentCode}' is a {parentLevel.Value.ToWire()}; a {level.ToWire()} sits under a {string.Join(" or ", allowed.Select(l => l.ToWire()))}.");
             }
+            else if (stored is { RetiredAt: null } && level.IsGrid() && NewCommunity(level, parentCode, existing, parents) != OldCommunity(stored, byId)
+                && await AreasApi.CommunityUsesAsync(run.Db, stored.Id, run.CancellationToken) is { } uses)
+            {
+                // As the API's move: a grid or compound does not change community under what names it with its community.
+                run.Error(row, "parent_code", $"'{code}' cannot change community while {uses} name it with its community; move them first.");
+            }
         }
         return run.Errors;
+    }
+
+    /// <summary>The community or village a stored grid (its parent) or compound (its parent's parent) sits in now.</summary>
+    private static Guid? OldCommunity(Area stored, Dictionary<Guid, Area> byId) =>
+        stored.Level == AreaLevel.Compound ? (stored.ParentId is { } grid && byId.TryGetValue(grid, out var parent) ? parent.ParentId : null) : stored.ParentId;
+
+    /// <summary>
+    /// The community or village a grid or compound would sit in under the parent the file gives it: the
+    /// file's rows say where a parent goes, else the county's nodes. Null for a community new in the file.
+    /// </summary>
+    private static Guid? NewCommunity(AreaLevel level, string parentCode, Dictionary<string, Area> existing, Dictionary<string, string?> parents)
+    {
+        if (level == AreaLevel.Compound && !parents.ContainsKey(parentCode))
+        {
+            return existing.TryGetValue(parentCode, out var grid) ? grid.ParentId : null;
+        }
+        var communityCode = level == AreaLevel.Compound ? parents[parentCode] : parentCode;
+        return communityCode is not null && existing.TryGetValue(communityCode, out var community) ? community.Id : null;
     }
 
     public async Task<ImportResult> ApplyAsync(CsvTable table, ImportRun run)
@@ -508,7 +538,29 @@ internal sealed class MemberImporter : IImporter
         {
             db.ChangeTracker.AutoDetectChangesEnabled = true;
         }
-        return await Importers.SaveAsync(run, "members", _rows.Count, created, updated);
+        // Grid roles handed from one member to another within the file: the roles given up are cleared
+        // first, in the same transaction, so that no statement of the save holds a role twice for a moment
+        // (the database keeps one member per grid role, ux_members_grid_role).
+        var giving = _rows.Where(r => stored.TryGetValue(r.Code, out var m) && m.GridRole is not null && (m.GridRole != r.GridRole || m.GridId != r.GridId))
+            .Select(r => stored[r.Code]).ToList();
+        if (giving.Count == 0)
+        {
+            return await Importers.SaveAsync(run, "members", _rows.Count, created, updated);
+        }
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(run.CancellationToken) : null;
+        var ids = giving.Select(m => m.Id).ToList();
+        await db.Members.Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(set => set.SetProperty(m => m.GridRole, (GridRole?)null), run.CancellationToken);
+        foreach (var member in giving)
+        {
+            // The save writes each one's role as the file gives it, even where it equals the one cleared.
+            db.Entry(member).Property(m => m.GridRole).IsModified = true;
+        }
+        var result = await Importers.SaveAsync(run, "members", _rows.Count, created, updated);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(run.CancellationToken);
+        }
+        return result;
     }
 
     private static void Apply(Member member, Parsed row, List<AvailabilityWindow> availability)

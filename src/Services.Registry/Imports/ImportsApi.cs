@@ -101,6 +101,8 @@ public static class ImportsApi
         }
 
         var parsed = watch.Elapsed;
+        // Pairings are checked for overlaps and saved under the lock the API's pairing writes take.
+        await using var transaction = kind == "pairings" ? await Pairings.PairingsApi.LockPairingsAsync(db, tenant, cancellationToken) : null;
         var run = new ImportRun(db, tenant, clock.GetUtcNow(), cancellationToken);
         // A NUL character, or a cell past the header, is refused for every kind before any rule reads the row.
         foreach (var row in table.Rows)
@@ -130,6 +132,10 @@ public static class ImportsApi
             return TypedResults.Problem(problem);
         }
         var result = await importer.ApplyAsync(table, run);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
         logger.LogInformation("Import {Kind}: {Rows} rows read and parsed in {Parse} ms, validated in {Validate} ms, applied and saved in {Apply} ms",
             kind, table.Rows.Count, (int)parsed.TotalMilliseconds, (int)(validated - parsed).TotalMilliseconds, (int)(watch.Elapsed - validated).TotalMilliseconds);
         return TypedResults.Ok(result);

@@ -106,6 +106,9 @@ internal sealed class MemberConfiguration : IEntityTypeConfiguration<Member>
         member.HasIndex(m => m.UnitId);
         member.HasIndex(m => m.CommunityId);
         member.HasIndex(m => m.GridId);
+        // "1+1" held by the database too: two members saved at the same moment cannot both take a grid's role.
+        member.HasIndex(m => new { m.GridId, m.GridRole }).IsUnique()
+            .HasFilter("grid_role IS NOT NULL AND status = 'active'").HasDatabaseName("ux_members_grid_role");
         member.HasOne<Organisation>().WithMany().HasForeignKey(m => m.UnitId).OnDelete(DeleteBehavior.Restrict);
         member.HasOne<Area>().WithMany().HasForeignKey(m => m.CommunityId).OnDelete(DeleteBehavior.Restrict);
         member.HasOne<Area>().WithMany().HasForeignKey(m => m.GridId).OnDelete(DeleteBehavior.Restrict);

@@ -134,6 +134,10 @@ public static class MembersApi
         {
             return RegistryProblems.Conflict("member_code_taken", $"Another member of this county has code '{member.Code}'.", "code");
         }
+        catch (DbUpdateException exception) when (PostgresErrors.IsUniqueViolation(exception, GridRoleIndex))
+        {
+            return GridRoleTaken(member.GridRole!.Value);
+        }
         ETags.Tag(http, member);
         return TypedResults.Created(http.Request.Path.Add($"/{member.Id}").Value, MemberResponse.From(member));
     }
@@ -355,7 +359,15 @@ public static class MembersApi
         {
             db.Advance(member);
             db.Outbox.Publish(RegistryEvents.Changed(member, change, clock.GetUtcNow()));
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException exception) when (PostgresErrors.IsUniqueViolation(exception, GridRoleIndex))
+            {
+                // Another member took the role between the check and the save.
+                return GridRoleTaken(member.GridRole!.Value);
+            }
         }
         ETags.Tag(http, member);
         return TypedResults.Ok(MemberResponse.From(member));
@@ -491,8 +503,11 @@ public static class MembersApi
         }
         var taken = await db.Members.AnyAsync(
             m => m.GridId == gridId && m.GridRole == role && m.Status == MemberStatus.Active && m.Id != memberId, cancellationToken);
-        return taken
-            ? RegistryProblems.Conflict("grid_role_taken", $"The grid already has its {Wire.Of(role.Value)} member (\"1+1\": one of each per grid).", "gridRole")
-            : null;
+        return taken ? GridRoleTaken(role.Value) : null;
     }
+
+    private const string GridRoleIndex = "ux_members_grid_role";
+
+    private static ProblemHttpResult GridRoleTaken(GridRole role) =>
+        RegistryProblems.Conflict("grid_role_taken", $"The grid already has its {Wire.Of(role)} member (\"1+1\": one of each per grid).", "gridRole");
 }

@@ -6,6 +6,7 @@ using Platform.Registry.Areas;
 using Platform.Registry.Members;
 using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Persistence;
+using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Registry.Organisations;
 
@@ -183,7 +184,7 @@ public static class OrganisationsApi
     }
 
     private static async Task<Results<Ok<OrganisationResponse>, ProblemHttpResult>> Retire(
-        Guid id, RegistryDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        Guid id, RegistryDbContext db, ITenantContext tenant, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var organisation = await db.Organisations.FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
         if (organisation is null)
@@ -197,7 +198,8 @@ public static class OrganisationsApi
         if (organisation.RetiredAt is null)
         {
             var now = clock.GetUtcNow();
-            var today = DateOnly.FromDateTime(now.UtcDateTime);
+            // A pairing's last day is a day of the county's calendar.
+            var today = Pairings.PairingsApi.Today(tenant, clock);
             var uses = new List<string>();
             var members = await db.Members.CountAsync(m => m.UnitId == id && m.Status == MemberStatus.Active, cancellationToken);
             if (members > 0)

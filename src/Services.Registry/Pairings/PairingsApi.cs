@@ -68,7 +68,7 @@ public static class PairingsApi
     }
 
     private static async Task<Results<Created<PairingResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        CreatePairingRequest request, RegistryDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        CreatePairingRequest request, RegistryDbContext db, ITenantContext tenant, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (request.UnitId is null)
@@ -102,6 +102,7 @@ public static class PairingsApi
         {
             return gridProblem;
         }
+        await using var transaction = await LockPairingsAsync(db, tenant, cancellationToken);
         if (await OverlapsAsync(db, request.UnitId.Value, request.CommunityId.Value, request.StartsOn!.Value, request.EndsOn, exceptId: null, cancellationToken))
         {
             return RegistryProblems.Conflict("pairing_overlaps", "The unit already has a pairing with this community in that period.", "startsOn");
@@ -123,6 +124,10 @@ public static class PairingsApi
         catch (DbUpdateException exception) when (PostgresErrors.IsUniqueViolation(exception, "ux_pairings_unit_community_start"))
         {
             return RegistryProblems.Conflict("pairing_overlaps", "The unit already has a pairing with this community starting that day.", "startsOn");
+        }
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
         }
         ETags.Tag(http, pairing);
         return TypedResults.Created(http.Request.Path.Add($"/{pairing.Id}").Value, await DetailAsync(db, pairing, cancellationToken));
@@ -170,7 +175,7 @@ public static class PairingsApi
     }
 
     private static async Task<Results<Ok<PairingResponse>, ValidationProblem, ProblemHttpResult>> Update(
-        Guid id, UpdatePairingRequest request, RegistryDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        Guid id, UpdatePairingRequest request, RegistryDbContext db, ITenantContext tenant, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         ValidateGrids(errors, request.GridIds);
@@ -193,6 +198,7 @@ public static class PairingsApi
         {
             return gridProblem;
         }
+        await using var transaction = request.EndsOn != pairing.EndsOn ? await LockPairingsAsync(db, tenant, cancellationToken) : null;
         if (request.EndsOn != pairing.EndsOn &&
             await OverlapsAsync(db, pairing.UnitId, pairing.CommunityId, pairing.StartsOn, request.EndsOn, pairing.Id, cancellationToken))
         {
@@ -201,7 +207,12 @@ public static class PairingsApi
         pairing.EndsOn = request.EndsOn;
         db.PairingGrids.RemoveRange(await db.PairingGrids.Where(g => g.PairingId == id).ToListAsync(cancellationToken));
         db.PairingGrids.AddRange(gridIds.Select(g => new PairingGrid { PairingId = id, GridId = g }));
-        return await PublishAndSaveAsync(db, http, pairing, RegistryChange.Updated, clock.GetUtcNow(), gridIds, cancellationToken);
+        var saved = await PublishAndSaveAsync(db, http, pairing, RegistryChange.Updated, clock.GetUtcNow(), gridIds, cancellationToken);
+        if (transaction is not null && saved.Result is Ok<PairingResponse>)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+        return saved;
     }
 
     private static async Task<Results<Ok<PairingResponse>, ValidationProblem, ProblemHttpResult>> End(
@@ -405,6 +416,20 @@ public static class PairingsApi
         return grids.All(g => g.Level == AreaLevel.Grid && g.RetiredAt is null && g.ParentId == communityId)
             ? null
             : RegistryProblems.InvalidReference("gridIds", "must name active grids of the paired community");
+    }
+
+    /// <summary>
+    /// Serialises the county's pairing writes that could make two periods of one unit and community
+    /// overlap (creating one, lengthening one, importing them): each checks for an overlap and saves
+    /// under this lock, so two of them at the same moment cannot both find none. Taken in the request's
+    /// transaction, or in one begun here (returned, for the caller to commit).
+    /// </summary>
+    internal static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction?> LockPairingsAsync(
+        RegistryDbContext db, ITenantContext tenant, CancellationToken cancellationToken)
+    {
+        var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"pairings:" + tenant.CountyId}, 0))", cancellationToken);
+        return transaction;
     }
 
     private static Task<bool> OverlapsAsync(RegistryDbContext db, Guid unitId, Guid communityId, DateOnly startsOn, DateOnly? endsOn, Guid? exceptId, CancellationToken cancellationToken) =>

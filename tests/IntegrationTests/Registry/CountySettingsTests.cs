@@ -196,6 +196,10 @@ public sealed class CountySettingsTests(PlatformFixture fixture)
         { "rule-description-too-long", "settings.pointsRules[0].description" },
         { "satisfaction-scale-missing", "settings.ratingScales" },
         { "effective-in-the-past", "effectiveFrom" },
+        // Left out, these would read as Sunday, 0 % and 0 points, values a county could mean.
+        { "themed-day-missing", "settings.themedDay" },
+        { "coverage-threshold-missing", "settings.coverageThresholdPercent" },
+        { "rule-points-missing", "settings.pointsRules[0].points" },
     };
 
     [Theory]
@@ -219,6 +223,9 @@ public sealed class CountySettingsTests(PlatformFixture fixture)
             case "rule-description-too-long": settings["pointsRules"]![0]!["description"] = new string('分', 201); break;
             case "satisfaction-scale-missing": settings["ratingScales"]!.AsArray().RemoveAt(0); break;
             case "effective-in-the-past": body["effectiveFrom"] = DateTimeOffset.UtcNow.AddDays(-1); break;
+            case "themed-day-missing": settings.AsObject().Remove("themedDay"); break;
+            case "coverage-threshold-missing": settings.AsObject().Remove("coverageThresholdPercent"); break;
+            case "rule-points-missing": settings["pointsRules"]![0]!.AsObject().Remove("points"); break;
         }
 
         using var response = await PutAsync(client, code, body);

@@ -108,6 +108,41 @@ public sealed class ImportsTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_members_file_hands_a_grids_role_from_one_member_to_another_and_a_grid_in_use_keeps_its_community()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var code = Counties.NewCode();
+        await Counties.RegisterAsync(client, code);
+        var loader = new DemoCountyLoader(client);
+        await loader.ImportAsync(code, "areas", "code,name,level,parent_code\nS1,城关街道,street,\nC1,东门社区,community,S1\nG1,第一网格,grid,C1\n");
+        await loader.ImportAsync(code, "organisations", "code,name,kind,area_code\nU01,县财政局机关党支部,government_unit,\n");
+        const string header = "code,name,phone,unit_code,community_code,grid_code,grid_role\n";
+        await loader.ImportAsync(code, "members", header + "M1,王强,13900000001,U01,C1,G1,reporting\nM2,李娜,13900000002,U01,C1,G1,\n");
+
+        // This year the roles change hands: M2 reports for the grid, M1 is its member without a post.
+        var swapped = await loader.ImportAsync(code, "members", header + "M1,王强,13900000001,U01,C1,G1,without_post\nM2,李娜,13900000002,U01,C1,G1,reporting\n");
+        Assert.Equal(2, swapped.GetProperty("updated").GetInt32());
+        var members = (await client.GetJsonAsync($"/api/registry/counties/{code}/members")).GetProperty("items").EnumerateArray()
+            .ToDictionary(m => m.GetProperty("code").GetString()!, m => m.GetProperty("gridRole").GetString());
+        Assert.Equal(("without_post", "reporting"), (members["M1"], members["M2"]));
+
+        // A file giving one role to two members is still refused whole.
+        using var twice = await client.PostAsync($"/api/registry/counties/{code}/imports/members",
+            new StringContent(header + "M1,王强,13900000001,U01,C1,G1,reporting\nM2,李娜,13900000002,U01,C1,G1,reporting\n", Encoding.UTF8, "text/csv"));
+        var problem = await twice.ProblemAsync((HttpStatusCode)422, "import_invalid");
+        Assert.Contains(problem.GetProperty("errors").EnumerateArray(), e => e.GetProperty("field").GetString() == "grid_role");
+
+        // A grid its members name with their community does not move to another community by a file, as by the API.
+        using var moved = await client.PostAsync($"/api/registry/counties/{code}/imports/areas",
+            new StringContent("code,name,level,parent_code\nC2,西门社区,community,S1\nG1,第一网格,grid,C2\n", Encoding.UTF8, "text/csv"));
+        var refused = await moved.ProblemAsync((HttpStatusCode)422, "import_invalid");
+        var error = Assert.Single(refused.GetProperty("errors").EnumerateArray());
+        Assert.Equal((3, "parent_code"), (error.GetProperty("row").GetInt32(), error.GetProperty("field").GetString()));
+        Assert.Contains("2 active members", error.GetProperty("rule").GetString());
+    }
+
+    [Fact]
     public async Task Rows_reference_earlier_rows_changed_rows_update_and_bad_references_are_all_reported()
     {
         var platform = await fixture.PlatformAsync();

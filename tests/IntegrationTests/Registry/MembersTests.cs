@@ -113,6 +113,28 @@ public sealed class MembersTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task Two_members_racing_for_a_grids_role_never_both_take_it()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await RegistrySeed.CountyAsync(platform);
+
+        // "1+1": each round, two members registered at the same moment ask for the same role of grid 2.
+        var round = 0;
+        foreach (var role in new[] { "reporting", "without_post" })
+        {
+            round++;
+            var racing = await Task.WhenAll(
+                client.PostJsonAsync(county.Path("members"), NewMember(county, $"M91{round}1", "13911110001", gridRole: role)),
+                client.PostJsonAsync(county.Path("members"), NewMember(county, $"M91{round}2", "13911110002", gridRole: role)));
+            Assert.Single(racing, r => r.StatusCode == HttpStatusCode.Created);
+            await racing.Single(r => r.StatusCode != HttpStatusCode.Created).ProblemAsync(HttpStatusCode.Conflict, "grid_role_taken", "gridRole");
+            var holders = await client.GetJsonAsync(county.Path($"members?gridId={county.Grid2.Id}&gridRole={role}"));
+            Assert.Equal(1, holders.GetProperty("total").GetInt64());
+        }
+    }
+
+    [Fact]
     public async Task Teams_gather_members_and_leaving_the_roll_releases_teams_posts_and_offices()
     {
         var platform = await fixture.PlatformAsync();

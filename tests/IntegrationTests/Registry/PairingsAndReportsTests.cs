@@ -72,6 +72,28 @@ public sealed class PairingsAndReportsTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task Two_overlapping_pairings_saved_at_the_same_moment_never_both_stand()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await RegistrySeed.CountyAsync(platform);
+        var path = county.Path("pairings");
+
+        // Each round, the same unit and community from two different days, both open-ended: they overlap.
+        var communities = new[] { county.Community1, county.Community2 };
+        var units = new[] { county.Unit1, county.Unit2 };
+        foreach (var (unit, community) in units.SelectMany(u => communities.Select(c => (u, c))))
+        {
+            var racing = await Task.WhenAll(
+                client.PostJsonAsync(path, new { unitId = unit.Id, communityId = community.Id, startsOn = LastYear }),
+                client.PostJsonAsync(path, new { unitId = unit.Id, communityId = community.Id, startsOn = Today }));
+            Assert.Single(racing, r => r.StatusCode == HttpStatusCode.Created);
+            await racing.Single(r => r.StatusCode != HttpStatusCode.Created).ProblemAsync(HttpStatusCode.Conflict, "pairing_overlaps");
+        }
+        Assert.Equal(4, (await client.GetJsonAsync($"{path}?pageSize=50")).GetProperty("total").GetInt64());
+    }
+
+    [Fact]
     public async Task Units_report_to_paired_communities_and_members_to_where_they_live()
     {
         var platform = await fixture.PlatformAsync();
