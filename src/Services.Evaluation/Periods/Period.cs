@@ -69,6 +69,24 @@ public readonly partial record struct Period(PeriodKind Kind, int Year, int Numb
         _ => [Key],
     };
 
+    /// <summary>
+    /// The closable periods inside this one, largest first: a year's quarters and months, a quarter's
+    /// months. Closing the period closes them too, each with its own figures frozen at the same moment.
+    /// </summary>
+    public IReadOnlyList<Period> Contained
+    {
+        get
+        {
+            var (year, first) = (Year, (Number - 1) * 3 + 1);
+            return Kind switch
+            {
+                PeriodKind.Year => [.. Enumerable.Range(1, 4).Select(q => Quarter(year, q)), .. Enumerable.Range(1, 12).Select(m => Month(year, m))],
+                PeriodKind.Quarter => [.. Enumerable.Range(0, 3).Select(i => Month(year, first + i))],
+                _ => [],
+            };
+        }
+    }
+
     private static List<string> MonthsFrom(DateOnly first, int count) => Enumerable.Range(0, count).Select(i => MonthKey(first.AddMonths(i))).ToList();
 
     public bool IsClosable => Kind is PeriodKind.Month or PeriodKind.Quarter or PeriodKind.Year;

@@ -94,13 +94,20 @@ public static class PeriodsApi
                 // Exclusive: ledger writes in flight finish first, and none books into the period while its figures are taken.
                 await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({Ledger.LockKey(county.Id)})", cancellationToken);
                 var watermark = await db.RequestEvents.MaxAsync(e => (long?)e.Seq, cancellationToken) ?? 0;
-                var data = await PeriodData.LoadAsync(db, county, parsed.Value, now, watermark, cancellationToken);
-                var figures = PeriodFigures.Compute(data, closed: true);
-                db.ClosedPeriods.Add(new ClosedPeriod
+                // The quarters and months inside a closed period are closed with it, each with its figures as they
+                // stand now: a month's rates, stars and leaderboard never change once its quarter is closed.
+                var inside = parsed.Value.Contained.Select(p => p.Key).ToList();
+                var closedBefore = await db.ClosedPeriods.Where(p => inside.Contains(p.Period)).Select(p => p.Period).ToListAsync(cancellationToken);
+                foreach (var closing in parsed.Value.Contained.Where(p => !closedBefore.Contains(p.Key)).Prepend(parsed.Value))
                 {
-                    Period = parsed.Value.Key, Kind = Wire.Of(parsed.Value.Kind), ClosedAt = now, ClosedBy = body.ClosedBy!.Trim(), RequestSeq = watermark, Figures = figures.ToJson(),
-                });
-                db.Outbox.Publish(new PeriodClosed(county.Id, parsed.Value.Key, Wire.Of(parsed.Value.Kind), now));
+                    var data = await PeriodData.LoadAsync(db, county, closing, now, watermark, cancellationToken);
+                    db.ClosedPeriods.Add(new ClosedPeriod
+                    {
+                        Period = closing.Key, Kind = Wire.Of(closing.Kind), ClosedAt = now, ClosedBy = body.ClosedBy!.Trim(), RequestSeq = watermark,
+                        Figures = PeriodFigures.Compute(data, closed: true).ToJson(),
+                    });
+                    db.Outbox.Publish(new PeriodClosed(county.Id, closing.Key, Wire.Of(closing.Kind), now));
+                }
                 await db.SaveChangesAsync(cancellationToken);
             }, cancellationToken);
         }

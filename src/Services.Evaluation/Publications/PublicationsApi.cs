@@ -42,11 +42,17 @@ public static class PublicationsApi
         var period = errors.RequirePeriod("period", body.Period, PeriodKind.Month, PeriodKind.Quarter, PeriodKind.Year);
         errors.RequireText("title", body.Title, maxLength: 200);
         errors.RequireText("createdBy", body.CreatedBy, maxLength: 100);
+        var now = clock.GetUtcNow();
         if (body.StartsAt is null)
         {
             errors.Add("startsAt", "'startsAt' is required.");
         }
-        if (body.EndsAt is null || body.StartsAt is { } s && (body.EndsAt <= s || body.EndsAt > s.AddDays(90)))
+        else if (body.StartsAt.Value - now > TimeSpan.FromDays(366))
+        {
+            errors.Add("startsAt", "'startsAt' must be within a year from now: a publication is shown soon after its period is assessed.");
+        }
+        // Compared by the gap, not by adding 90 days to the start: near the calendar's end that would overflow.
+        if (body.EndsAt is null || body.StartsAt is { } s && (body.EndsAt <= s || body.EndsAt.Value - s > TimeSpan.FromDays(90)))
         {
             errors.Add("endsAt", "'endsAt' is required, after 'startsAt' and at most 90 days later.");
         }
@@ -54,7 +60,6 @@ public static class PublicationsApi
         {
             return errors.ToProblem();
         }
-        var now = clock.GetUtcNow();
         var county = tenant.County!;
         var figures = await PeriodFigures.ForAsync(db, county, period!.Value, now, cancellationToken);
         var span = PeriodSpan.Of(period.Value, CountyCalendar.Zone(county.TimeZone));

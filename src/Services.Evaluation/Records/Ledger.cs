@@ -8,6 +8,7 @@ using NpgsqlTypes;
 using Platform.Contracts.Registry;
 using Platform.Evaluation.Periods;
 using Platform.RegistryReplica;
+using Platform.ServiceDefaults.Http;
 
 namespace Platform.Evaluation.Records;
 
@@ -30,7 +31,16 @@ public sealed record LineDraft(
     string? Detail = null,
     decimal? FixedPoints = null,
     Guid? CorrectsId = null,
-    string? RecordedBy = null);
+    string? RecordedBy = null)
+{
+    /// <summary>
+    /// What the line says (a reason, a rating, an activity's kind), cut to the 200 characters the ledger
+    /// keeps: a longer one, such as a reopening's 500-character reason, would fail the whole batch.
+    /// </summary>
+    public string? Detail { get; init; } = Detail is null ? null : TextCut.Shorten(Detail, MaxDetailLength);
+
+    public const int MaxDetailLength = 200;
+}
 
 /// <summary>What one event (or one correction) adds: lines of the service record and, for a request event, the event itself.</summary>
 public sealed record LedgerEntry(

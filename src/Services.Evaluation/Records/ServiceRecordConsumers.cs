@@ -2,6 +2,7 @@ using MassTransit;
 using Platform.Contracts;
 using Platform.Contracts.Dispatch;
 using Platform.Contracts.Registry;
+using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Evaluation.Records;
@@ -119,7 +120,7 @@ public static class RequestLines
             StreetId = facts.StreetId, GridId = facts.GridId, UnitId = facts.AssigneeUnitId, MemberIds = [.. facts.AssigneeMemberIds],
             PlacedAt = facts.PlacedAt, ResponseDueAt = facts.ResponseDueAt, RespondedAt = facts.RespondedAt, CompletionDueAt = facts.CompletionDueAt,
             CompletedAt = facts.CompletedAt, ReopenCount = facts.ReopenCount, Satisfaction = satisfaction, Resolved = resolved, OnTime = onTime,
-            Detail = detail is { Length: > 200 } ? detail[..200] : detail,
+            Detail = detail is null ? null : TextCut.Shorten(detail, LineDraft.MaxDetailLength),
         };
 
     /// <summary>request id, version and event type (and the member, for events one transition publishes per member).</summary>
@@ -308,7 +309,6 @@ public sealed class ActivityCancelledRecorder(IServiceScopeFactory scopes, TimeP
     private static LedgerEntry Void(ActivityCancelled m, VoidedAttendance a, string change, DateTimeOffset at, string rule, decimal quantity, int minutes)
     {
         var detail = change + (string.IsNullOrWhiteSpace(m.Reason) ? "" : ": " + m.Reason);
-        detail = detail.Length > 200 ? detail[..200] : detail;
         var lines = new List<LineDraft>
         {
             new(RecordKinds.MemberSubject, a.MemberId, RecordKinds.ActivityCancelled, rule, quantity, UnitId: a.UnitId, CommunityId: m.CommunityId,
@@ -341,7 +341,7 @@ public sealed class MonthlyListItemRecorder(IServiceScopeFactory scopes, TimePro
     {
         var kind = m.Change == MonthlyListItemChange.Claimed ? RecordKinds.ListItemClaimed : m.Status == "done" ? RecordKinds.ListItemDone : null;
         List<LineDraft> lines = kind is not null && m.UnitId is { } unit
-            ? [new(RecordKinds.UnitSubject, unit, kind, UnitId: unit, CommunityId: m.CommunityId, RequestId: m.RequestId, Detail: m.Title.Length > 200 ? m.Title[..200] : m.Title)]
+            ? [new(RecordKinds.UnitSubject, unit, kind, UnitId: unit, CommunityId: m.CommunityId, RequestId: m.RequestId, Detail: m.Title)]
             : [];
         return new LedgerEntry(nameof(MonthlyListItemChanged), $"list-item:{m.ItemId}:{m.Version}", m.ChangedAt, lines);
     }

@@ -128,6 +128,9 @@ public sealed class IsolationAndValidationTests(PlatformFixture fixture)
             .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "title");
         await (await client.PostJsonAsync(county.Path("publications"), new { period = month, title = "公示", startsAt = DateTimeOffset.UtcNow, endsAt = DateTimeOffset.UtcNow.AddDays(100), createdBy = "王强" }))
             .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "endsAt");
+        // At the calendar's end: refused by the rule, not by an overflow.
+        await (await client.PostJsonAsync(county.Path("publications"), new { period = month, title = "公示", startsAt = "9999-12-30T00:00:00Z", endsAt = "9999-12-31T00:00:00Z", createdBy = "王强" }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "startsAt");
         await (await client.PostJsonAsync(county.Path("assessments"), new { subjectKind = "member", subjectId = member, officer = new { name = "赵敏", level = "grid" } }))
             .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "period");
         await (await client.PostJsonAsync(county.Path("records/corrections"), new { subjectKind = "member", subjectId = member, points = 5000, reason = "x", recordedBy = "李明" }))

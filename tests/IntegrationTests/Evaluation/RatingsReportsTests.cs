@@ -12,6 +12,25 @@ namespace Platform.IntegrationTests.Evaluation;
 public sealed class RatingsReportsTests(PlatformFixture fixture)
 {
     [Fact]
+    public async Task A_reopening_with_a_long_reason_is_recorded_with_its_reason_cut_to_the_ledgers_length()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await EvaluationSeed.CountyAsync(platform);
+        var steps = new RequestSteps(client, county.Dispatch);
+        var member = county.Members[0].Id;
+        var id = await steps.InProgressWithAsync(member);
+        await steps.DoAsync(id, "complete", new { memberId = member, result = "已修好" });
+
+        // Dispatch takes a reason of up to 500 characters; the ledger keeps 200 of it, and the line is written.
+        var reason = string.Concat(Enumerable.Repeat("回访发现问题仍未解决，", 30));
+        await steps.DoAsync(id, "reopen", new { reason });
+        var lines = await Poll.UntilAsync(async () => (await client.GetJsonAsync(county.Path($"records?memberId={member}&kind=request_reopened"))).GetProperty("items"),
+            items => items.GetArrayLength() == 1, TimeSpan.FromSeconds(30), "the reopening to be recorded");
+        Assert.Equal(reason[..199] + "…", lines[0].GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Officers_rate_on_the_countys_scale_a_publication_shows_everyone_and_reports_download_with_chinese_headers()
     {
         var platform = await fixture.PlatformAsync();

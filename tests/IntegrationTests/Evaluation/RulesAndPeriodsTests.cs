@@ -131,6 +131,39 @@ public sealed class RulesAndPeriodsTests(PlatformFixture fixture)
         await (await client.PostJsonAsync(path, new { subjectKind = "unit", subjectId = county.Dispatch.Street.Id, points = 1, reason = "x", recordedBy = "李明" })).ProblemAsync((HttpStatusCode)422, "reference_not_found", "subjectId");
     }
 
+    [Fact]
+    public async Task Closing_a_quarter_closes_and_freezes_its_months_with_it()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await EvaluationSeed.CountyAsync(platform);
+        var member = county.Members[2].Id;
+        var (quarterStart, _) = EvaluationSeed.Bounds(EvaluationSeed.Quarter(DateTimeOffset.UtcNow));
+        var lastQuarter = EvaluationSeed.Quarter(quarterStart.AddDays(-1));
+        var (from, _) = EvaluationSeed.Bounds(lastQuarter);
+        var months = Enumerable.Range(0, 3).Select(i => EvaluationSeed.Month(from.AddDays(15).AddMonths(i))).ToList();
+        // Its first month was closed on its own before: it keeps the figures it was closed with.
+        await (await client.PostJsonAsync(county.Path($"periods/{months[0]}/close"), new { closedBy = "县委组织部 王强" })).OkAsync();
+        await (await client.PostJsonAsync(county.Path("records/corrections"),
+            new { subjectKind = "member", subjectId = member, points = 3, reason = "补记志愿服务", occurredAt = from.AddDays(40), recordedBy = "东门社区 李明" })).OkAsync(HttpStatusCode.Created);
+
+        await (await client.PostJsonAsync(county.Path($"periods/{lastQuarter}/close"), new { closedBy = "县委组织部 王强" })).OkAsync();
+
+        // Every month of the quarter is closed now, and answers the figures taken at the close, whatever comes later.
+        foreach (var month in months)
+        {
+            var period = await client.GetJsonAsync(county.Path($"periods/{month}"));
+            Assert.Equal("closed", period.GetProperty("status").GetString());
+            Assert.True((await client.GetJsonAsync(county.Path($"points/leaderboard?period={month}"))).GetProperty("closed").GetBoolean(), month);
+            Assert.True((await client.GetJsonAsync(county.Path($"periods/{month}/verification"))).GetProperty("closed").GetBoolean(), month);
+        }
+        await (await client.PostJsonAsync(county.Path("records/corrections"),
+            new { subjectKind = "member", subjectId = member, points = 5, reason = "再补记", occurredAt = from.AddDays(40), recordedBy = "东门社区 李明" })).OkAsync(HttpStatusCode.Created);
+        var second = await client.GetJsonAsync(county.Path($"points/members/{member}?period={months[1]}"));
+        Assert.Equal((3m, true), (second.GetProperty("total").GetDecimal(), second.GetProperty("closed").GetBoolean()));
+        await (await client.PostJsonAsync(county.Path($"periods/{months[2]}/close"), new { closedBy = "王强" })).ProblemAsync(HttpStatusCode.Conflict, "period_closed", "period");
+    }
+
     internal static Task WaitForLinesAsync(RunningPlatform platform, EvaluationCounty county, string kind, int memberLines) =>
         Poll.UntilAsync(() => platform.Fixture.QueryScalarAsync<long>(platform.Databases["evaluation"].Name,
             $"SELECT count(*) FROM service_records WHERE county_id = '{county.CountyId}' AND kind = '{kind}' AND subject_kind = 'member'"),
