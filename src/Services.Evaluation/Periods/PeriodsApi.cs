@@ -159,10 +159,10 @@ public static class PeriodsApi
             var data = await PeriodData.LoadAsync(db, county, parsed.Value, closed.ClosedAt, closed.RequestSeq, cancellationToken);
             foreach (var scope in RateTable.Scopes)
             {
-                var again = RateTable.By(data, scope).ToDictionary(r => r.Id ?? Guid.Empty);
-                foreach (var row in frozen.Rates[scope].Where(r => !again.TryGetValue(r.Id ?? Guid.Empty, out var a) || a.Rates != r.Rates))
+                // Each frozen row against its own requests, by id: a community or street retired since still checks.
+                foreach (var (row, again) in frozen.Rates[scope].Select(r => (r, RateTable.Of(data, scope, r.Id))).Where(x => x.Item2 != x.r.Rates))
                 {
-                    differences.Add(new Difference("rates", $"{scope}/{row.Code}", Ledger.Serialize(row.Rates), again.TryGetValue(row.Id ?? Guid.Empty, out var a) ? Ledger.Serialize(a.Rates) : "-"));
+                    differences.Add(new Difference("rates", $"{scope}/{row.Code}", Ledger.Serialize(row.Rates), Ledger.Serialize(again)));
                 }
             }
         }

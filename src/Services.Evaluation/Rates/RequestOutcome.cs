@@ -89,17 +89,27 @@ public static class RateTable
     /// <summary>One row per unit, community or street (every one the county has, with or without requests), or one for the county.</summary>
     public static IReadOnlyList<RateRow> By(PeriodData data, string scope)
     {
-        var outcomes = data.Outcomes;
         var directory = data.Directory;
         return scope switch
         {
             "street" => directory.Areas.Values.Where(a => a.Level is "street" or "township" && !a.Retired).OrderBy(a => a.Code, StringComparer.Ordinal)
-                .Select(a => new RateRow(scope, a.Id, a.Code, a.Name, RateFigures.Of(outcomes.Where(o => o.StreetId == a.Id)))).ToList(),
-            "community" => directory.Communities
-                .Select(a => new RateRow(scope, a.Id, a.Code, a.Name, RateFigures.Of(outcomes.Where(o => o.CommunityId == a.Id)))).ToList(),
+                .Select(a => new RateRow(scope, a.Id, a.Code, a.Name, Of(data, scope, a.Id))).ToList(),
+            "community" => directory.Communities.Select(a => new RateRow(scope, a.Id, a.Code, a.Name, Of(data, scope, a.Id))).ToList(),
             "unit" => directory.Units.Values.OrderBy(u => u.Code, StringComparer.Ordinal)
-                .Select(u => new RateRow(scope, u.Id, u.Code, u.Name, RateFigures.Of(outcomes.Where(o => o.UnitId == u.Id)))).ToList(),
-            _ => [new RateRow("county", data.County.Id, data.County.Code, data.County.Name, RateFigures.Of(outcomes))],
+                .Select(u => new RateRow(scope, u.Id, u.Code, u.Name, Of(data, scope, u.Id))).ToList(),
+            _ => [new RateRow("county", data.County.Id, data.County.Code, data.County.Name, Of(data, scope, data.County.Id))],
         };
     }
+
+    /// <summary>
+    /// The rates of one street, community or unit (or the county), whether or not the directory still
+    /// lists it: a closed period's rows are checked against their requests even after a community retired.
+    /// </summary>
+    public static RateFigures Of(PeriodData data, string scope, Guid? id) => scope switch
+    {
+        "street" => RateFigures.Of(data.Outcomes.Where(o => o.StreetId == id)),
+        "community" => RateFigures.Of(data.Outcomes.Where(o => o.CommunityId == id)),
+        "unit" => RateFigures.Of(data.Outcomes.Where(o => o.UnitId == id)),
+        _ => RateFigures.Of(data.Outcomes),
+    };
 }

@@ -109,6 +109,11 @@ public sealed class RulesAndPeriodsTests(PlatformFixture fixture)
         Assert.True(verified.GetProperty("matches").GetBoolean(), verified.ToString());
         Assert.True(verified.GetProperty("closed").GetBoolean());
         Assert.Equal("closed", (await client.GetJsonAsync(county.Path($"periods/{lastMonth}"))).GetProperty("status").GetString());
+        // A community retired since the close: its frozen row still checks against its own requests.
+        await platform.Fixture.QueryScalarAsync<int>(platform.Databases["evaluation"].Name,
+            $"WITH retired AS (UPDATE registry_areas SET retired_at = now() WHERE id = '{county.Dispatch.Community2.Id}' RETURNING 1) SELECT count(*)::int FROM retired");
+        var afterRetirement = await client.GetJsonAsync(county.Path($"periods/{lastMonth}/verification"));
+        Assert.True(afterRetirement.GetProperty("matches").GetBoolean(), afterRetirement.ToString());
 
         // A closed period takes no more ratings.
         await (await client.PostJsonAsync(county.Path("ratings"),
