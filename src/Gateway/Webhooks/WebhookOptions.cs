@@ -38,6 +38,6 @@ public sealed class WebhookOptions
     /// <summary>How often deliveries past <see cref="DeliveryRetention"/> are deleted (at start, then every interval).</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Allow subscriptions to loopback and private addresses (local development and tests only).</summary>
+    /// <summary>Allow webhooks to loopback and private addresses, when subscribing and when connecting (local development and tests only).</summary>
     public bool AllowPrivateTargets { get; set; }
 }

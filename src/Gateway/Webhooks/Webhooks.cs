@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Platform.Gateway.Webhooks;
 
 public static class Webhooks
@@ -7,7 +9,8 @@ public static class Webhooks
     {
         builder.Services.AddOptions<WebhookOptions>().Bind(builder.Configuration.GetSection(WebhookOptions.Section));
         builder.Services.AddHttpClient(WebhookSender.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+            .ConfigurePrimaryHttpMessageHandler(services =>
+                WebhookTargets.Handler(services.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateTargets));
         builder.Services.AddHostedService<WebhookSender>();
         builder.Services.AddHostedService<WebhookDeliveryCleanup>();
         builder.Services.AddSingleton<WebhookInterest>();

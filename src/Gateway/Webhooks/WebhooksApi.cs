@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Net;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -336,8 +335,9 @@ public static class WebhooksApi
             {
                 errors.Add("url", "'url' must be an absolute http or https URL.");
             }
-            else if (!options.AllowPrivateTargets && IsPrivate(url))
+            else if (!options.AllowPrivateTargets && WebhookTargets.IsPrivateLiteral(url))
             {
+                // A host name is checked when each delivery connects (WebhookTargets).
                 errors.Add("url", "'url' must be reachable from the internet: loopback and private addresses are refused.");
             }
         }
@@ -351,32 +351,6 @@ public static class WebhooksApi
         }
         errors.OptionalText("description", body.Description, maxLength: 200);
         return errors;
-    }
-
-    /// <summary>Loopback, private, link-local and unique-local literal addresses, and localhost.</summary>
-    private static bool IsPrivate(Uri url)
-    {
-        if (url.IsLoopback || url.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-        if (!IPAddress.TryParse(url.Host.Trim('[', ']'), out var address))
-        {
-            return false;
-        }
-        if (address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || IPAddress.IsLoopback(address))
-        {
-            return true;
-        }
-        var bytes = address.MapToIPv4().GetAddressBytes();
-        return address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && bytes[0] switch
-        {
-            10 or 127 or 0 => true,
-            172 => bytes[1] is >= 16 and <= 31,
-            192 => bytes[1] == 168,
-            169 => bytes[1] == 254,
-            _ => false,
-        };
     }
 
     private static Task<WebhookSubscription?> FindAsync(GatewayDbContext db, ITenantContext tenant, Guid id, CancellationToken cancellationToken, bool tracked = false)
