@@ -32,6 +32,21 @@ public sealed class WebhookOptions
 
     public int MaxParallelSends { get; set; } = 16;
 
+    /// <summary>What <see cref="BatchLease"/> adds to the sends: recording their outcomes, and replicas' clocks differing a little.</summary>
+    public static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a sending pass holds its batch: the sends go <see cref="MaxParallelSends"/> at a time,
+    /// each may take <see cref="RequestTimeout"/>, and the outcomes are recorded after the last. A
+    /// shorter lease would let another replica take deliveries already answered but not yet recorded,
+    /// and send them twice.
+    /// </summary>
+    public TimeSpan BatchLease()
+    {
+        var rounds = MaxParallelSends > 0 ? (Math.Max(1, BatchSize) + MaxParallelSends - 1) / MaxParallelSends : 1;
+        return RequestTimeout * rounds + LeaseMargin;
+    }
+
     /// <summary>How long a delivered or failed delivery is kept: listed, and replayable with <c>replay</c> from an instant; then deleted. Pending ones are kept until they end.</summary>
     public TimeSpan DeliveryRetention { get; set; } = TimeSpan.FromDays(30);
 

@@ -94,7 +94,7 @@ public sealed partial class WebhookSender(
                 """, (NpgsqlConnection)db.Database.GetDbConnection());
             command.Parameters.AddWithValue("now", now);
             command.Parameters.AddWithValue("settled", now - settings.OrderingDelay);
-            command.Parameters.AddWithValue("lease", now + settings.RequestTimeout + settings.RequestTimeout + TimeSpan.FromSeconds(5));
+            command.Parameters.AddWithValue("lease", now + settings.BatchLease());
             command.Parameters.AddWithValue("batch", settings.BatchSize);
             var due = new List<Due>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
