@@ -72,7 +72,7 @@ public sealed class IntegrationsPanel(IServiceScopeFactory scopes, RateLimitRefu
             {
                 Count = g.LongCount(),
                 Due = g.LongCount(d => d.NextAttemptAt <= now),
-                Retrying = g.LongCount(d => d.Attempts > 0),
+                Retrying = g.LongCount(d => d.RetryAttempts > 0),
                 Oldest = g.Min(d => (DateTimeOffset?)d.CreatedAt),
             })
             .FirstOrDefaultAsync(cancellationToken);

@@ -139,6 +139,7 @@ public abstract class WebhookEventConsumer<TMessage>(GatewayDbContext db, Tenant
                 Payload = payload,
                 CreatedAt = now,
                 NextAttemptAt = now,
+                RetryFrom = now,
             });
         }
     }

@@ -95,9 +95,16 @@ public sealed class WebhookDelivery
 
     public int Attempts { get; set; }
 
+    /// <summary>When the event arrived: shown, and what the ordering delay counts from; a replay keeps it.</summary>
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset NextAttemptAt { get; set; }
+
+    /// <summary>When its retry window began: its arrival, or its latest replay or resume.</summary>
+    public DateTimeOffset RetryFrom { get; set; }
+
+    /// <summary>Failed attempts since <see cref="RetryFrom"/>; the backoff grows with these (<see cref="Attempts"/> counts them all).</summary>
+    public int RetryAttempts { get; set; }
 
     /// <summary>A sender has it in flight until then; another replica leaves it alone.</summary>
     public DateTimeOffset? LeaseUntil { get; set; }
@@ -109,6 +116,18 @@ public sealed class WebhookDelivery
     public string? LastError { get; set; }
 
     public DateTimeOffset? DeliveredAt { get; set; }
+
+    /// <summary>
+    /// Sends it from now with a fresh retry window and backoff, as a replay or a resume does: sent
+    /// again long after its event, it would otherwise fail at its first refusal. Its arrival and its
+    /// place among its request's deliveries stay.
+    /// </summary>
+    public void RetryAfresh(DateTimeOffset now)
+    {
+        NextAttemptAt = now;
+        RetryFrom = now;
+        RetryAttempts = 0;
+    }
 }
 
 public static class DeliveryStatus

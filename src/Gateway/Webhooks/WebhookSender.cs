@@ -22,7 +22,7 @@ public sealed partial class WebhookSender(
 {
     public const string HttpClientName = "webhooks";
 
-    private sealed record Due(Guid Id, Guid SubscriptionId, string Payload, int Attempts, string Url, string Secret);
+    private sealed record Due(Guid Id, Guid SubscriptionId, string Payload, int Attempts, int RetryAttempts, string Url, string Secret);
 
     private sealed record Outcome(Due Delivery, bool Delivered, int? StatusCode, string? Error, DateTimeOffset At);
 
@@ -90,7 +90,7 @@ public sealed partial class WebhookSender(
                 UPDATE webhook_deliveries w SET lease_until = @lease
                 FROM due JOIN webhook_subscriptions s ON true
                 WHERE w.id = due.id AND s.id = w.subscription_id
-                RETURNING w.id, w.subscription_id, w.payload::text, w.attempts, s.url, s.secret
+                RETURNING w.id, w.subscription_id, w.payload::text, w.attempts, w.retry_attempts, s.url, s.secret
                 """, (NpgsqlConnection)db.Database.GetDbConnection());
             command.Parameters.AddWithValue("now", now);
             command.Parameters.AddWithValue("settled", now - settings.OrderingDelay);
@@ -100,7 +100,7 @@ public sealed partial class WebhookSender(
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                due.Add(new Due(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3), reader.GetString(4), reader.GetString(5)));
+                due.Add(new Due(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetString(5), reader.GetString(6)));
             }
             return due;
         }
@@ -161,13 +161,13 @@ public sealed partial class WebhookSender(
                     """, cancellationToken);
                 continue;
             }
-            var next = now + Backoff(d.Attempts, settings);
+            var next = now + Backoff(d.RetryAttempts, settings);
             var gone = outcome.StatusCode == StatusCodes.Status410Gone;
             var reason = "failing: " + outcome.Error;
             await db.Database.ExecuteSqlAsync($"""
-                UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = {now}, last_status_code = {outcome.StatusCode},
-                    last_error = {outcome.Error}, lease_until = NULL, next_attempt_at = {next},
-                    status = CASE WHEN {next} > created_at + {settings.RetryFor} THEN 'failed' ELSE 'pending' END
+                UPDATE webhook_deliveries SET attempts = attempts + 1, retry_attempts = retry_attempts + 1, last_attempt_at = {now},
+                    last_status_code = {outcome.StatusCode}, last_error = {outcome.Error}, lease_until = NULL, next_attempt_at = {next},
+                    status = CASE WHEN {next} > retry_from + {settings.RetryFor} THEN 'failed' ELSE 'pending' END
                 WHERE id = {d.Id};
                 UPDATE webhook_subscriptions SET
                     status = CASE WHEN status = 'active' AND ({gone} OR (consecutive_failures + 1 >= {settings.PauseAfterFailures}

@@ -238,11 +238,12 @@ public static class WebhooksApi
         subscription.PausedAt = null;
         subscription.ConsecutiveFailures = 0;
         subscription.FailingSince = null;
-        // What waited for a retry goes now; one SaveChanges, so the request's one transaction.
-        var waiting = await db.WebhookDeliveries.Where(d => d.SubscriptionId == id && d.Status == DeliveryStatus.Pending && d.NextAttemptAt > now).ToListAsync(cancellationToken);
+        // What waited goes now, with a fresh retry window (the pause may have outlasted the one it had);
+        // one SaveChanges, so the request's one transaction.
+        var waiting = await db.WebhookDeliveries.Where(d => d.SubscriptionId == id && d.Status == DeliveryStatus.Pending).ToListAsync(cancellationToken);
         foreach (var delivery in waiting)
         {
-            delivery.NextAttemptAt = now;
+            delivery.RetryAfresh(now);
         }
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(await ResponseAsync(db, subscription, cancellationToken));
@@ -322,8 +323,8 @@ public static class WebhooksApi
     private static void Requeue(WebhookDelivery delivery, DateTimeOffset now)
     {
         delivery.Status = DeliveryStatus.Pending;
-        delivery.NextAttemptAt = now;
         delivery.LeaseUntil = null;
+        delivery.RetryAfresh(now);
     }
 
     private static ValidationErrors Validate(SubscribeRequest body, WebhookOptions options)

@@ -221,6 +221,66 @@ public sealed class WebhookTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_replayed_or_resumed_delivery_gets_a_fresh_retry_window_however_old_its_event()
+    {
+        var platform = await fixture.PlatformAsync();
+        var (county, client) = await CountyAsync(platform);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (id, _) = await SubscribeAsync(client, county.Code, receiver.Url, ["request.placed"]);
+        var path = $"/api/gateway/counties/{county.Code}/webhooks/{id}";
+        var steps = new RequestSteps(platform.Gateway(), county);
+        await steps.PlaceAsync();
+        await ReceivedAsync(receiver, 1);
+        await PendingDrainedAsync(client, county.Code, id);
+
+        // Its event arrived longer ago than the retry window (26 h); replayed, the receiver refuses it once.
+        await AgeAsync(platform, id, DeliveryStatus.Delivered);
+        var old = (await client.GetJsonAsync($"{path}/deliveries")).GetProperty("items")[0];
+        var arrived = old.GetProperty("createdAt").GetDateTimeOffset();
+        RefuseNext(receiver);
+        await (await client.PostJsonAsync($"{path}/deliveries/{old.Id()}/replay")).OkAsync();
+        await ReceivedAsync(receiver, 2);
+        var replayed = await DeliveredAsync(client, path, old.Id());
+        Assert.Equal((arrived, 3), (replayed.GetProperty("createdAt").GetDateTimeOffset(), replayed.GetProperty("attempts").GetInt32()));
+
+        // So is a replay from an instant.
+        RefuseNext(receiver);
+        var again = await (await client.PostJsonAsync($"{path}/replay", new { from = arrived.AddMinutes(-1) })).OkAsync();
+        Assert.Equal(1, again.GetProperty("requeued").GetInt64());
+        await ReceivedAsync(receiver, 3);
+        Assert.Equal(5, (await DeliveredAsync(client, path, old.Id())).GetProperty("attempts").GetInt32());
+
+        // A delivery collected during a long pause: resumed, it is retried too.
+        await (await client.PostJsonAsync($"{path}/pause")).OkAsync();
+        await steps.PlaceAsync("另一件事：小区路灯不亮");
+        await Poll.UntilAsync(async () => (await client.GetJsonAsync(path)).GetProperty("pendingDeliveries").GetInt64(),
+            n => n == 1, TimeSpan.FromSeconds(20), "the paused subscription to collect the event");
+        await AgeAsync(platform, id, DeliveryStatus.Pending);
+        RefuseNext(receiver);
+        await (await client.PostJsonAsync($"{path}/resume")).OkAsync();
+        await ReceivedAsync(receiver, 4);
+        var drained = await PendingDrainedAsync(client, county.Code, id);
+        Assert.Equal(0, drained.GetProperty("failedDeliveries").GetInt64());
+        Assert.Equal(7, receiver.Requests);
+    }
+
+    /// <summary>Moves the arrival of a subscription's deliveries in a status 30 hours back, past the retry window.</summary>
+    private async Task AgeAsync(RunningPlatform platform, Guid subscription, string status) =>
+        Assert.NotNull(await fixture.QueryScalarAsync<string>(platform.Databases["gateway"].Name,
+            $"UPDATE webhook_deliveries SET created_at = created_at - interval '30 hours' WHERE subscription_id = '{subscription}' AND status = '{status}' RETURNING id::text"));
+
+    /// <summary>The receiver answers its next call 503, and 200 after it.</summary>
+    private static void RefuseNext(WebhookReceiver receiver)
+    {
+        var refused = receiver.Requests + 1;
+        receiver.Answer = n => n == refused ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+    }
+
+    private static Task<JsonElement> DeliveredAsync(HttpClient client, string path, Guid delivery) =>
+        Poll.UntilAsync(async () => (await client.GetJsonAsync($"{path}/deliveries")).GetProperty("items").EnumerateArray().Single(d => d.Id() == delivery),
+            d => d.GetProperty("status").GetString() == DeliveryStatus.Delivered, TimeSpan.FromSeconds(10), $"delivery {delivery} to be recorded as delivered");
+
+    [Fact]
     public async Task Subscriptions_are_validated_and_belong_to_their_county()
     {
         var platform = await fixture.PlatformAsync();
