@@ -98,9 +98,10 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             return query;
         }
-        if (HttpMethods.IsPost(request.Method) && request.HasFormContentType)
+        if (HttpMethods.IsPost(request.Method))
         {
-            var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+            // A body that is no readable form carries no key; the endpoint answers for the body.
+            var (form, _) = await Forms.ReadAsync(request, request.HttpContext.RequestAborted);
             return NonEmpty(form["api_key"].ToString());
         }
         return null;

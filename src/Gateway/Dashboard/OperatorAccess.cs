@@ -49,8 +49,12 @@ public static class OperatorAccess
     private static async Task<IResult> LogInAsync(HttpContext context, IOptions<DashboardOptions> options)
     {
         var key = options.Value.OperatorKey;
-        var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : null;
-        var presented = form?["key"].ToString();
+        var (form, unreadable) = await Forms.ReadAsync(context.Request, context.RequestAborted);
+        if (unreadable is not null)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "Bad request", unreadable);
+        }
+        var presented = form["key"].ToString();
         if (key is null)
         {
             return LoginPage.Result(StatusCodes.Status403Forbidden, LoginPage.NotConfigured);

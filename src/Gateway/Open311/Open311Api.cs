@@ -24,6 +24,7 @@ public static class Open311Api
     public const string Prefix = "/open311/v2";
     private const string CommunityAttribute = "community";
     private const int MaxResults = 1000;
+    private const int MaxIds = 100;
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(90);
     private static readonly string[] OpenStatuses = ["placed", "assigned", "pooled", "claimed", "in_progress"];
     private static readonly string[] ClosedStatuses = ["completed", "closed", "cancelled"];
@@ -58,7 +59,7 @@ public static class Open311Api
         open311.MapGet("/services/{service_code}.{format}", ServiceDefinition).WithName("open311.ServiceDefinition")
             .WithSummary("A service's definition: its attributes (the community is required)");
         open311.MapPost("/requests.{format}", PostRequest).WithName("open311.PostRequest").WithSummary("File a service request (needs api_key)")
-            .Accepts<IFormCollection>("application/x-www-form-urlencoded");
+            .Accepts<IFormCollection>("application/x-www-form-urlencoded", "multipart/form-data");
         open311.MapGet("/requests.{format}", GetRequests).WithName("open311.GetRequests")
             .WithSummary("Service requests by id, service, dates and status (newest first, at most 1000, 90 days by default)");
         open311.MapGet("/requests/{service_request_id}.{format}", GetRequest).WithName("open311.GetRequest").WithSummary("One service request");
@@ -167,7 +168,11 @@ public static class Open311Api
         {
             return UnknownFormat();
         }
-        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(cancellationToken) : FormCollection.Empty;
+        var (form, unreadable) = await Forms.ReadAsync(http.Request, cancellationToken);
+        if (unreadable is not null)
+        {
+            return Open311Format.Errors(format, StatusCodes.Status400BadRequest, unreadable);
+        }
         if (await CallerAsync(http, format, anonymousAllowed: false) is { } refused)
         {
             return refused;
@@ -200,11 +205,13 @@ public static class Open311Api
         double? lat = null, lon = null;
         if (First(form, "lat") is { } latText && First(form, "long") is { } longText)
         {
-            if (!double.TryParse(latText, NumberStyles.Float, CultureInfo.InvariantCulture, out var la) || !double.TryParse(longText, NumberStyles.Float, CultureInfo.InvariantCulture, out var lo))
+            (lat, lon) = (Degrees(latText, 90), Degrees(longText, 180));
+            var invalid = new[] { ("lat", lat, 90), ("long", lon, 180) }.Where(c => c.Item2 is null)
+                .Select(c => $"{c.Item1} must be decimal degrees (WGS84) between -{c.Item3} and {c.Item3}.").ToArray();
+            if (invalid.Length > 0)
             {
-                return Open311Format.Errors(format, StatusCodes.Status400BadRequest, "lat and long must be decimal degrees (WGS84).");
+                return Open311Format.Errors(format, StatusCodes.Status400BadRequest, invalid);
             }
-            (lat, lon) = (la, lo);
         }
         var body = new
         {
@@ -247,8 +254,14 @@ public static class Open311Api
         var found = new List<JsonElement>();
         if (Split(service_request_id) is { Length: > 0 } ids)
         {
+            // Each id is a call to Dispatch, and the whole list costs the caller one call of its rate limit.
+            if (ids.Length > MaxIds)
+            {
+                return Open311Format.Errors(format, StatusCodes.Status400BadRequest,
+                    $"service_request_id takes at most {MaxIds} ids (comma-separated); ask for more in several calls.");
+            }
             // By id, the other filters are ignored (as the spec says).
-            foreach (var id in ids.Take(MaxResults))
+            foreach (var id in ids)
             {
                 if (!Guid.TryParse(id, out var requestId))
                 {
@@ -270,7 +283,19 @@ public static class Open311Api
 
         var errors = new List<string>();
         var end = Date(end_date, "end_date", errors) ?? clock.GetUtcNow();
-        var start = Date(start_date, "start_date", errors) ?? end - DefaultWindow;
+        var start = Date(start_date, "start_date", errors) ?? DateTimeOffset.MinValue;
+        if (string.IsNullOrWhiteSpace(start_date))
+        {
+            // The default window reaches back 90 days from end_date, which must leave room for it.
+            if (end - DateTimeOffset.MinValue < DefaultWindow)
+            {
+                errors.Add("end_date must be later than 0001-04-01T00:00:00Z: without start_date, the 90 days before it are read.");
+            }
+            else
+            {
+                start = end - DefaultWindow;
+            }
+        }
         var statuses = new List<string>();
         foreach (var s in Split(status))
         {
@@ -493,6 +518,12 @@ public static class Open311Api
 
     private static string? First(IFormCollection form, string name) =>
         form.TryGetValue(name, out var value) && !StringValues.IsNullOrEmpty(value) && value.ToString().Trim() is { Length: > 0 } text ? text : null;
+
+    /// <summary>Decimal degrees within ±<paramref name="bound"/>; null for anything else (NaN, infinities, 1e999).</summary>
+    private static double? Degrees(string text, double bound) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var degrees) && double.IsFinite(degrees) && Math.Abs(degrees) <= bound
+            ? degrees
+            : null;
 
     private static string[] Split(string? value) =>
         value?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [];

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using Platform.IntegrationTests.Support;
 
 namespace Platform.IntegrationTests.Dashboard;
@@ -85,5 +86,11 @@ public sealed class DashboardAccessTests(PlatformFixture fixture)
         page.Headers.Add("Cookie", cookie.Split(';')[0]);
         using var answer = await browser.SendAsync(page);
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+
+        // A body that is no readable form is refused as such.
+        using var noBoundary = new StringContent("--x\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nguess\r\n--x--\r\n");
+        noBoundary.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data");
+        await (await browser.PostAsync("/ops/login", noBoundary)).ProblemAsync(HttpStatusCode.BadRequest, "bad_request");
     }
+
 }

@@ -25,9 +25,7 @@ public sealed class Open311Tests(PlatformFixture fixture)
     [InlineData("xml")]
     public async Task An_Open311_client_discovers_files_and_tracks_a_request(string format)
     {
-        var platform = await fixture.PlatformAsync();
-        var (county, communityId) = await CountyWithCommunityAsync(platform);
-        var key = (await GatewayClients.CreateAsync(platform, county, scopes: ["requests:read", "requests:write"])).Key;
+        var (platform, county, communityId, key) = await CountyWithHotlineAsync();
         using var open311 = platform.GatewayAs(null);
 
         var discovery = await ReadAsync(open311, $"/open311/v2/discovery.{format}", format, HttpStatusCode.OK);
@@ -151,6 +149,69 @@ public sealed class Open311Tests(PlatformFixture fixture)
         await ErrorAsync(ReadAsync(open311, $"/open311/v2/requests/{Guid.NewGuid()}.{format}?jurisdiction_id={county}&api_key={key}", format, HttpStatusCode.NotFound), 404);
         // Another county's request is not found through this county's key.
         await ErrorAsync(ReadAsync(open311, $"/open311/v2/requests.{format}?jurisdiction_id={other}&api_key={key}", format, HttpStatusCode.NotFound), 404);
+    }
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("xml")]
+    public async Task Input_the_platform_cannot_take_is_refused_with_the_specs_errors_never_a_500(string format)
+    {
+        var (platform, county, communityId, key) = await CountyWithHotlineAsync();
+        using var open311 = platform.GatewayAs(null);
+        var path = $"/open311/v2/requests.{format}";
+        var form = new Dictionary<string, string>
+        {
+            ["api_key"] = key, ["jurisdiction_id"] = county, ["service_code"] = "livelihood", ["description"] = "路灯不亮",
+            ["attribute[community]"] = communityId.ToString(), ["lat"] = "30.5392", ["long"] = "106.4402",
+        };
+
+        // Coordinates that are no number of degrees, each named as the client's parameter.
+        foreach (var (lat, lon, named) in new[]
+                 {
+                     ("NaN", "106.4402", "lat"), ("Infinity", "106.4402", "lat"), ("1e999", "106.4402", "lat"), ("30.5392", "-Infinity", "long"),
+                     ("30.5392", "-1e999", "long"), ("90.5", "106.4402", "lat"), ("30.5392", "180.1", "long"),
+                 })
+        {
+            var errors = await ErrorAsync(PostAsync(open311, path, With(With(form, "lat", lat), "long", lon), format, HttpStatusCode.BadRequest), 400);
+            Assert.StartsWith($"{named} must be decimal degrees", Assert.Single(errors).Fields["description"]);
+        }
+
+        // A body that is no readable form: multipart without its boundary, a multipart body cut short, more fields than the limit.
+        var noBoundary = new StringContent("--x\r\nContent-Disposition: form-data; name=\"api_key\"\r\n\r\n" + key + "\r\n--x--\r\n");
+        noBoundary.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data");
+        var cutShort = new StringContent("--x\r\nContent-Disposition: form-data; name=\"api_key\"\r\n\r\n" + key);
+        cutShort.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=x");
+        var crowded = new FormUrlEncodedContent(form.Concat(Enumerable.Range(0, 1100).Select(i => KeyValuePair.Create($"note{i}", "x"))));
+        foreach (var body in new HttpContent[] { noBoundary, cutShort, crowded })
+        {
+            using var answer = await open311.PostAsync(path, body);
+            var errors = await ErrorAsync(ParseAsync(answer, format, HttpStatusCode.BadRequest), 400);
+            Assert.StartsWith("The body must be a form", Assert.Single(errors).Fields["description"]);
+        }
+
+        // An end_date with no room for the 90 days before it.
+        var early = await ErrorAsync(ReadAsync(open311, $"/open311/v2/requests.{format}?jurisdiction_id={county}&end_date=0001-01-01T00:00:00Z&api_key={key}",
+            format, HttpStatusCode.BadRequest), 400);
+        Assert.StartsWith("end_date ", Assert.Single(early).Fields["description"]);
+        await ReadAsync(open311, $"/open311/v2/requests.{format}?jurisdiction_id={county}&start_date=0001-01-01T00:00:00Z&end_date=0001-01-02T00:00:00Z&api_key={key}",
+            format, HttpStatusCode.OK);
+
+        // At most 100 ids in one call: each is a call to Dispatch.
+        var ids = Enumerable.Range(0, 101).Select(_ => Guid.NewGuid().ToString()).ToList();
+        var tooMany = await ErrorAsync(ReadAsync(open311, $"/open311/v2/requests.{format}?jurisdiction_id={county}&service_request_id={string.Join(',', ids)}&api_key={key}",
+            format, HttpStatusCode.BadRequest), 400);
+        Assert.StartsWith("service_request_id ", Assert.Single(tooMany).Fields["description"]);
+        Assert.Empty(await ReadAsync(open311, $"/open311/v2/requests.{format}?jurisdiction_id={county}&service_request_id={string.Join(',', ids.Take(100))}&api_key={key}",
+            format, HttpStatusCode.OK));
+    }
+
+    /// <summary>A county with a community, and the key of its hotline, which files and reads requests.</summary>
+    private async Task<(RunningPlatform Platform, string County, Guid CommunityId, string Key)> CountyWithHotlineAsync()
+    {
+        var platform = await fixture.PlatformAsync();
+        var (county, communityId) = await CountyWithCommunityAsync(platform);
+        var key = (await GatewayClients.CreateAsync(platform, county, scopes: ["requests:read", "requests:write"])).Key;
+        return (platform, county, communityId, key);
     }
 
     /// <summary>A county with a street and a community made through Registry's API, once Dispatch and the gateway know them.</summary>
