@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Platform.Gateway.Access;
 using Platform.ServiceDefaults.Http;
+using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Telemetry.Operations;
 
 namespace Platform.Gateway.Dashboard;
@@ -14,10 +16,11 @@ namespace Platform.Gateway.Dashboard;
 /// ("ops") authorization policy every dashboard endpoint requires. It is met by the API key of an
 /// operator client (no county) holding the <c>ops</c> scope, as <c>Authorization: Bearer KEY</c>, or
 /// by the installation's operator key (<c>Gateway:OperatorKey</c>, else the bootstrap operator key),
-/// also as the HttpOnly session cookie the login form sets (an HMAC of the key, never the key). No
-/// credential answers 401, a wrong one (or a county's key) 403; a browser gets the login form with either.
+/// also as the HttpOnly session cookie the login form sets (<see cref="OperatorSession"/>). No
+/// credential answers 401, a wrong one (or a county's key) 403; a revoked key, or a session that
+/// expired or whose key was revoked, 401 again. A browser gets the login form with any of them.
 /// </summary>
-public static class OperatorAccess
+public static partial class OperatorAccess
 {
     public const string Scheme = "OperatorKey";
     public const string CookieName = "platform_ops";
@@ -46,7 +49,8 @@ public static class OperatorAccess
         return endpoints;
     }
 
-    private static async Task<IResult> LogInAsync(HttpContext context, IOptions<DashboardOptions> options)
+    private static async Task<IResult> LogInAsync(
+        HttpContext context, IOptions<DashboardOptions> options, CredentialStore credentials, TimeProvider clock, ILoggerFactory loggers)
     {
         var key = options.Value.OperatorKey;
         var (form, unreadable) = await Forms.ReadAsync(context.Request, context.RequestAborted);
@@ -67,76 +71,122 @@ public static class OperatorAccess
         {
             return LoginPage.Result(StatusCodes.Status403Forbidden, LoginPage.Wrong);
         }
-        context.Response.Cookies.Append(CookieName, SessionToken(key), new CookieOptions
+        var now = clock.GetUtcNow();
+        if (await LapsedAsync(credentials, key, context, now, loggers.CreateLogger(typeof(OperatorAccess))) is not null)
+        {
+            return LoginPage.Result(StatusCodes.Status401Unauthorized, LoginPage.Lapsed);
+        }
+        context.Response.Cookies.Append(CookieName, OperatorSession.Issue(key, now), new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,
             Secure = context.Request.IsHttps,
             Path = "/ops",
-            MaxAge = TimeSpan.FromHours(12),
+            MaxAge = options.Value.SessionLifetime,
         });
         return Results.Redirect(DashboardEndpoints.PagePath, permanent: false, preserveMethod: false);
     }
-
-    /// <summary>The cookie's value: proves the key was presented without carrying it.</summary>
-    internal static string SessionToken(string key) =>
-        Base64Url(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), "platform-ops-session"u8));
 
     /// <summary>Compares hashes in constant time, so neither the content nor the length leaks.</summary>
     internal static bool SameSecret(string presented, string expected) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    /// <summary>Why a gateway client's key no longer opens the dashboard (revoked, or replaced and past its overlap); null while it does.</summary>
+    private static string? Lapse(Credential credential, DateTimeOffset now) => credential switch
+    {
+        { RevokedAt: not null } => "The operator key has been revoked.",
+        { ExpiresAt: { } expires } when expires <= now => "The operator key was replaced and has stopped working.",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Why the configured operator key no longer opens the dashboard when it is also a gateway
+    /// client's key (the bootstrap key is): its revocation counts here as it does for the API, even
+    /// while the setting stays. Null when it works, or is no client's key. While the gateway's
+    /// database cannot be read the configured key is taken as it is: the dashboard is where an
+    /// operator sees that outage.
+    /// </summary>
+    private static async Task<string?> LapsedAsync(CredentialStore credentials, string key, HttpContext context, DateTimeOffset now, ILogger logger)
+    {
+        try
+        {
+            return await credentials.FindAsync(key, context.RequestServices, context.RequestAborted) is { } credential ? Lapse(credential, now) : null;
+        }
+        catch (Exception exception) when (PostgresErrors.IsUnreachable(exception) && !context.RequestAborted.IsCancellationRequested)
+        {
+            LogRevocationUnchecked(logger, exception);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The gateway's database cannot be read: the operator key is accepted without checking its revocation")]
+    private static partial void LogRevocationUnchecked(ILogger logger, Exception exception);
+
+    /// <summary>A credential that was good and is no more: answered 401, so that the operator logs in again.</summary>
+    private sealed class LapsedCredential(string message) : Exception(message);
 
     private sealed class OperatorKeyHandler(
         IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IOptions<DashboardOptions> dashboard,
-        Access.CredentialStore credentials, TimeProvider clock)
+        CredentialStore credentials, TimeProvider clock)
         : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
     {
         protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
         {
-            var result = AuthenticateByKey();
-            if (result.Failure is not null && Request.Headers.Authorization.ToString() is var header
-                && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                && await credentials.FindAsync(header["Bearer ".Length..].Trim(), Context.RequestServices, Context.RequestAborted) is { } credential
-                && credential.RevokedAt is null && (credential.ExpiresAt is not { } expires || expires > clock.GetUtcNow())
+            var header = Request.Headers.Authorization.ToString();
+            var bearer = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+            var result = await AuthenticateByKeyAsync(bearer);
+            if (result.Failure is not null and not LapsedCredential && !string.IsNullOrEmpty(bearer)
+                && await credentials.FindAsync(bearer, Context.RequestServices, Context.RequestAborted) is { } credential
                 && credential.Client.IsOperator && credential.Client.Scopes.Contains("ops"))
             {
-                var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, credential.Client.Name), new Claim("scope", "ops")], OperatorAccess.Scheme);
-                return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), OperatorAccess.Scheme));
+                return Lapse(credential, clock.GetUtcNow()) is { } lapsed
+                    ? AuthenticateResult.Fail(new LapsedCredential(lapsed))
+                    : Success(credential.Client.Name);
             }
             return result;
         }
 
-        private AuthenticateResult AuthenticateByKey()
+        private async Task<AuthenticateResult> AuthenticateByKeyAsync(string? bearer)
         {
-            var header = Request.Headers.Authorization.ToString();
-            var bearer = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
             var cookie = Request.Cookies[CookieName];
             if (string.IsNullOrEmpty(bearer) && string.IsNullOrEmpty(cookie))
             {
                 return AuthenticateResult.NoResult();
             }
             var key = dashboard.Value.OperatorKey;
-            var valid = key is not null && (!string.IsNullOrEmpty(bearer) ? SameSecret(bearer, key) : SameSecret(cookie!, SessionToken(key)));
-            if (!valid)
+            var now = clock.GetUtcNow();
+            var check = key is null ? OperatorSession.Check.Invalid
+                : !string.IsNullOrEmpty(bearer) ? SameSecret(bearer, key) ? OperatorSession.Check.Valid : OperatorSession.Check.Invalid
+                : OperatorSession.Read(cookie!, key, now, dashboard.Value.SessionLifetime);
+            if (check == OperatorSession.Check.Invalid)
             {
                 return AuthenticateResult.Fail("The operator credential is not valid.");
             }
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "operator"), new Claim("scope", "ops")], OperatorAccess.Scheme);
+            if (check == OperatorSession.Check.Expired)
+            {
+                return AuthenticateResult.Fail(new LapsedCredential("The session has expired; log in again."));
+            }
+            return await LapsedAsync(credentials, key!, Context, now, Logger) is { } lapsed
+                ? AuthenticateResult.Fail(new LapsedCredential(lapsed))
+                : Success("operator");
+        }
+
+        private static AuthenticateResult Success(string name)
+        {
+            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim("scope", "ops")], OperatorAccess.Scheme);
             return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), OperatorAccess.Scheme));
         }
 
         protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
         {
-            // A credential that was presented and refused is forbidden; none at all asks for one.
-            var refused = (await HandleAuthenticateOnceSafeAsync()).Failure is not null;
-            await DenyAsync(refused ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized);
+            // A credential that was presented and refused is forbidden; none at all, or one that lapsed, asks for one.
+            var failure = (await HandleAuthenticateOnceSafeAsync()).Failure;
+            await DenyAsync(failure is null or LapsedCredential ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden, failure as LapsedCredential);
         }
 
-        protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => DenyAsync(StatusCodes.Status403Forbidden);
+        protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => DenyAsync(StatusCodes.Status403Forbidden, null);
 
-        private async Task DenyAsync(int status)
+        private async Task DenyAsync(int status, LapsedCredential? lapsed)
         {
             if (status == StatusCodes.Status401Unauthorized)
             {
@@ -144,9 +194,10 @@ public static class OperatorAccess
             }
             var browser = Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
             var result = browser
-                ? LoginPage.Result(status, status == StatusCodes.Status401Unauthorized ? null : LoginPage.Wrong)
+                ? LoginPage.Result(status, lapsed is not null ? LoginPage.Lapsed : status == StatusCodes.Status401Unauthorized ? null : LoginPage.Wrong)
                 : status == StatusCodes.Status401Unauthorized
-                    ? Problems.Create(status, "unauthenticated", "Unauthenticated", "The operations dashboard needs the operator's credential: Authorization: Bearer <operator key>.")
+                    ? Problems.Create(status, "unauthenticated", "Unauthenticated",
+                        lapsed?.Message ?? "The operations dashboard needs the operator's credential: Authorization: Bearer <operator key>.")
                     : Problems.Create(status, "forbidden", "Forbidden", "The credential presented is not the operator's.");
             await result.ExecuteAsync(Context);
         }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Platform.Gateway.Clients;
 using Platform.IntegrationTests.Support;
+using Platform.LocalInfrastructure;
 
 namespace Platform.IntegrationTests.Dashboard;
 
@@ -93,4 +95,52 @@ public sealed class DashboardAccessTests(PlatformFixture fixture)
         await (await browser.PostAsync("/ops/login", noBoundary)).ProblemAsync(HttpStatusCode.BadRequest, "bad_request");
     }
 
+    [Fact]
+    public async Task A_revoked_bootstrap_key_no_longer_opens_the_dashboard_nor_do_its_sessions()
+    {
+        var platform = await fixture.PlatformAsync();
+        // A gateway of its own (database, virtual host) whose dashboard falls back on its bootstrap key,
+        // so that revoking the key leaves the shared platform's alone.
+        var bootstrapKey = ApiKeys.New();
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        var environment = RunningPlatform.ServiceEnvironment("gateway", url, await fixture.CreateDatabaseAsync("gatewaydb"),
+            fixture.AmqpUri(await fixture.CreateVirtualHostAsync()));
+        foreach (var (name, value) in RunningPlatform.GatewaySettings)
+        {
+            environment[name] = value;
+        }
+        environment["Gateway__BootstrapOperatorKey"] = bootstrapKey;
+        foreach (var service in new[] { "registry", "dispatch", "evaluation" })
+        {
+            environment[$"services__{service}__http__0"] = platform.Urls[service];
+        }
+        await using var gateway = TestProcesses.Start("gateway", "src/Gateway", environment);
+        await gateway.WaitHealthyAsync(url, TimeSpan.FromSeconds(90));
+        using var operatorClient = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
+        operatorClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bootstrapKey);
+        await operatorClient.GetJsonAsync("/ops/api/integrations");
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false };
+        using var browser = new HttpClient(handler) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
+        using var login = await browser.PostAsync("/ops/login", new FormUrlEncodedContent([new("key", bootstrapKey)]));
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        var session = Assert.Single(login.Headers.GetValues("Set-Cookie")).Split(';')[0];
+        Task<HttpResponseMessage> WithSessionAsync()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/ops/api/integrations");
+            request.Headers.Add("Cookie", session);
+            return browser.SendAsync(request);
+        }
+        await (await WithSessionAsync()).OkAsync();
+
+        // The operator made their own credentials and revokes the bootstrap one, as the guide says; the setting stays.
+        var bootstrapClient = (await operatorClient.GetJsonAsync("/api/gateway/me")).GetProperty("clientId").GetGuid();
+        await (await operatorClient.PostJsonAsync($"/api/gateway/clients/{bootstrapClient}/revoke")).OkAsync();
+
+        var byKey = await (await operatorClient.GetAsync("/ops/api/integrations")).ProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+        Assert.Contains("revoked", byKey.GetProperty("detail").GetString());
+        await (await WithSessionAsync()).ProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+        using var again = await browser.PostAsync("/ops/login", new FormUrlEncodedContent([new("key", bootstrapKey)]));
+        Assert.Equal(HttpStatusCode.Unauthorized, again.StatusCode);
+        Assert.False(again.Headers.Contains("Set-Cookie"));
+    }
 }
