@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Unicode;
+using System.Xml;
 using System.Xml.Linq;
 
 namespace Platform.Gateway.Open311;
@@ -60,6 +61,34 @@ public static class Open311Format
         JsonArray list => new XElement(name, list.Select(child => Element("item", child))),
         null => new XElement(name),
         JsonValue value when value.TryGetValue<bool>(out var flag) => new XElement(name, flag ? "true" : "false"),
-        _ => new XElement(name, node.ToString()),
+        _ => new XElement(name, XmlText(node.ToString())),
     };
+
+    /// <summary>
+    /// Text as XML 1.0 can carry it: a character it cannot (a control character such as U+000B, a
+    /// lone surrogate) becomes U+FFFD. Dispatch keeps what residents typed, and JSON carries it as it is.
+    /// </summary>
+    public static string XmlText(string text)
+    {
+        StringBuilder? kept = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (XmlConvert.IsXmlChar(c))
+            {
+                kept?.Append(c);
+            }
+            else if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                kept?.Append(c).Append(text[i + 1]);
+                i++;
+            }
+            else
+            {
+                kept ??= new StringBuilder(text.Length).Append(text, 0, i);
+                kept.Append('\uFFFD');
+            }
+        }
+        return kept?.ToString() ?? text;
+    }
 }

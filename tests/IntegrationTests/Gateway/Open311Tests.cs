@@ -205,6 +205,27 @@ public sealed class Open311Tests(PlatformFixture fixture)
             format, HttpStatusCode.OK));
     }
 
+    [Fact]
+    public async Task A_character_XML_cannot_carry_is_replaced_in_XML_and_kept_in_JSON()
+    {
+        var (platform, county, communityId, key) = await CountyWithHotlineAsync();
+        using var open311 = platform.GatewayAs(null);
+        // Pasted from another program, a vertical tab (U+000B), which XML 1.0 cannot carry; Dispatch keeps it.
+        var form = new Dictionary<string, string>
+        {
+            ["api_key"] = key, ["jurisdiction_id"] = county, ["service_code"] = "livelihood", ["description"] = "楼道灯坏了\u000B三天",
+            ["attribute[community]"] = communityId.ToString(), ["address_string"] = "东门社区3栋",
+        };
+        var id = (await PostAsync(open311, "/open311/v2/requests.json", form, "json", HttpStatusCode.OK)).Single().Fields["service_request_id"];
+
+        var xml = (await ReadAsync(open311, $"/open311/v2/requests/{id}.xml?jurisdiction_id={county}&api_key={key}", "xml", HttpStatusCode.OK)).Single();
+        Assert.Equal("楼道灯坏了\uFFFD三天", xml.Fields["description"]);
+        var listed = await ReadAsync(open311, $"/open311/v2/requests.xml?jurisdiction_id={county}&service_request_id={id}&api_key={key}", "xml", HttpStatusCode.OK);
+        Assert.Equal("楼道灯坏了\uFFFD三天", listed.Single().Fields["description"]);
+        var json = (await ReadAsync(open311, $"/open311/v2/requests/{id}.json?jurisdiction_id={county}&api_key={key}", "json", HttpStatusCode.OK)).Single();
+        Assert.Equal("楼道灯坏了\u000B三天", json.Fields["description"]);
+    }
+
     /// <summary>A county with a community, and the key of its hotline, which files and reads requests.</summary>
     private async Task<(RunningPlatform Platform, string County, Guid CommunityId, string Key)> CountyWithHotlineAsync()
     {
