@@ -1,5 +1,5 @@
+using System.Collections.Concurrent;
 using System.Globalization;
-using System.Threading.RateLimiting;
 using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Http;
 
@@ -12,10 +12,13 @@ namespace Platform.Gateway.Access;
 /// (draft-ietf-httpapi-ratelimit-headers: <c>"client";q=200;w=2</c>, <c>"client";r=187;t=1</c>).
 /// Answers to actor headers the client may not use come first (see <see cref="ActorHeaders"/>).
 /// </summary>
-public sealed class RateLimits(RateLimitRefusals refusals) : ICallerGate, IDisposable
+public sealed class RateLimits(RateLimitRefusals refusals, TimeProvider clock) : ICallerGate
 {
-    private readonly PartitionedRateLimiter<Bucket> _buckets = PartitionedRateLimiter.Create<Bucket, Bucket>(
-        bucket => RateLimitPartition.GetTokenBucketLimiter(bucket, OptionsFor));
+    /// <summary>How often buckets that have refilled are let go (a full bucket is what a new one would be).</summary>
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentDictionary<Bucket, TokenBucket> _buckets = new();
+    private long _sweptAt = clock.GetTimestamp();
 
     /// <summary>One bucket; its limits are part of its identity, so a changed limit starts a fresh bucket.</summary>
     public readonly record struct Bucket(string Policy, Guid Id, double PermitsPerSecond, int Burst);
@@ -31,40 +34,57 @@ public sealed class RateLimits(RateLimitRefusals refusals) : ICallerGate, IDispo
         {
             return true;
         }
+        Sweep();
         var client = new Bucket("client", credential.Client.Id, credential.ClientBucket.PermitsPerSecond, credential.ClientBucket.Burst);
-        using var clientLease = _buckets.AttemptAcquire(client);
-        if (!clientLease.IsAcquired)
+        var clientTake = Take(client);
+        if (!clientTake.Admitted)
         {
             refusals.Record(client, credential.Client.Name, credential.Client.CountyCode);
-            await RefuseAsync(context, client, clientLease);
+            await RefuseAsync(context, client, clientTake.RetryAfter);
             return false;
         }
-        var tightest = (Bucket: client, Remaining: Remaining(client));
+        var tightest = (Bucket: client, clientTake.Remaining);
         if (credential.CountyBucket is { } countyOptions)
         {
             var county = new Bucket("county", credential.Client.CountyId!.Value, countyOptions.PermitsPerSecond, countyOptions.Burst);
-            using var countyLease = _buckets.AttemptAcquire(county);
-            if (!countyLease.IsAcquired)
+            var countyTake = Take(county);
+            if (!countyTake.Admitted)
             {
                 refusals.Record(county, credential.Client.CountyCode ?? county.Id.ToString(), credential.Client.CountyCode);
-                await RefuseAsync(context, county, countyLease);
+                await RefuseAsync(context, county, countyTake.RetryAfter);
                 return false;
             }
-            var remaining = Remaining(county);
-            if (remaining < tightest.Remaining)
+            if (countyTake.Remaining < tightest.Remaining)
             {
-                tightest = (county, remaining);
+                tightest = (county, countyTake.Remaining);
             }
         }
         WriteHeaders(context.Response.Headers, tightest.Bucket, tightest.Remaining);
         return true;
     }
 
-    private long Remaining(Bucket bucket) => _buckets.GetStatistics(bucket)?.CurrentAvailablePermits ?? bucket.Burst;
+    private TokenBucket.Taken Take(Bucket bucket) =>
+        _buckets.GetOrAdd(bucket, b => new TokenBucket(b.PermitsPerSecond, b.Burst, clock)).TryTake();
 
-    private static async Task RefuseAsync(HttpContext context, Bucket bucket, RateLimitLease lease)
+    private void Sweep()
     {
-        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        var last = Interlocked.Read(ref _sweptAt);
+        var now = clock.GetTimestamp();
+        if (clock.GetElapsedTime(last, now) < SweepInterval || Interlocked.CompareExchange(ref _sweptAt, now, last) != last)
+        {
+            return;
+        }
+        foreach (var (bucket, tokens) in _buckets)
+        {
+            if (tokens.IsFull())
+            {
+                _buckets.TryRemove(new KeyValuePair<Bucket, TokenBucket>(bucket, tokens));
+            }
+        }
+    }
+
+    private static async Task RefuseAsync(HttpContext context, Bucket bucket, TimeSpan retryAfter)
+    {
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         WriteHeaders(context.Response.Headers, bucket, 0, seconds);
@@ -80,20 +100,54 @@ public sealed class RateLimits(RateLimitRefusals refusals) : ICallerGate, IDispo
         headers["RateLimit-Policy"] = $"\"{bucket.Policy}\";q={bucket.Burst};w={window}";
         headers["RateLimit"] = $"\"{bucket.Policy}\";r={remaining};t={refill}";
     }
+}
 
-    private static TokenBucketRateLimiterOptions OptionsFor(Bucket bucket)
+/// <summary>
+/// A token bucket refilled continuously at its rate, counted in fractions of a token from the time
+/// elapsed, so that any rate (15/s, 0.5/s) is kept exactly rather than rounded to whole tokens per step.
+/// </summary>
+public sealed class TokenBucket(double permitsPerSecond, int burst, TimeProvider clock)
+{
+    private readonly Lock _lock = new();
+    private readonly int _capacity = Math.Max(1, burst);
+    private double _tokens = Math.Max(1, burst);
+    private long _at = clock.GetTimestamp();
+
+    /// <param name="Remaining">Whole tokens left after this one.</param>
+    /// <param name="RetryAfter">When refused: until a whole token is back.</param>
+    public readonly record struct Taken(bool Admitted, long Remaining, TimeSpan RetryAfter);
+
+    public Taken TryTake()
     {
-        // Refill in small steps (at most ten a second) rather than a whole second's worth at once.
-        var period = TimeSpan.FromSeconds(Math.Max(0.1, 1 / bucket.PermitsPerSecond));
-        return new TokenBucketRateLimiterOptions
+        lock (_lock)
         {
-            TokenLimit = Math.Max(1, bucket.Burst),
-            TokensPerPeriod = Math.Max(1, (int)Math.Round(bucket.PermitsPerSecond * period.TotalSeconds)),
-            ReplenishmentPeriod = period,
-            QueueLimit = 0,
-            AutoReplenishment = false,
-        };
+            Refill();
+            if (_tokens >= 1)
+            {
+                _tokens -= 1;
+                return new Taken(true, (long)Math.Floor(_tokens), TimeSpan.Zero);
+            }
+            var wait = permitsPerSecond > 0 ? TimeSpan.FromSeconds((1 - _tokens) / permitsPerSecond) : TimeSpan.FromDays(1);
+            return new Taken(false, 0, wait);
+        }
     }
 
-    public void Dispose() => _buckets.Dispose();
+    public bool IsFull()
+    {
+        lock (_lock)
+        {
+            Refill();
+            return _tokens >= _capacity;
+        }
+    }
+
+    private void Refill()
+    {
+        var now = clock.GetTimestamp();
+        if (permitsPerSecond > 0)
+        {
+            _tokens = Math.Min(_capacity, _tokens + (clock.GetElapsedTime(_at, now).TotalSeconds * permitsPerSecond));
+        }
+        _at = now;
+    }
 }
