@@ -2,7 +2,7 @@ using Platform.Gateway.Dashboard;
 
 namespace Platform.UnitTests;
 
-/// <summary>The operations dashboard's session cookie.</summary>
+/// <summary>The operations dashboard's session cookie, and what it shows of a webhook receiver's URL.</summary>
 public sealed class OperatorDashboardTests
 {
     private const string Key = "test-operator-key-7f3a9c";
@@ -44,4 +44,12 @@ public sealed class OperatorDashboardTests
         Assert.Equal(OperatorSession.Check.Invalid, OperatorSession.Read($"{Issued.AddHours(11).ToUnixTimeSeconds()}.{mac}", Key, Issued.AddHours(13), Lifetime));
         Assert.Equal(OperatorSession.Check.Invalid, OperatorSession.Read($"+{Issued.ToUnixTimeSeconds()}.{mac}", Key, Issued, Lifetime));
     }
+
+    [Theory]
+    [InlineData("https://app.example.cn/hooks/platform?token=s3cret", "https://app.example.cn/hooks/platform")]
+    [InlineData("https://hook:s3cret@app.example.cn:8443/hooks?token=x#part", "https://app.example.cn:8443/hooks")]
+    [InlineData("http://s3cret@127.0.0.1:9/hook", "http://127.0.0.1:9/hook")]
+    [InlineData("https://[2001:db8::1]/hooks", "https://[2001:db8::1]/hooks")]
+    public void The_integrations_panel_shows_a_receivers_url_without_its_credentials(string url, string shown) =>
+        Assert.Equal(shown, IntegrationsPanel.Target(url));
 }

@@ -124,7 +124,7 @@ public sealed class IntegrationsPanel(IServiceScopeFactory scopes, RateLimitRefu
             counties, keys);
     }
 
-    /// <summary>Scheme, host, port and path: the query may carry the receiver's credential.</summary>
+    /// <summary>Scheme, host, port and path: the user information and the query may carry the receiver's credential.</summary>
     public static string Target(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Path) : url;
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped) : url;
 }
