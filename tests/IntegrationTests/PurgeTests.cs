@@ -65,10 +65,10 @@ public sealed class PurgeTests(PlatformFixture fixture)
                 VALUES (gen_random_uuid(), gen_random_uuid(), '511621', gen_random_uuid(), 'https://hooks.example.cn/', 'secret', '{}', 'active', 0, now(), 1)
                 RETURNING id, county_id),
             rows AS (
-                INSERT INTO webhook_deliveries (id, subscription_id, county_id, message_id, event_type, position, payload, status, attempts,
-                                                created_at, next_attempt_at, last_attempt_at, delivered_at)
-                SELECT gen_random_uuid(), s.id, s.county_id, gen_random_uuid(), d.name, 1, '{}', d.status, 1,
-                       now() - d.created, now() - d.created, now() - d.attempted, CASE WHEN d.status = 'delivered' THEN now() - d.attempted END
+                INSERT INTO webhook_deliveries (id, subscription_id, county_id, message_id, event_type, position, payload, status, attempts, retry_attempts,
+                                                created_at, retry_from, next_attempt_at, last_attempt_at, delivered_at)
+                SELECT gen_random_uuid(), s.id, s.county_id, gen_random_uuid(), d.name, 1, '{}', d.status, 1, 1,
+                       now() - d.created, now() - d.created, now() - d.created, now() - d.attempted, CASE WHEN d.status = 'delivered' THEN now() - d.attempted END
                 FROM subscription s, (VALUES
                     ('delivered-long-ago', 'delivered', interval '40 days', interval '31 days'),
                     ('replayed-lately', 'delivered', interval '40 days', interval '1 day'),
