@@ -311,16 +311,21 @@ public static class AssessmentsApi
         return TypedResults.Ok(Response(assessment, steps));
     }
 
-    /// <summary>Points, activity, 四评 and the rates of the requests the subject held, for the period as it stands now.</summary>
+    /// <summary>
+    /// Points, activity, 四评 and the rates of the requests the subject held, for the period as it stands
+    /// now; for a closed period, as it stood at its close (the lines recorded and the request events
+    /// received by then), as its frozen figures do.
+    /// </summary>
     public static async Task<AssessmentEvidence> EvidenceAsync(EvaluationDbContext db, County county, Period period, string kind, Guid subjectId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var span = PeriodSpan.Of(period, CountyCalendar.Zone(county.TimeZone));
+        var closed = await Periods.PeriodsApi.ClosedAsync(db, period, cancellationToken);
         var memberIds = kind == "member" ? [subjectId] : await db.Members.AsNoTracking().Where(m => m.UnitId == subjectId).Select(m => m.Id).ToListAsync(cancellationToken);
         var tallies = await Points.PointsFigures.FromTalliesAsync(db, county.Id, period.Months, cancellationToken);
         var points = memberIds.Sum(m => tallies.GetValueOrDefault(m));
-        var activity = (await SubjectActivity.LoadAsync(db, county.Id, span, cancellationToken, subjectId)).GetValueOrDefault(subjectId) ?? SubjectActivity.None;
+        var activity = (await SubjectActivity.LoadAsync(db, county.Id, span, cancellationToken, subjectId, closed?.ClosedAt)).GetValueOrDefault(subjectId) ?? SubjectActivity.None;
         var four = await RatingsApi.FourAsync(db, county, period, kind, subjectId, cancellationToken);
-        var outcomes = await RequestOutcome.LoadAsync(db, county.Id, span, null, cancellationToken);
+        var outcomes = await RequestOutcome.LoadAsync(db, county.Id, span, closed?.RequestSeq, cancellationToken);
         var rates = RateFigures.Of(outcomes.Where(o => kind == "member" ? o.MemberIds.Contains(subjectId) : o.UnitId == subjectId));
         var officers = new Dictionary<string, string>();
         foreach (var (level, rating) in new[] { ("grid", four.Grid), ("community", four.Community), ("street", four.Street) })

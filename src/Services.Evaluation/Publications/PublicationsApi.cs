@@ -63,7 +63,8 @@ public static class PublicationsApi
         var county = tenant.County!;
         var figures = await PeriodFigures.ForAsync(db, county, period!.Value, now, cancellationToken);
         var span = PeriodSpan.Of(period.Value, CountyCalendar.Zone(county.TimeZone));
-        var activity = await SubjectActivity.LoadAsync(db, county.Id, span, cancellationToken);
+        var closed = await PeriodsApi.ClosedAsync(db, period.Value, cancellationToken);
+        var activity = await SubjectActivity.LoadAsync(db, county.Id, span, cancellationToken, closedAt: closed?.ClosedAt);
         var ratings = (await db.OfficerRatings.AsNoTracking().Where(r => r.Period == period.Value.Key && r.SupersededAt == null).ToListAsync(cancellationToken))
             .GroupBy(r => r.SubjectId).ToDictionary(g => g.Key, g => string.Join("; ", g.OrderBy(r => Array.IndexOf(Ratings.RatingsApi.Levels, r.Level)).Select(r => $"{r.Level}: {r.Grade}")));
         var publication = new Publication

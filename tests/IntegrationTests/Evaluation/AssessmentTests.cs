@@ -139,4 +139,48 @@ public sealed class AssessmentTests(PlatformFixture fixture)
         await (await client.GetAsync($"{path}/{Guid.NewGuid()}")).ProblemAsync(HttpStatusCode.NotFound, "assessment_not_found");
         await (await client.PostJsonAsync($"{path}/{Guid.NewGuid()}/initial", new { grade = "good", reason = "x", officer = Officer("赵敏", "grid") })).ProblemAsync(HttpStatusCode.NotFound, "assessment_not_found");
     }
+    [Fact]
+    public async Task A_closed_quarters_evidence_stays_as_it_was_at_the_close()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await EvaluationSeed.CountyAsync(platform);
+        var member = county.Members[3].Id;
+        var steps = new RequestSteps(client, county.Dispatch);
+        var (quarterStart, _) = EvaluationSeed.Bounds(EvaluationSeed.Quarter(DateTimeOffset.UtcNow));
+        var lastQuarter = EvaluationSeed.Quarter(quarterStart.AddDays(-1));
+        var (from, to) = EvaluationSeed.Bounds(lastQuarter);
+        // Dispatch's clock in the middle of last quarter, as a fake TimeProvider would have it.
+        var then = new Dictionary<string, string> { ["Clock__Offset"] = (from + (to - from) / 2 - DateTimeOffset.UtcNow).ToString() };
+
+        Guid id;
+        try
+        {
+            await platform.RestartAsync("dispatch", then);
+            id = await steps.InProgressWithAsync(member, "小区路灯不亮");
+            await steps.DoAsync(id, "complete", new { memberId = member, result = "已更换灯泡" });
+            await RulesAndPeriodsTests.WaitForLinesAsync(platform, county, "request_completed", 1);
+
+            await (await client.PostJsonAsync(county.Path($"periods/{lastQuarter}/close"), new { closedBy = "县委组织部 王强" })).OkAsync();
+            var created = await (await client.PostJsonAsync(county.Path("assessments"),
+                new { period = lastQuarter, subjectKind = "member", subjectId = member, officer = Officer("赵敏", "grid") })).OkAsync(HttpStatusCode.Created);
+            var atClose = created.GetProperty("evidence");
+            Assert.Equal((1, 0, 0), (atClose.GetProperty("requestsCompleted").GetInt32(), atClose.GetProperty("satisfiedRatings").GetInt32(),
+                atClose.GetProperty("rates").GetProperty("rated").GetInt32()));
+
+            // The return visit's rating reaches Evaluation after the close, dated in the closed quarter: it counts in an
+            // open month, and the closed quarter's evidence at the next stage is still what it was at the close.
+            await steps.DoAsync(id, "rate", new { satisfaction = "satisfied", comment = "很好", ratedBy = "staff" });
+            await RulesAndPeriodsTests.WaitForLinesAsync(platform, county, "request_rated", 1);
+            var initial = await (await client.PostJsonAsync(county.Path($"assessments/{created.Id()}/initial"),
+                new { grade = "good", reason = "按时办结", officer = Officer("赵敏", "grid") })).OkAsync();
+            var later = initial.GetProperty("evidence");
+            Assert.Equal((1, 0, 0), (later.GetProperty("requestsCompleted").GetInt32(), later.GetProperty("satisfiedRatings").GetInt32(),
+                later.GetProperty("rates").GetProperty("rated").GetInt32()));
+        }
+        finally
+        {
+            await platform.RestartAsync("dispatch");
+        }
+    }
 }
