@@ -420,9 +420,10 @@ public static class MembersApi
         {
             return;
         }
-        if (tags.Count > MaxTags)
+        // Duplicates are dropped when saved, so only distinct entries count towards the limit.
+        if (tags.Where(t => t is not null).Select(t => t.Trim()).Distinct(StringComparer.Ordinal).Count() > MaxTags)
         {
-            errors.Add(field, $"'{field}' may hold at most {MaxTags} entries.");
+            errors.Add(field, $"'{field}' may hold at most {MaxTags} different entries.");
         }
         if (tags.Any(t => string.IsNullOrWhiteSpace(t) || t.Trim().Length > MaxTagLength))
         {

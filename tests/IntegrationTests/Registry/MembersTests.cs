@@ -113,6 +113,30 @@ public sealed class MembersTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task Skills_repeated_past_the_limit_count_once_each()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await RegistrySeed.CountyAsync(platform);
+        var five = new[] { "水电维修", "电脑维修", "法律咨询", "心理疏导", "助老服务" };
+
+        // Twenty-five entries, five different ones: within the limit of twenty, and saved once each.
+        var member = await (await client.PostJsonAsync(county.Path("members"), new
+        {
+            code = "M9201", name = "孙丽", phone = "13912340001", unitId = county.Unit1.Id, communityId = county.Community1.Id,
+            skills = Enumerable.Repeat(five, 5).SelectMany(s => s).ToArray(),
+        })).OkAsync(HttpStatusCode.Created);
+        Assert.Equal(five.Order(StringComparer.Ordinal), member.GetProperty("skills").EnumerateArray().Select(s => s.GetString()!).Order(StringComparer.Ordinal));
+
+        // Twenty-one different ones are too many.
+        await (await client.PostJsonAsync(county.Path("members"), new
+        {
+            code = "M9202", name = "周强", phone = "13912340002", unitId = county.Unit1.Id, communityId = county.Community1.Id,
+            skills = Enumerable.Range(1, 21).Select(i => $"技能{i}").ToArray(),
+        })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "skills");
+    }
+
+    [Fact]
     public async Task Two_members_racing_for_a_grids_role_never_both_take_it()
     {
         var platform = await fixture.PlatformAsync();
