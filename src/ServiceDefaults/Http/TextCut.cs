@@ -9,6 +9,14 @@ public static class TextCut
     /// written as two units (an emoji, a rare Han character): half of one is not text, and PostgreSQL
     /// would refuse to store it.
     /// </summary>
+    public static string Shorten(string text, int maxLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
+        // The common case, a text within the limit, is the text itself: no copy.
+        return text.Length <= maxLength ? text : Shorten(text.AsSpan(), maxLength);
+    }
+
+    /// <inheritdoc cref="Shorten(string, int)"/>
     public static string Shorten(ReadOnlySpan<char> text, int maxLength)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);

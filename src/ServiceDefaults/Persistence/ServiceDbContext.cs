@@ -231,6 +231,14 @@ public abstract class ServiceDbContext : DbContext
     /// Marks a versioned record changed when only its dependents changed (e.g. a team's members), so
     /// its version goes up and a concurrent change of the same record is detected.
     /// </summary>
+    /// <summary>
+    /// A transaction for a change that must hold its locks or writes together: none when one is open
+    /// already (a request's <c>Idempotency-Key</c> runs in its own), else one begun here, which the
+    /// caller commits (disposing it uncommitted rolls it back).
+    /// </summary>
+    public async Task<IDbContextTransaction?> BeginUnlessInTransactionAsync(CancellationToken cancellationToken) =>
+        Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+
     public void Touch(IVersioned record) => Entry(record).Property(nameof(IVersioned.Version)).IsModified = true;
 
     /// <summary>

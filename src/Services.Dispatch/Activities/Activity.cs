@@ -250,7 +250,7 @@ internal static class RowLocks
 
     private static async Task<IDbContextTransaction?> HoldAsync(DispatchDbContext db, FormattableString sql, CancellationToken cancellationToken)
     {
-        var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        var transaction = await db.BeginUnlessInTransactionAsync(cancellationToken);
         await db.Database.ExecuteSqlAsync(sql, cancellationToken);
         return transaction;
     }

@@ -547,7 +547,7 @@ internal sealed class MemberImporter : IImporter
         {
             return await Importers.SaveAsync(run, "members", _rows.Count, created, updated);
         }
-        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(run.CancellationToken) : null;
+        await using var transaction = await db.BeginUnlessInTransactionAsync(run.CancellationToken);
         var ids = giving.Select(m => m.Id).ToList();
         await db.Members.Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(set => set.SetProperty(m => m.GridRole, (GridRole?)null), run.CancellationToken);
         foreach (var member in giving)

@@ -427,7 +427,7 @@ public static class PairingsApi
     internal static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction?> LockPairingsAsync(
         RegistryDbContext db, ITenantContext tenant, CancellationToken cancellationToken)
     {
-        var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        var transaction = await db.BeginUnlessInTransactionAsync(cancellationToken);
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"pairings:" + tenant.CountyId}, 0))", cancellationToken);
         return transaction;
     }

@@ -31,6 +31,15 @@ public static class ActivityTestSupport
         return await response.OkAsync(HttpStatusCode.Created);
     }
 
+    /// <summary>An activity of community 1 that began half an hour ago and runs two hours, opened: its id.</summary>
+    public static async Task<Guid> OpenNowAsync(HttpClient client, DispatchCounty county)
+    {
+        var startsAt = DateTimeOffset.UtcNow.AddMinutes(-30);
+        var id = (await CreateActivityAsync(client, county, startsAt, startsAt.AddHours(2))).Id();
+        await OpenAsync(client, county, id);
+        return id;
+    }
+
     public static async Task<JsonElement> OpenAsync(HttpClient client, DispatchCounty county, Guid activityId) =>
         await (await client.PostJsonAsync(county.Path($"activities/{activityId}/open"))).OkAsync();
 

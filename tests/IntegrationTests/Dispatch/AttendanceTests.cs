@@ -17,9 +17,7 @@ public sealed class AttendanceTests(PlatformFixture fixture)
         var platform = await fixture.PlatformAsync();
         using var client = platform.Gateway();
         var county = await DispatchSeed.CountyAsync(platform);
-        var startsAt = DateTimeOffset.UtcNow.AddMinutes(-30);
-        var id = (await CreateActivityAsync(client, county, startsAt, startsAt.AddHours(2))).Id();
-        await OpenAsync(client, county, id);
+        var id = await OpenNowAsync(client, county);
         var database = platform.Databases["dispatch"].Name;
 
         // A cancellation in flight holds the activity's row until it commits, as the cancel command does:
@@ -38,9 +36,7 @@ public sealed class AttendanceTests(PlatformFixture fixture)
         var platform = await fixture.PlatformAsync();
         using var client = platform.Gateway();
         var county = await DispatchSeed.CountyAsync(platform);
-        var startsAt = DateTimeOffset.UtcNow.AddMinutes(-30);
-        var id = (await CreateActivityAsync(client, county, startsAt, startsAt.AddHours(2))).Id();
-        await OpenAsync(client, county, id);
+        var id = await OpenNowAsync(client, county);
         // The activity's id written without hyphens, as the route also takes it: the answer still points at the attendance.
         using var checkedIn = await client.PostJsonAsync(county.Path($"activities/{id:N}/check-in"), new { memberId = county.Members[0].Id, byStaff = "社区张主任" });
         var attendance = (await checkedIn.OkAsync(HttpStatusCode.Created)).Id();
