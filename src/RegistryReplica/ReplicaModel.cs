@@ -87,6 +87,10 @@ public static class ReplicaModel
         entity.ToTable(table);
         entity.HasKey(e => e.Id);
         entity.Property(e => e.Id).ValueGeneratedNever();
+        // A copy moves only forward: two versions applied at once both read the same copy, and the
+        // one saved second finds its version changed (a concurrency conflict, retried) instead of
+        // writing an older version over a newer one.
+        entity.Property(e => e.Version).IsConcurrencyToken();
     }
 
     private static ValueConverter<List<T>, string> JsonConverter<T>() => new(

@@ -63,6 +63,45 @@ public sealed class RegistryReplicaTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_version_saved_while_an_older_one_is_being_applied_is_not_overwritten_by_it()
+    {
+        // Two versions of one member handled at once (a relay publishes its batch concurrently, a
+        // queue's prefetch hands them to parallel consumers): the older one read the copy before the
+        // newer one was saved and must not write over it.
+        var platform = await fixture.PlatformAsync();
+        var countyId = Guid.NewGuid();
+        var memberId = Guid.NewGuid();
+        var database = platform.Databases["dispatch"].Name;
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(new Uri(fixture.AmqpUri())));
+        await bus.StartAsync();
+        try
+        {
+            await bus.Publish(Member(countyId, memberId, version: 1, name: "王一"));
+            await Poll.UntilAsync(
+                () => fixture.QueryScalarAsync<long>(database, $"SELECT count(*) FROM registry_members WHERE id = '{memberId}'"),
+                n => n == 1, TimeSpan.FromSeconds(60), "dispatch's copy of the member");
+
+            var secondId = Guid.NewGuid();
+            await fixture.WhileRowChangesAsync(database, "registry_members", memberId, "name = '王三', version = 3", async () =>
+            {
+                await bus.Publish(Member(countyId, memberId, version: 2, name: "王二"), context => context.MessageId = secondId);
+                return true;
+            });
+            await Poll.UntilAsync(
+                () => fixture.QueryScalarAsync<long>(database,
+                    $"SELECT count(*) FROM inbox_messages WHERE message_id = '{secondId}' AND consumer = 'registry-replica:ReplicaMember'"),
+                n => n == 1, TimeSpan.FromSeconds(60), "version 2 handled by dispatch");
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+
+        Assert.Equal("王三", await fixture.QueryScalarAsync<string>(database, $"SELECT name FROM registry_members WHERE id = '{memberId}'"));
+        Assert.Equal(3, await fixture.QueryScalarAsync<int>(database, $"SELECT version FROM registry_members WHERE id = '{memberId}'"));
+    }
+
+    [Fact]
     public async Task A_settings_versions_withdrawal_arriving_before_its_announcement_leaves_it_withdrawn()
     {
         var platform = await fixture.PlatformAsync();

@@ -22,7 +22,7 @@ public sealed class AttendanceTests(PlatformFixture fixture)
 
         // A cancellation in flight holds the activity's row until it commits, as the cancel command does:
         // the check-in waits for it (without the lock it would read the activity open and save at once) ...
-        var checkIn = await WhileRowChangesAsync(fixture, database, "activities", id, "status = 'cancelled', cancelled_at = now()",
+        var checkIn = await fixture.WhileRowChangesAsync(database, "activities", id, "status = 'cancelled', cancelled_at = now()",
             () => client.PostJsonAsync(county.Path($"activities/{id}/check-in"), new { memberId = county.Members[0].Id, byStaff = "社区张主任" }));
 
         // ... and then finds it cancelled: no attendance at an activity that was not held.
@@ -43,7 +43,7 @@ public sealed class AttendanceTests(PlatformFixture fixture)
         Assert.Equal(county.Path($"attendances/{attendance}"), checkedIn.Headers.Location?.OriginalString);
 
         // Work reported at an activity whose cancellation is being saved: it is not recorded, nor sent to Evaluation.
-        var outcome = await WhileRowChangesAsync(fixture, platform.Databases["dispatch"].Name, "activities", id, "status = 'cancelled', cancelled_at = now()",
+        var outcome = await fixture.WhileRowChangesAsync(platform.Databases["dispatch"].Name, "activities", id, "status = 'cancelled', cancelled_at = now()",
             () => client.PostJsonAsync(county.Path($"attendances/{attendance}/outcome"), new { text = "清理楼道杂物" }));
         await outcome.ProblemAsync(HttpStatusCode.Conflict, "activity_cancelled");
         Assert.Equal(JsonValueKind.Null, (await client.GetJsonAsync(county.Path($"attendances/{attendance}"))).GetProperty("outcome").ValueKind);

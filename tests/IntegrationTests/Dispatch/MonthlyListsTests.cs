@@ -125,7 +125,7 @@ public sealed class MonthlyListsTests(PlatformFixture fixture)
         var item = await (await client.PostJsonAsync(items, new { title = "小区绿化补植", category = "环境整治", source = "manual" })).OkAsync(HttpStatusCode.Created);
 
         // The joint meeting ends while a unit's claim is on its way: the claim waits for the closing, then finds the list closed.
-        var claim = await WhileRowChangesAsync(fixture, platform.Databases["dispatch"].Name, "monthly_lists", list.Id(), "status = 'closed', closed_at = now()",
+        var claim = await fixture.WhileRowChangesAsync(platform.Databases["dispatch"].Name, "monthly_lists", list.Id(), "status = 'closed', closed_at = now()",
             () => client.PostJsonAsync($"{items}/{item.Id()}/claim", new { unitId = county.Unit1.Id }));
         await claim.ProblemAsync(HttpStatusCode.Conflict, "monthly_list_closed");
         var view = await client.GetJsonAsync(county.Path($"monthly-lists/{list.Id()}"));
