@@ -20,6 +20,8 @@ public sealed class EvaluationDbContext(DbContextOptions<EvaluationDbContext> op
 
     public DbSet<RequestEvent> RequestEvents => Set<RequestEvent>();
 
+    public DbSet<ParkedEntry> ParkedEntries => Set<ParkedEntry>();
+
     public DbSet<ClosedPeriod> ClosedPeriods => Set<ClosedPeriod>();
 
     public DbSet<StarScheme> StarSchemes => Set<StarScheme>();

@@ -19,6 +19,9 @@ builder.AddServiceMessaging<EvaluationDbContext>("evaluation", bus =>
     bus.AddServiceRecord(builder.Configuration.GetValue(ServiceRecordRegistration.BatchTimeLimitKey, ServiceRecordRegistration.DefaultBatchTimeLimit));
 });
 
+builder.Services.Configure<ParkedEntriesOptions>(builder.Configuration.GetSection(ParkedEntriesOptions.Section));
+builder.Services.AddHostedService<ParkedEntriesRetry>();
+
 var app = builder.Build();
 
 app.MapDefaultEndpoints();

@@ -74,7 +74,7 @@ public static class Ledger
             return zone;
         }
         var id = await db.Counties.AsNoTracking().Where(c => c.Id == countyId).Select(c => c.TimeZone).FirstOrDefaultAsync(cancellationToken)
-            ?? throw new InvalidOperationException($"County {countyId} is not known here yet; the message will be retried.");
+            ?? throw new CountyNotReadyException(countyId, "the county's registration");
         return Zones[countyId] = CountyCalendar.Zone(id);
     }
 
@@ -140,8 +140,7 @@ public static class Ledger
             (int Version, CountySettings Settings)? settings = null;
             if (entry.Lines.Any(l => l.RuleCode is not null && l.FixedPoints is null))
             {
-                var version = VersionAt(versions, entry.OccurredAt)
-                    ?? throw new InvalidOperationException($"The settings of county {countyId} have not arrived yet; the message will be retried.");
+                var version = VersionAt(versions, entry.OccurredAt) ?? throw new CountyNotReadyException(countyId, "the county's settings");
                 settings = (version, await SettingsAsync(db, countyId, version, cancellationToken));
             }
             lines.AddRange(entry.Lines.Select(line => Priced(entry, line, month, month != occurredMonth, settings, messageId)));

@@ -12,7 +12,10 @@ namespace Platform.Evaluation.Records;
 /// per county in the batch, one transaction records the message ids in the inbox (the same table and
 /// key — <c>service-record:{type}</c> — every consumer uses, so a redelivered message adds nothing) and
 /// writes the lines of the messages not seen before; a second copy of an event under another message
-/// id adds nothing either (each line and request event is keyed by its source).
+/// id adds nothing either (each line and request event is keyed by its source). A county Evaluation
+/// cannot write for yet (its registration or settings still on their way) has its entries parked in
+/// the same transaction and written when it can (<see cref="ParkedEntries"/>): the other counties of
+/// the batch go on.
 /// </summary>
 public abstract class ServiceRecordConsumer<TMessage>(IServiceScopeFactory scopes, TimeProvider clock) : IConsumer<Batch<TMessage>>
     where TMessage : class, ICountyMessage
@@ -45,7 +48,17 @@ public abstract class ServiceRecordConsumer<TMessage>(IServiceScopeFactory scope
                 .ToList();
             if (entries.Count > 0)
             {
-                await Ledger.WriteManyAsync(db, county.Key, entries, now, cancellationToken);
+                try
+                {
+                    await Ledger.WriteManyAsync(db, county.Key, entries, now, cancellationToken);
+                }
+                catch (CountyNotReadyException notReady)
+                {
+                    // Nothing was written; the transaction holds the inbox rows and takes the entries to keep.
+                    await ParkedEntries.ParkAsync(db, county.Key, ConsumerName, entries, notReady.Message, now, cancellationToken);
+                    scope.ServiceProvider.GetRequiredService<ILogger<ServiceRecordConsumer<TMessage>>>().LogWarning(
+                        "Parked {Count} service-record entries: {Reason}", entries.Count, notReady.Message);
+                }
             }
             await transaction.CommitAsync(cancellationToken);
         }
