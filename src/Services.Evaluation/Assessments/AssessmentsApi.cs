@@ -320,11 +320,21 @@ public static class AssessmentsApi
     {
         var span = PeriodSpan.Of(period, CountyCalendar.Zone(county.TimeZone));
         var closed = await Periods.PeriodsApi.ClosedAsync(db, period, cancellationToken);
-        var memberIds = kind == "member" ? [subjectId] : await db.Members.AsNoTracking().Where(m => m.UnitId == subjectId).Select(m => m.Id).ToListAsync(cancellationToken);
-        var tallies = await Points.PointsFigures.FromTalliesAsync(db, county.Id, period.Months, cancellationToken);
-        var points = memberIds.Sum(m => tallies.GetValueOrDefault(m));
+        decimal points;
+        if (closed is not null)
+        {
+            // The frozen leaderboard: each member's points under the unit they belonged to at the close.
+            var board = Periods.PeriodFigures.FromJson(closed.Figures).Leaderboard;
+            points = board.Where(r => kind == "member" ? r.MemberId == subjectId : r.UnitId == subjectId).Sum(r => r.Points);
+        }
+        else
+        {
+            var memberIds = kind == "member" ? [subjectId] : await db.Members.AsNoTracking().Where(m => m.UnitId == subjectId).Select(m => m.Id).ToListAsync(cancellationToken);
+            var tallies = await Points.PointsFigures.FromTalliesAsync(db, county.Id, period.Months, cancellationToken);
+            points = memberIds.Sum(m => tallies.GetValueOrDefault(m));
+        }
         var activity = (await SubjectActivity.LoadAsync(db, county.Id, span, cancellationToken, subjectId, closed?.ClosedAt)).GetValueOrDefault(subjectId) ?? SubjectActivity.None;
-        var four = await RatingsApi.FourAsync(db, county, period, kind, subjectId, cancellationToken);
+        var four = await RatingsApi.FourAsync(db, county, period, kind, subjectId, cancellationToken, closed?.RequestSeq);
         var outcomes = await RequestOutcome.LoadAsync(db, county.Id, span, closed?.RequestSeq, cancellationToken);
         var rates = RateFigures.Of(outcomes.Where(o => kind == "member" ? o.MemberIds.Contains(subjectId) : o.UnitId == subjectId));
         var officers = new Dictionary<string, string>();

@@ -179,16 +179,20 @@ public static class RatingsApi
         return TypedResults.Ok(four);
     }
 
-    public static async Task<FourRatingsResponse> FourAsync(EvaluationDbContext db, County county, Period period, string subjectKind, Guid subjectId, CancellationToken cancellationToken)
+    /// <summary>The 四评 of a subject for a period; with <paramref name="requestSeq"/>, the residents' ratings received by then (a closed period's).</summary>
+    public static async Task<FourRatingsResponse> FourAsync(
+        EvaluationDbContext db, County county, Period period, string subjectKind, Guid subjectId, CancellationToken cancellationToken, long? requestSeq = null)
     {
         var span = PeriodSpan.Of(period, CountyCalendar.Zone(county.TimeZone));
         var residents = await Sql.QueryAsync(db, """
             SELECT satisfaction, count(*)::int FROM request_events
             WHERE county_id = $1 AND event_type = 'rated' AND occurred_at >= $2 AND occurred_at < $3
               AND (($4 = 'member' AND member_ids @> ARRAY[$5]::uuid[]) OR ($4 = 'unit' AND unit_id = $5))
+              AND ($6::bigint IS NULL OR seq <= $6)
             GROUP BY satisfaction
             """, r => (r.GetString(0), r.GetInt32(1)), cancellationToken, county.Id, span.From, span.To,
-            new NpgsqlParameter { Value = subjectKind, NpgsqlDbType = NpgsqlDbType.Text }, new NpgsqlParameter { Value = subjectId, NpgsqlDbType = NpgsqlDbType.Uuid });
+            new NpgsqlParameter { Value = subjectKind, NpgsqlDbType = NpgsqlDbType.Text }, new NpgsqlParameter { Value = subjectId, NpgsqlDbType = NpgsqlDbType.Uuid },
+            new NpgsqlParameter { Value = (object?)requestSeq ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
         var officers = await db.OfficerRatings.AsNoTracking()
             .Where(r => r.Period == period.Key && r.SubjectKind == subjectKind && r.SubjectId == subjectId && r.SupersededAt == null).ToListAsync(cancellationToken);
         RatingResponse? Of(string level) => officers.FirstOrDefault(r => r.Level == level) is { } r ? RatingResponse.From(r) : null;

@@ -167,6 +167,17 @@ public sealed class AssessmentTests(PlatformFixture fixture)
             var atClose = created.GetProperty("evidence");
             Assert.Equal((1, 0, 0), (atClose.GetProperty("requestsCompleted").GetInt32(), atClose.GetProperty("satisfiedRatings").GetInt32(),
                 atClose.GetProperty("rates").GetProperty("rated").GetInt32()));
+            Assert.Empty(atClose.GetProperty("residentRatings").EnumerateObject());
+            var unit = county.Members[3].UnitId!.Value;
+            var unitCreated = await (await client.PostJsonAsync(county.Path("assessments"),
+                new { period = lastQuarter, subjectKind = "unit", subjectId = unit, officer = Officer("赵敏", "grid") })).OkAsync(HttpStatusCode.Created);
+            var unitPointsAtClose = unitCreated.GetProperty("evidence").GetProperty("points").GetDecimal();
+            Assert.True(unitPointsAtClose >= atClose.GetProperty("points").GetDecimal() && atClose.GetProperty("points").GetDecimal() > 0,
+                $"the unit's points at the close ({unitPointsAtClose}) hold its member's ({atClose.GetProperty("points")})");
+
+            // The member then moves to another unit (Registry's event, as Evaluation's copy has it).
+            Assert.Equal(2, await fixture.QueryScalarAsync<int>(platform.Databases["evaluation"].Name,
+                $"UPDATE registry_members SET unit_id = '{county.Dispatch.Unit1.Id}', version = version + 1 WHERE id = '{member}' RETURNING version"));
 
             // The return visit's rating reaches Evaluation after the close, dated in the closed quarter: it counts in an
             // open month, and the closed quarter's evidence at the next stage is still what it was at the close.
@@ -177,6 +188,10 @@ public sealed class AssessmentTests(PlatformFixture fixture)
             var later = initial.GetProperty("evidence");
             Assert.Equal((1, 0, 0), (later.GetProperty("requestsCompleted").GetInt32(), later.GetProperty("satisfiedRatings").GetInt32(),
                 later.GetProperty("rates").GetProperty("rated").GetInt32()));
+            Assert.Empty(later.GetProperty("residentRatings").EnumerateObject());
+            var unitInitial = await (await client.PostJsonAsync(county.Path($"assessments/{unitCreated.Id()}/initial"),
+                new { grade = "good", reason = "按时办结", officer = Officer("赵敏", "grid") })).OkAsync();
+            Assert.Equal(unitPointsAtClose, unitInitial.GetProperty("evidence").GetProperty("points").GetDecimal());
         }
         finally
         {
