@@ -31,7 +31,7 @@ public sealed record CoverageFigures(int ThresholdPercent, int Reported, int Ser
                 r.Communities[0], directory.Areas.TryGetValue(r.Communities[0], out var c) ? c.Name : null))
             .ToList();
         var byUnit = reported.Where(r => r.Member.UnitId is not null).ToLookup(r => r.Member.UnitId!.Value);
-        var units = directory.Units.Values.OrderBy(u => u.Code, StringComparer.Ordinal).Select(u =>
+        var units = directory.Units.Values.Where(u => !u.Retired || byUnit[u.Id].Any()).OrderBy(u => u.Code, StringComparer.Ordinal).Select(u =>
         {
             var members = byUnit[u.Id].ToList();
             var servedCount = members.Count(m => m.Served);

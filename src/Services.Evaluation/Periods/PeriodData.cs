@@ -13,7 +13,7 @@ public sealed record DirectoryMember(Guid Id, string Code, string Name, Guid? Un
 
 public sealed record DirectoryArea(Guid Id, string Code, string Name, string Level, Guid? ParentId, bool Retired);
 
-public sealed record DirectoryUnit(Guid Id, string Code, string Name);
+public sealed record DirectoryUnit(Guid Id, string Code, string Name, bool Retired);
 
 /// <summary>A member's confirmed report (报到) to a community.</summary>
 public sealed record DirectoryReport(Guid MemberId, Guid CommunityId, DateTimeOffset ConfirmedAt, DateTimeOffset? WithdrawnAt);
@@ -47,7 +47,7 @@ public sealed class CountyDirectory
             .Select(a => new DirectoryArea(a.Id, a.Code, a.Name, a.Level, a.ParentId, a.RetiredAt != null)).ToListAsync(cancellationToken);
         var units = await db.Organisations.AsNoTracking()
             .Where(o => o.Kind == "government_unit" || o.Kind == "enterprise" || o.Kind == "institution")
-            .Select(o => new DirectoryUnit(o.Id, o.Code, o.Name)).ToListAsync(cancellationToken);
+            .Select(o => new DirectoryUnit(o.Id, o.Code, o.Name, o.RetiredAt != null)).ToListAsync(cancellationToken);
         var reports = await db.Reports.AsNoTracking()
             .Where(r => r.Kind == "member" && r.MemberId != null && r.ConfirmedAt != null)
             .Select(r => new DirectoryReport(r.MemberId!.Value, r.CommunityId, r.ConfirmedAt!.Value, r.Status == "withdrawn" ? r.WithdrawnAt ?? r.ConfirmedAt : null))

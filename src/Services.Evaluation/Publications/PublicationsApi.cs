@@ -86,6 +86,8 @@ public static class PublicationsApi
         var members = figures.Leaderboard.Select(r => Item(RecordKinds.MemberSubject, r.MemberId, r.Code, r.Name, r.Points)).ToList();
         var unitPoints = figures.Leaderboard.Where(r => r.UnitId is not null).GroupBy(r => r.UnitId!.Value).ToDictionary(g => g.Key, g => g.Sum(r => r.Points));
         var units = (await db.Organisations.AsNoTracking().Where(o => o.Kind == "government_unit" || o.Kind == "enterprise" || o.Kind == "institution").ToListAsync(cancellationToken))
+            // A retired unit only with points or activity in the period.
+            .Where(u => u.RetiredAt is null || unitPoints.ContainsKey(u.Id) || activity.ContainsKey(u.Id))
             .Select(u => Item(RecordKinds.UnitSubject, u.Id, u.Code, u.Name, unitPoints.GetValueOrDefault(u.Id))).ToList();
         db.PublicationItems.AddRange(members);
         db.PublicationItems.AddRange(units);
@@ -121,7 +123,7 @@ public static class PublicationsApi
             _ => query,
         };
         var total = await query.LongCountAsync(cancellationToken);
-        var items = await query.OrderByDescending(x => x.CreatedAt).Skip(request.Skip).Take(request.PageSize).ToListAsync(cancellationToken);
+        var items = await query.OrderByDescending(x => x.CreatedAt).ThenByDescending(x => x.Id).Skip(request.Skip).Take(request.PageSize).ToListAsync(cancellationToken);
         var ids = items.Select(i => i.Id).ToList();
         var counts = await db.PublicationItems.Where(i => ids.Contains(i.PublicationId)).GroupBy(i => new { i.PublicationId, i.SubjectKind })
             .Select(g => new { g.Key.PublicationId, g.Key.SubjectKind, Count = g.Count() }).ToListAsync(cancellationToken);

@@ -86,7 +86,7 @@ public static class RateTable
 {
     public static readonly IReadOnlyList<string> Scopes = ["county", "street", "community", "unit"];
 
-    /// <summary>One row per unit, community or street (every one the county has, with or without requests), or one for the county.</summary>
+    /// <summary>One row per unit, community or street (every one the county has, with or without requests; a retired one only with requests), or one for the county.</summary>
     public static IReadOnlyList<RateRow> By(PeriodData data, string scope)
     {
         var directory = data.Directory;
@@ -95,7 +95,8 @@ public static class RateTable
             "street" => directory.Areas.Values.Where(a => a.Level is "street" or "township" && !a.Retired).OrderBy(a => a.Code, StringComparer.Ordinal)
                 .Select(a => new RateRow(scope, a.Id, a.Code, a.Name, Of(data, scope, a.Id))).ToList(),
             "community" => directory.Communities.Select(a => new RateRow(scope, a.Id, a.Code, a.Name, Of(data, scope, a.Id))).ToList(),
-            "unit" => directory.Units.Values.OrderBy(u => u.Code, StringComparer.Ordinal)
+            // A retired unit only while it held requests of the period: otherwise it would rank last with nothing to rank.
+            "unit" => directory.Units.Values.Where(u => !u.Retired || data.Outcomes.Any(o => o.UnitId == u.Id)).OrderBy(u => u.Code, StringComparer.Ordinal)
                 .Select(u => new RateRow(scope, u.Id, u.Code, u.Name, Of(data, scope, u.Id))).ToList(),
             _ => [new RateRow("county", data.County.Id, data.County.Code, data.County.Name, Of(data, scope, data.County.Id))],
         };

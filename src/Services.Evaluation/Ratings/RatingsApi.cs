@@ -49,6 +49,7 @@ public static class RatingsApi
             .WithSummary("A grid, community or street officer rates a member or unit for a period (a later rating supersedes the earlier one)")
             .WithRequestExample(new { period = "2026-Q1", subjectKind = "member", subjectId = "01a206e3-9482-7d10-b3c4-5e6f7a8b9c0d", level = "grid", grade = "excellent", comment = "主动认领微心愿，群众认可度高", officerName = "东门社区第一网格 网格长 赵敏" });
         ratings.MapGet("/", List).WithName("evaluation.ListRatings").WithSummary("Officers' ratings by period, subject and level (current ones; ?includeSuperseded=true for all)");
+        ratings.MapGet("/{id:guid}", Get).WithName("evaluation.GetRating").WithSummary("One officer's rating, current or superseded");
         ratings.MapGet("/summary", Summary).WithName("evaluation.GetFourRatings").WithSummary("四评 of a member or unit for a period: residents', grid's, community's and street's");
         return county;
     }
@@ -115,6 +116,11 @@ public static class RatingsApi
         }
         return TypedResults.Created(http.Request.Path.Add($"/{rating.Id}").Value, RatingResponse.From(rating));
     }
+
+    private static async Task<Results<Ok<RatingResponse>, ProblemHttpResult>> Get(Guid id, EvaluationDbContext db, CancellationToken cancellationToken) =>
+        await db.OfficerRatings.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken) is { } rating
+            ? TypedResults.Ok(RatingResponse.From(rating))
+            : Problems.ResourceNotFound("rating", id);
 
     private static async Task<Results<Ok<Page<RatingResponse>>, ValidationProblem>> List(
         string? period, string? subjectKind, Guid? subjectId, string? level, bool? includeSuperseded, int? page, int? pageSize, EvaluationDbContext db,

@@ -45,7 +45,10 @@ public sealed record PeriodicReport(
             streetName = await db.Areas.AsNoTracking().Where(a => a.Id == street).Select(a => a.Name).FirstAsync(cancellationToken);
             communities = (await db.Areas.AsNoTracking().Where(a => a.ParentId == street).Select(a => a.Id).ToListAsync(cancellationToken)).ToHashSet();
             var ids = communities.ToList();
-            units = (await db.Pairings.AsNoTracking().Where(p => ids.Contains(p.CommunityId)).Select(p => p.UnitId).ToListAsync(cancellationToken)).ToHashSet();
+            // The units paired with its communities at some time in the period.
+            var (first, end) = (period.FirstDay, period.EndDay);
+            units = (await db.Pairings.AsNoTracking().Where(p => ids.Contains(p.CommunityId) && p.StartsOn < end && (p.EndsOn == null || p.EndsOn >= first))
+                .Select(p => p.UnitId).ToListAsync(cancellationToken)).ToHashSet();
         }
 
         var stars = figures.Stars.ToDictionary(s => s.CommunityId);

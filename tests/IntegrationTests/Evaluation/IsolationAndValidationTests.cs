@@ -27,7 +27,7 @@ public sealed class IsolationAndValidationTests(PlatformFixture fixture)
         var assessment = (await (await client.PostJsonAsync(a.Path("assessments"), new { period = quarter, subjectKind = "member", subjectId = member, officer })).OkAsync(HttpStatusCode.Created)).Id();
         var publication = (await (await client.PostJsonAsync(a.Path("publications"),
             new { period = quarter, title = "公示", startsAt = DateTimeOffset.UtcNow, endsAt = DateTimeOffset.UtcNow.AddDays(3), createdBy = "王强" })).OkAsync(HttpStatusCode.Created)).Id();
-        await (await client.PostJsonAsync(a.Path("ratings"), new { period = quarter, subjectKind = "member", subjectId = member, level = "grid", grade = "good", officerName = "赵敏" })).OkAsync(HttpStatusCode.Created);
+        var rating = (await (await client.PostJsonAsync(a.Path("ratings"), new { period = quarter, subjectKind = "member", subjectId = member, level = "grid", grade = "good", officerName = "赵敏" })).OkAsync(HttpStatusCode.Created)).Id();
         await (await client.PutJsonAsync(a.Path("star-scheme"), new { weights = new { response_rate = 50, satisfaction_rate = 50 }, thresholds = new[] { 50, 60, 70, 80, 90 } })).OkAsync();
 
         // B's paths with A's ids: 404, as if they did not exist.
@@ -36,6 +36,8 @@ public sealed class IsolationAndValidationTests(PlatformFixture fixture)
         await (await client.GetAsync(b.Path($"points/leaderboard?period={month}&scope=grid&scopeId={a.Dispatch.Grid1.Id}"))).ProblemAsync(HttpStatusCode.NotFound, "grid_not_found");
         await (await client.GetAsync(b.Path($"points/leaderboard?period={month}&scope=unit&scopeId={a.Dispatch.Unit1.Id}"))).ProblemAsync(HttpStatusCode.NotFound, "organisation_not_found");
         await (await client.GetAsync(b.Path($"ratings/summary?period={quarter}&subjectKind=member&subjectId={member}"))).ProblemAsync(HttpStatusCode.NotFound, "member_not_found");
+        await (await client.GetAsync(b.Path($"ratings/{rating}"))).ProblemAsync(HttpStatusCode.NotFound, "rating_not_found");
+        await (await client.GetAsync(a.Path($"ratings/{rating}"))).OkAsync();
         await (await client.GetAsync(b.Path($"assessments/{assessment}"))).ProblemAsync(HttpStatusCode.NotFound, "assessment_not_found");
         foreach (var command in new[] { "initial", "review", "final" })
         {

@@ -54,7 +54,12 @@ public sealed class RatingsReportsTests(PlatformFixture fixture)
         await (await client.PostJsonAsync(ratings, new { period = quarter, subjectKind = "member", subjectId = Guid.NewGuid(), level = "grid", grade = "good", officerName = "赵敏" }))
             .ProblemAsync((HttpStatusCode)422, "reference_not_found", "subjectId");
         var first = await (await client.PostJsonAsync(ratings, Rating("grid", "good"))).OkAsync(HttpStatusCode.Created);
-        var second = await (await client.PostJsonAsync(ratings, Rating("grid", "excellent"))).OkAsync(HttpStatusCode.Created);
+        var answer = await client.PostJsonAsync(ratings, Rating("grid", "excellent"));
+        var second = await answer.OkAsync(HttpStatusCode.Created);
+        Assert.Equal(second.Id(), (await client.GetJsonAsync(answer.Headers.Location!.ToString())).Id());
+        var superseded = await client.GetJsonAsync($"{ratings}/{first.Id()}");
+        Assert.Equal("good", superseded.GetProperty("grade").GetString());
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, superseded.GetProperty("supersededAt").ValueKind);
         Assert.Equal(first.Id(), second.GetProperty("supersedesId").GetGuid());
         await (await client.PostJsonAsync(ratings, Rating("community", "good"))).OkAsync(HttpStatusCode.Created);
         await (await client.PostJsonAsync(ratings, Rating("street", "good"))).OkAsync(HttpStatusCode.Created);
@@ -64,6 +69,19 @@ public sealed class RatingsReportsTests(PlatformFixture fixture)
         Assert.Equal(1, four.GetProperty("residents").GetProperty("satisfied").GetInt32());
         Assert.Equal("excellent", four.GetProperty("grid").GetProperty("grade").GetString());
         Assert.Equal("good", four.GetProperty("street").GetProperty("grade").GetString());
+
+        // A unit retired before the period, with nothing in it, is in no table: not ranked last, nor published.
+        var retired = Guid.NewGuid();
+        Assert.Equal(1, await fixture.QueryScalarAsync<int>(platform.Databases["evaluation"].Name, $"""
+            INSERT INTO registry_organisations (id, county_id, version, code, name, kind, retired_at)
+            VALUES ('{retired}', '{county.CountyId}', 2, 'U-RETIRED', '已撤并单位', 'government_unit', now() - interval '200 days') RETURNING 1
+            """));
+        var unitRates = (await client.GetJsonAsync(county.Path($"rates?period={quarter}&groupBy=unit"))).GetProperty("items");
+        Assert.Equal(2, unitRates.GetArrayLength());
+        Assert.DoesNotContain(unitRates.EnumerateArray(), r => r.GetProperty("id").GetGuid() == retired);
+        var quarterly = await client.GetJsonAsync(county.Path($"reports/quarterly?period={quarter}"));
+        Assert.DoesNotContain(quarterly.GetProperty("units").EnumerateArray(), u => u.GetProperty("id").GetGuid() == retired);
+        Assert.DoesNotContain(quarterly.GetProperty("coverage").GetProperty("units").EnumerateArray(), u => u.GetProperty("unitId").GetGuid() == retired);
 
         // 双亮: every member and unit, with points, services and the officers' ratings, for a window.
         var publications = county.Path("publications");
