@@ -35,7 +35,7 @@ app.MapDashboard();
 app.MapClientsApi();
 app.MapWebhooksApi();
 app.MapOpen311Api();
-// The services apply Idempotency-Key themselves, per county.
+// The services apply Idempotency-Key themselves, per county and calling client.
 app.MapReverseProxy().WithMetadata(IdempotencyAppliedDownstream.Instance);
 
 await app.MigrateDatabaseAsync();

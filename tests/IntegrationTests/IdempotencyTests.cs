@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Platform.IntegrationTests.Gateway;
 using Platform.IntegrationTests.Support;
 
 namespace Platform.IntegrationTests;
@@ -104,6 +105,38 @@ public sealed class IdempotencyTests(PlatformFixture fixture)
         Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
     }
 
+    [Fact]
+    public async Task Two_clients_of_one_county_sending_the_same_key_never_meet_each_others_answers()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var admin = platform.Gateway();
+        var code = Counties.NewCode();
+        await Counties.RegisterAsync(admin, code);
+        await GatewayClients.KnownAsync(platform, code);
+        using var hotline = platform.GatewayAs((await GatewayClients.CreateAsync(platform, code)).Key);
+        using var miniProgram = platform.GatewayAs((await GatewayClients.CreateAsync(platform, code)).Key);
+        var areas = $"/api/registry/counties/{code}/areas";
+        var key = Guid.NewGuid().ToString();
+        var street = new { code = "S1", name = "城关街道", level = "street" };
+
+        using var first = await PostWithKeyAsync(hotline, areas, street, key);
+        // Another request of another client under the same key is no reuse: it is that client's key.
+        using var other = await PostWithKeyAsync(miniProgram, areas, new { code = "S2", name = "九龙街道", level = "street" }, key);
+        // The hotline's very request from an operator runs as the operator's own, not as a replay of the hotline's answer.
+        using var same = await PostWithKeyAsync(admin, areas, street, key);
+        using var retry = await PostWithKeyAsync(hotline, areas, street, key);
+
+        var created = await first.OkAsync(HttpStatusCode.Created);
+        Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+        Assert.False(other.Headers.Contains("Idempotent-Replayed"));
+        Assert.False(same.Headers.Contains("Idempotent-Replayed"));
+        await same.ProblemAsync(HttpStatusCode.Conflict, "area_code_taken", "code");
+        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(created.ToString(), (await retry.OkAsync(HttpStatusCode.Created)).ToString());
+        Assert.Equal(2, await CountAsync(platform,
+            $"SELECT count(*) FROM areas a JOIN counties c ON c.id = a.county_id WHERE c.code = '{code}' AND a.code IN ('S1', 'S2')"));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("has space")]
@@ -134,6 +167,13 @@ public sealed class IdempotencyTests(PlatformFixture fixture)
         {
             Content = new StringContent(JsonSerializer.Serialize(new { code, name }), Encoding.UTF8, "application/json"),
         };
+        request.Headers.Add("Idempotency-Key", key);
+        return client.SendAsync(request);
+    }
+
+    private static Task<HttpResponseMessage> PostWithKeyAsync(HttpClient client, string path, object body, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
         request.Headers.Add("Idempotency-Key", key);
         return client.SendAsync(request);
     }

@@ -305,7 +305,7 @@ public abstract class ServiceDbContext : DbContext
         {
             record.ToTable("idempotency_records");
             record.HasKey(r => new { r.Scope, r.Key });
-            record.Property(r => r.Scope).HasMaxLength(64);
+            record.Property(r => r.Scope).HasMaxLength(100);
             record.Property(r => r.Key).HasMaxLength(200);
             record.Property(r => r.RequestHash).HasMaxLength(64);
             record.Property(r => r.ContentType).HasMaxLength(200);

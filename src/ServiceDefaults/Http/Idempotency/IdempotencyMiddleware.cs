@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -16,7 +17,9 @@ namespace Platform.ServiceDefaults.Http.Idempotency;
 /// a retry with the same key and body gets the stored answer (<c>Idempotent-Replayed: true</c>) and
 /// no second effect; the same key with a different request answers 422; a retry while the first is
 /// still running answers 409. Answers of 500 and above are not stored (the transaction rolls back),
-/// so the client may retry them. Handlers must not begin their own transaction (SaveChanges joins this one).
+/// so the client may retry them. Keys belong to the calling client within the county of the path, so
+/// two integrators of one county never meet each other's keys or answers. Handlers must not begin
+/// their own transaction (SaveChanges joins this one).
 /// An answer marked <c>Cache-Control: no-store</c> (one that shows a secret once) is stored without
 /// its body: a retry gets the status and <c>Location</c>, never the secret. Endpoints that forward
 /// the call to a service applying the key itself (<see cref="IdempotencyAppliedDownstream"/>) are skipped.
@@ -58,7 +61,7 @@ public static class IdempotencyMiddleware
         var clock = context.RequestServices.GetRequiredService<TimeProvider>();
         var options = context.RequestServices.GetRequiredService<IOptions<IdempotencyOptions>>().Value;
         var tenant = context.RequestServices.GetRequiredService<ITenantContext>();
-        var scope = tenant.CountyId?.ToString("N") ?? "platform";
+        var scope = ScopeOf(tenant.CountyId, context.User.ClientId());
         var requestHash = await HashRequestAsync(context.Request, cancellationToken);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -137,6 +140,13 @@ public static class IdempotencyMiddleware
         context.Response.ContentLength = stored.Body.Length;
         await context.Response.Body.WriteAsync(stored.Body, cancellationToken);
     }
+
+    /// <summary>
+    /// Whose key it is: the county of the path (or the platform, for county-less paths) and the
+    /// calling client (an integrator's or an operator's), e.g. <c>{county id}/{client id}</c>.
+    /// </summary>
+    internal static string ScopeOf(Guid? countyId, Guid? clientId) =>
+        $"{countyId?.ToString("N") ?? "platform"}/{clientId?.ToString("N") ?? "anonymous"}";
 
     private static bool IsValidKey(string key) =>
         key.Length is > 0 and <= MaxKeyLength && key.All(c => c is >= '!' and <= '~');

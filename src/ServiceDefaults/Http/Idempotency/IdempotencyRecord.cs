@@ -3,7 +3,7 @@ namespace Platform.ServiceDefaults.Http.Idempotency;
 /// <summary>The stored answer to a POST sent with an <c>Idempotency-Key</c>, replayed to retries until it expires.</summary>
 public sealed class IdempotencyRecord
 {
-    /// <summary>Whose key it is: the county's id for county routes, <c>platform</c> otherwise.</summary>
+    /// <summary>Whose key it is: the county's id for county routes (<c>platform</c> otherwise) and the calling client's id.</summary>
     public required string Scope { get; init; }
 
     public required string Key { get; init; }
