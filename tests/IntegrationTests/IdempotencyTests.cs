@@ -91,18 +91,28 @@ public sealed class IdempotencyTests(PlatformFixture fixture)
     }
 
     [Fact]
-    public async Task A_validation_failure_is_stored_too_so_a_retry_gets_the_same_answer()
+    public async Task A_refusal_is_not_stored_so_the_key_runs_again_and_serves_the_corrected_request()
     {
         var platform = await fixture.PlatformAsync();
         using var client = platform.Gateway();
         var key = Guid.NewGuid().ToString();
+        var code = Counties.NewCode();
 
         using var first = await PostCountyAsync(client, key, "12", "岳池县");
         using var retry = await PostCountyAsync(client, key, "12", "岳池县");
+        var stored = await CountAsync(platform, $"SELECT count(*) FROM idempotency_records WHERE key = '{key}'");
+        using var corrected = await PostCountyAsync(client, key, code, "岳池县");
+        using var replayed = await PostCountyAsync(client, key, code, "岳池县");
 
-        Assert.Equal(HttpStatusCode.BadRequest, first.StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, retry.StatusCode);
-        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+        await first.ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "code");
+        await retry.ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "code");
+        Assert.False(retry.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(0, stored);
+        Assert.Equal(HttpStatusCode.Created, corrected.StatusCode);
+        Assert.False(corrected.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal("true", replayed.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(corrected.Headers.Location, replayed.Headers.Location);
+        Assert.Equal(1, await CountAsync(platform, $"SELECT count(*) FROM counties WHERE code = '{code}'"));
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public static class AfterCommit
     /// Runs <paramref name="work"/> (forgetting a cache, matching broker bindings to the database …)
     /// once the request's changes are committed: at once when the context has no open transaction,
     /// else as the answer starts. A POST with an Idempotency-Key saves in the key's transaction,
-    /// which ends (committed, or rolled back for a 5xx) when the answer is stored, before any of it
+    /// which ends (committed with a success, else rolled back) when the answer is known, before any of it
     /// is sent: work run earlier would read the database without the change, and work run after the
     /// answer would leave a moment in which the caller already holds it.
     /// </summary>

@@ -16,10 +16,12 @@ namespace Platform.ServiceDefaults.Http.Idempotency;
 /// transaction that also stores its answer, so the effect and the stored answer commit together:
 /// a retry with the same key and body gets the stored answer (<c>Idempotent-Replayed: true</c>) and
 /// no second effect; the same key with a different request answers 422; a retry while the first is
-/// still running answers 409. Answers of 500 and above are not stored (the transaction rolls back),
-/// so the client may retry them. Keys belong to the calling client within the county of the path, so
-/// two integrators of one county never meet each other's keys or answers. Handlers must not begin
-/// their own transaction (SaveChanges joins this one).
+/// still running answers 409. Only a success (2xx) is stored: any other answer rolls the transaction
+/// back (a refusal writes nothing) and leaves the key free, so a retry, with the same or a corrected
+/// body, runs again rather than replaying a refusal that may no longer hold (a copy that had not
+/// arrived yet, a lost race). Keys belong to the calling client within the county of the path, so two
+/// integrators of one county never meet each other's keys or answers. Handlers must not begin their
+/// own transaction (SaveChanges joins this one).
 /// An answer marked <c>Cache-Control: no-store</c> (one that shows a secret once) is stored without
 /// its body: a retry gets the status and <c>Location</c>, never the secret. Endpoints that forward
 /// the call to a service applying the key itself (<see cref="IdempotencyAppliedDownstream"/>) are skipped.
@@ -103,7 +105,7 @@ public static class IdempotencyMiddleware
         }
 
         var status = context.Response.StatusCode;
-        if (status < StatusCodes.Status500InternalServerError)
+        if (status is >= StatusCodes.Status200OK and < StatusCodes.Status300MultipleChoices)
         {
             var body = context.Response.Headers.CacheControl.ToString().Contains("no-store", StringComparison.OrdinalIgnoreCase) ? [] : buffer.ToArray();
             string? contentType = context.Response.ContentType;
@@ -119,6 +121,11 @@ public static class IdempotencyMiddleware
                     created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
                 """, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+        }
+        else
+        {
+            // Before the answer leaves: a retry that follows it at once finds the key free, not in use.
+            await transaction.RollbackAsync(cancellationToken);
         }
         buffer.Position = 0;
         await buffer.CopyToAsync(original, cancellationToken);
