@@ -44,6 +44,48 @@ public sealed class AccessTests(PlatformFixture fixture)
         await (await client.GetAsync("/api/gateway/clients")).ProblemAsync(HttpStatusCode.Forbidden, AccessProblemCodes.InsufficientScope);
     }
 
+    [Fact]
+    public async Task A_key_of_county_A_lists_county_A_alone_in_every_service_and_an_operators_lists_both()
+    {
+        var platform = await fixture.PlatformAsync();
+        var a = await GatewayClients.CountyAsync(platform);
+        var b = await GatewayClients.CountyAsync(platform);
+        using var county = platform.GatewayAs((await GatewayClients.CreateAsync(platform, a)).Key);
+        using var webhooksOnly = platform.GatewayAs((await GatewayClients.CreateAsync(platform, a, scopes: [PlatformScopes.Webhooks])).Key);
+        using var operatorClient = platform.Gateway();
+
+        foreach (var service in new[] { "registry", "dispatch", "evaluation", "gateway" })
+        {
+            Assert.Equal([a], await ListedCodesAsync(county, service));
+            var all = await ListedCodesAsync(operatorClient, service);
+            Assert.Contains(a, all);
+            Assert.Contains(b, all);
+        }
+        // A key holding no scope of the service's own sees no more of the directory.
+        foreach (var service in new[] { "dispatch", "gateway" })
+        {
+            Assert.Equal([a], await ListedCodesAsync(webhooksOnly, service));
+        }
+    }
+
+    /// <summary>Every code of a service's county list, page by page; the shape of each page checked on the way.</summary>
+    private static async Task<List<string>> ListedCodesAsync(HttpClient client, string service)
+    {
+        var codes = new List<string>();
+        for (var page = 1; ; page++)
+        {
+            var answer = await client.GetJsonAsync($"/api/{service}/counties?page={page}&pageSize=200");
+            Assert.Equal(page, answer.GetProperty("page").GetInt32());
+            var items = answer.GetProperty("items").EnumerateArray().ToList();
+            codes.AddRange(items.Select(c => c.GetProperty("code").GetString()!));
+            if (items.Count < 200)
+            {
+                Assert.Equal(codes.Count, answer.GetProperty("total").GetInt64());
+                return codes;
+            }
+        }
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
