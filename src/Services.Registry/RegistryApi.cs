@@ -31,4 +31,15 @@ public static class RegistryApi
         county.MapImportsApi();
         return endpoints;
     }
+
+    /// <summary>
+    /// The <c>Location</c> of a 201 that adds to a resource (an office, an alliance member, a team
+    /// member, a post claim) and answers with that resource: the resource itself, whose GET shows the
+    /// addition. The request's path less its last segment (…/organisations/{id}/officers → …/organisations/{id}).
+    /// </summary>
+    internal static string ParentLocation(HttpContext http)
+    {
+        var path = http.Request.Path.Value!.TrimEnd('/');
+        return path[..path.LastIndexOf('/')];
+    }
 }

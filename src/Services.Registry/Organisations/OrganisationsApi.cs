@@ -275,7 +275,7 @@ public static class OrganisationsApi
             return RegistryProblems.Conflict("officer_exists", "The member already holds this office in this organisation.", "memberId");
         }
         ETags.Tag(http, organisation!);
-        return TypedResults.Created(http.Request.Path.Value!, await DetailAsync(db, organisation!, cancellationToken));
+        return TypedResults.Created(RegistryApi.ParentLocation(http), await DetailAsync(db, organisation!, cancellationToken));
     }
 
     private static async Task<Results<Ok<OrganisationResponse>, ProblemHttpResult>> Dismiss(
@@ -339,7 +339,7 @@ public static class OrganisationsApi
             return RegistryProblems.Conflict("alliance_member_exists", "The organisation already sits on this alliance committee.", "organisationId");
         }
         ETags.Tag(http, alliance);
-        return TypedResults.Created(http.Request.Path.Value!, await DetailAsync(db, alliance, cancellationToken));
+        return TypedResults.Created(RegistryApi.ParentLocation(http), await DetailAsync(db, alliance, cancellationToken));
     }
 
     private static async Task<Results<Ok<OrganisationResponse>, ProblemHttpResult>> RemoveAllianceMember(

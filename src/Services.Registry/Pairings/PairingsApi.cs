@@ -57,6 +57,7 @@ public static class PairingsApi
         pairings.MapPost("/{id:guid}/end", End).WithName("registry.EndPairing").WithSummary("End a pairing on a day");
         pairings.MapPost("/{id:guid}/commitments", AddCommitment).WithName("registry.AddCommitment").WithSummary("Record a unit's commitment in the pairing")
             .WithRequestExample(new { kind = "livelihood_task", title = "改造老旧小区路灯20盏", description = "联合社区排查并更换损坏路灯", dueOn = "2026-06-30" });
+        pairings.MapGet("/{id:guid}/commitments/{commitmentId:guid}", GetCommitment).WithName("registry.GetCommitment").WithSummary("Get one of the pairing's commitments");
         pairings.MapPut("/{id:guid}/commitments/{commitmentId:guid}", UpdateCommitment).WithName("registry.UpdateCommitment").WithSummary("Change an open commitment (If-Match on the commitment)");
         pairings.MapPost("/{id:guid}/commitments/{commitmentId:guid}/complete", (Guid id, Guid commitmentId, RegistryDbContext db, TimeProvider clock, HttpContext http, CancellationToken ct) =>
             CloseCommitment(id, commitmentId, CommitmentStatus.Done, db, clock, http, ct)).WithName("registry.CompleteCommitment").WithSummary("Mark a commitment done");
@@ -274,6 +275,22 @@ public static class PairingsApi
         await PublishAndSaveAsync(db, http, pairing!, RegistryChange.Updated, now, grids, cancellationToken);
         ETags.Tag(http, commitment);
         return TypedResults.Created(http.Request.Path.Add($"/{commitment.Id}").Value, CommitmentResponse.From(commitment));
+    }
+
+    private static async Task<Results<Ok<CommitmentResponse>, ProblemHttpResult>> GetCommitment(
+        Guid id, Guid commitmentId, RegistryDbContext db, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!await db.Pairings.AnyAsync(p => p.Id == id, cancellationToken))
+        {
+            return RegistryProblems.NotFound("pairing", id);
+        }
+        var commitment = await db.Commitments.AsNoTracking().FirstOrDefaultAsync(c => c.Id == commitmentId && c.PairingId == id, cancellationToken);
+        if (commitment is null)
+        {
+            return RegistryProblems.NotFound("commitment", commitmentId);
+        }
+        ETags.Tag(http, commitment);
+        return TypedResults.Ok(CommitmentResponse.From(commitment));
     }
 
     private static async Task<Results<Ok<CommitmentResponse>, ValidationProblem, ProblemHttpResult>> UpdateCommitment(

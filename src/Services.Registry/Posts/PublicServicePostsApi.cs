@@ -203,7 +203,7 @@ public static class PublicServicePostsApi
             return RegistryProblems.Conflict("post_already_held", "The member already holds this post.", "memberId");
         }
         ETags.Tag(http, post);
-        return TypedResults.Created(http.Request.Path.Value!, await DetailAsync(db, post, cancellationToken));
+        return TypedResults.Created(RegistryApi.ParentLocation(http), await DetailAsync(db, post, cancellationToken));
     }
 
     private static async Task<Results<Ok<PublicServicePostResponse>, ProblemHttpResult>> Release(

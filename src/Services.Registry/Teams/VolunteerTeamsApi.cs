@@ -200,7 +200,7 @@ public static class VolunteerTeamsApi
             return RegistryProblems.Conflict("team_member_exists", "The member already serves in this team.", "memberId");
         }
         ETags.Tag(http, team!);
-        return TypedResults.Created(http.Request.Path.Value!, await DetailAsync(db, team!, cancellationToken));
+        return TypedResults.Created(RegistryApi.ParentLocation(http), await DetailAsync(db, team!, cancellationToken));
     }
 
     private static async Task<Results<Ok<VolunteerTeamResponse>, ProblemHttpResult>> LeaveTeam(

@@ -181,6 +181,7 @@ public sealed class PairingsAndReportsTests(PlatformFixture fixture)
         await (await client.PostJsonAsync(a.Path($"pairings/{pairing.Id()}/commitments"), new { kind = "joint_meeting", title = "x", dueOn = "1900-01-01" }))
             .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "dueOn");
         await (await client.PostJsonAsync(b.Path($"pairings/{pairing.Id()}/commitments/{commitment.Id()}/complete"))).ProblemAsync(HttpStatusCode.NotFound, "pairing_not_found");
+        await (await client.GetAsync(b.Path($"pairings/{pairing.Id()}/commitments/{commitment.Id()}"))).ProblemAsync(HttpStatusCode.NotFound, "pairing_not_found");
         await (await client.GetAsync(b.Path($"reports/{report.Id()}"))).ProblemAsync(HttpStatusCode.NotFound, "report_not_found");
         await (await client.PostJsonAsync(b.Path($"reports/{report.Id()}/confirm"))).ProblemAsync(HttpStatusCode.NotFound, "report_not_found");
         await (await client.PostJsonAsync(b.Path($"reports/{report.Id()}/withdraw"), new { })).ProblemAsync(HttpStatusCode.NotFound, "report_not_found");
