@@ -24,6 +24,15 @@ public sealed partial class ValidationTests
         Assert.Equal("urn:problem:validation_failed", details.Type);
     }
 
+    [Fact]
+    public void Instants_are_written_to_the_microsecond_the_database_keeps()
+    {
+        var options = new System.Text.Json.JsonSerializerOptions { Converters = { new InstantJsonConverter() } };
+        var instant = new DateTimeOffset(2026, 3, 9, 1, 2, 3, TimeSpan.Zero).AddTicks(1_234_567);
+        Assert.Equal("\"2026-03-09T01:02:03.123456+00:00\"", System.Text.Json.JsonSerializer.Serialize(instant, options));
+        Assert.Equal("\"2026-03-09T01:02:03.123456+00:00\"", System.Text.Json.JsonSerializer.Serialize<DateTimeOffset?>(instant, options));
+    }
+
     [Theory]
     [InlineData("511621", true)]
     [InlineData("511621\n", false)]

@@ -7,7 +7,8 @@ namespace Platform.ServiceDefaults.Http;
 /// Instants in request bodies must carry their offset (<c>Z</c> or <c>+08:00</c>): a local time
 /// without one would be read as UTC, eight hours off for a county in China, and nothing would say so.
 /// Read into UTC, as every answer gives instants.
-/// Written as the serializer always writes them.
+/// Written as the serializer always writes them, to the microsecond PostgreSQL keeps: an answer made
+/// from the clock (a 201's <c>createdAt</c>) then reads the same as every later read of the record.
 /// </summary>
 public sealed class InstantJsonConverter : JsonConverter<DateTimeOffset>
 {
@@ -25,7 +26,10 @@ public sealed class InstantJsonConverter : JsonConverter<DateTimeOffset>
         return instant.ToUniversalTime();
     }
 
-    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => Default.Write(writer, value, options);
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        Default.Write(writer, value.AddTicks(-(value.Ticks % TicksPerMicrosecond)), options);
+
+    private const long TicksPerMicrosecond = TimeSpan.TicksPerMillisecond / 1000;
 
     /// <summary>Ends in <c>Z</c> or in <c>±hh:mm</c> (or <c>±hhmm</c>) after a time of day.</summary>
     internal static bool HasOffset(string text)
