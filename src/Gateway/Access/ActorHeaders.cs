@@ -100,6 +100,13 @@ public static class ActorHeaders
             }
             value = decoded;
         }
+        // The raw header is visible ASCII, but its escapes may stand for a control character (%00, %0A):
+        // no name holds one, and PostgreSQL's text cannot store NUL.
+        if (value.Any(char.IsControl))
+        {
+            errors.Add(header, $"'{header}' must not hold control characters{(decode ? ", percent-encoded (%00, %0A) or not" : "")}.");
+            return null;
+        }
         value = value.Trim();
         if (value.Length > maxLength)
         {

@@ -250,6 +250,45 @@ public sealed class AccessTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task An_actor_name_whose_escapes_stand_for_control_characters_is_refused_not_forwarded()
+    {
+        var platform = await fixture.PlatformAsync();
+        var county = await DispatchSeed.CountyAsync(platform);
+        await GatewayClients.KnownAsync(platform, county.Code);
+        var app = await GatewayClients.CreateAsync(platform, county.Code, roles: ["resident"]);
+        using var client = platform.GatewayAs(app.Key);
+        var body = new
+        {
+            category = "livelihood", description = "楼道灯坏了", communityId = county.Community1.Id, gridId = county.Grid1.Id,
+            residentName = "李阿姨", residentPhone = "13812345678", channel = "hotline",
+        };
+        HttpRequestMessage Place(string name)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, county.Path("requests")) { Content = System.Net.Http.Json.JsonContent.Create(body) };
+            request.Headers.Add("X-Actor-Role", "resident");
+            request.Headers.TryAddWithoutValidation("X-Actor-Name", name);
+            return request;
+        }
+
+        // The header is visible ASCII, but NUL (which PostgreSQL's text cannot store), a line break, ESC, DEL
+        // or a C1 control is no name: refused at the gateway rather than written into the request's history.
+        foreach (var name in new[] { "%00", "%E6%9D%8E%00", "%0A", "%1B", "%7F", "%C2%85" })
+        {
+            using var place = Place(name);
+            var refused = await (await client.SendAsync(place)).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "X-Actor-Name");
+            Assert.Contains("control characters", refused.GetProperty("errors").GetProperty("X-Actor-Name")[0].GetString());
+        }
+        using var me = new HttpRequestMessage(HttpMethod.Get, "/api/gateway/me");
+        me.Headers.TryAddWithoutValidation("X-Actor-Name", "%00");
+        await (await client.SendAsync(me)).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "X-Actor-Name");
+
+        using var named = Place(Uri.EscapeDataString("李阿姨"));
+        var id = (await (await client.SendAsync(named)).OkAsync(HttpStatusCode.Created)).Id();
+        var history = await client.GetJsonAsync(county.Path($"requests/{id}/history"));
+        Assert.Equal("李阿姨", history[0].GetProperty("actorName").GetString());
+    }
+
+    [Fact]
     public async Task A_service_called_without_the_gateways_token_answers_401()
     {
         var platform = await fixture.PlatformAsync();
