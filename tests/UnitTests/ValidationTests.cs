@@ -33,6 +33,18 @@ public sealed partial class ValidationTests
         Assert.Equal("\"2026-03-09T01:02:03.123456+00:00\"", System.Text.Json.JsonSerializer.Serialize<DateTimeOffset?>(instant, options));
     }
 
+    [Fact]
+    public void A_null_or_blank_entry_of_a_list_is_named_by_its_place()
+    {
+        var errors = new ValidationErrors();
+
+        Assert.True(errors.RequireEntries("scopes", ["requests:read", "webhooks"]));
+        Assert.False(errors.RequireEntries("scopes", ["requests:read", null, " ", ""]));
+
+        var problem = Assert.IsType<ValidationProblem>(errors.ToProblem());
+        Assert.Equal(["scopes[1]", "scopes[2]", "scopes[3]"], problem.ProblemDetails.Errors.Keys.Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData("511621", true)]
     [InlineData("511621\n", false)]

@@ -295,7 +295,7 @@ public static class ClientsApi
         {
             errors.Add("scopes", "'scopes' must name at least one scope.");
         }
-        else if (scopes.FirstOrDefault(s => !PlatformScopes.All.Contains(s)) is { } unknown)
+        else if (errors.RequireEntries("scopes", scopes) && scopes.FirstOrDefault(s => !PlatformScopes.All.Contains(s)) is { } unknown)
         {
             errors.Add("scopes", $"'{unknown}' is not a scope; use {string.Join(", ", PlatformScopes.All)}.");
         }
@@ -303,7 +303,7 @@ public static class ClientsApi
         {
             errors.Add("scopes", $"'{operatorOnly}' is for platform operators' clients only, not a county's.");
         }
-        if (roles?.FirstOrDefault(r => !PlatformRoles.All.Contains(r)) is { } role)
+        if (roles is not null && errors.RequireEntries("roles", roles) && roles.FirstOrDefault(r => !PlatformRoles.All.Contains(r)) is { } role)
         {
             errors.Add("roles", $"'{role}' is not a role; use {string.Join(", ", PlatformRoles.All)}.");
         }

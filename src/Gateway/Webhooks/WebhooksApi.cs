@@ -346,7 +346,7 @@ public static class WebhooksApi
         {
             errors.Add("eventTypes", "'eventTypes' must name at least one event type.");
         }
-        else if (body.EventTypes.FirstOrDefault(t => !WebhookEventTypes.Names.Contains(t)) is { } unknown)
+        else if (errors.RequireEntries("eventTypes", body.EventTypes) && body.EventTypes.FirstOrDefault(t => !WebhookEventTypes.Names.Contains(t)) is { } unknown)
         {
             errors.Add("eventTypes", $"'{unknown}' is not an event type; use {string.Join(", ", WebhookEventTypes.Names)}.");
         }

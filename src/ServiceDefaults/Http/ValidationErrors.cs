@@ -55,6 +55,25 @@ public sealed class ValidationErrors
         return true;
     }
 
+    /// <summary>
+    /// Every entry of a list is text: a <c>null</c> or blank entry is named by its place
+    /// (<c>scopes[1]</c>), as it would pass a check that the entries are known names and be stored.
+    /// Returns whether every entry passed.
+    /// </summary>
+    public bool RequireEntries(string field, IReadOnlyList<string?> values)
+    {
+        var valid = true;
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(values[i]))
+            {
+                Add($"{field}[{i}]", $"'{field}[{i}]' is required: an entry may not be null or empty.");
+                valid = false;
+            }
+        }
+        return valid;
+    }
+
     public ValidationProblem ToProblem() =>
         Problems.Validation(_errors.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray(), StringComparer.Ordinal));
 

@@ -191,6 +191,33 @@ public sealed class AccessTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_null_or_empty_scope_or_role_is_refused_naming_the_entry()
+    {
+        var platform = await fixture.PlatformAsync();
+        var county = await GatewayClients.CountyAsync(platform);
+        using var admin = platform.Gateway();
+        var name = "空条目 " + county;
+
+        // A null entry is not a scope nor a role: stored, it would make every call with the client's keys fail.
+        await (await admin.PostJsonAsync("/api/gateway/clients", new { name, county, scopes = new[] { "requests:read", null } }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "scopes[1]");
+        await (await admin.PostJsonAsync("/api/gateway/clients", new { name, county, scopes = new[] { "" } }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "scopes[0]");
+        await (await admin.PostJsonAsync("/api/gateway/clients", new { name, county, scopes = new[] { "requests:read" }, roles = new[] { null, "resident" } }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "roles[0]");
+        Assert.Equal(0, await fixture.QueryScalarAsync<long>(platform.Databases["gateway"].Name,
+            $"SELECT count(*) FROM api_clients WHERE name = '{name}'"));
+
+        // Nor may a change bring one in.
+        var integrator = await GatewayClients.CreateAsync(platform, county, scopes: ["requests:read"], roles: ["resident"]);
+        await (await admin.PutJsonAsync($"/api/gateway/clients/{integrator.Id}", new { name, scopes = new[] { "requests:read", null }, roles = new[] { "resident", " " } }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "roles[1]");
+        using var client = platform.GatewayAs(integrator.Key);
+        await client.GetJsonAsync($"/api/dispatch/counties/{county}/requests");
+        Assert.Equal(["requests:read"], (await GatewayClients.GetAsync(platform, integrator.Id)).GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
+    }
+
+    [Fact]
     public async Task Roles_of_the_person_acted_for_gate_the_commands()
     {
         var platform = await fixture.PlatformAsync();

@@ -292,6 +292,11 @@ public sealed class WebhookTests(PlatformFixture fixture)
 
         await (await clientA.PostJsonAsync(path, new { url = "ftp://example.cn/x", eventTypes = new[] { "request.placed" } })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "url");
         await (await clientA.PostJsonAsync(path, new { url = "https://example.cn/x", eventTypes = new[] { "request.exploded" } })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "eventTypes");
+        // A null entry names no event type: stored, the subscription would never receive anything.
+        await (await clientA.PostJsonAsync(path, new { url = "https://example.cn/x", eventTypes = new[] { null, "request.placed" } }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "eventTypes[0]");
+        await (await clientA.PutJsonAsync($"{path}/{id}", new { url = "https://example.cn/x", eventTypes = new[] { "request.placed", "" } }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "eventTypes[1]");
         await (await clientA.GetAsync($"{path}?status=sleeping")).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "status");
         // County B's path with county A's subscription: not found; B's list never shows A's.
         var b = $"/api/gateway/counties/{countyB.Code}/webhooks";
