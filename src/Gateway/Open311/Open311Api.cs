@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Primitives;
 using Platform.Gateway.Access;
 using Platform.ServiceDefaults.Auth;
+using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Http.Idempotency;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -135,14 +136,24 @@ public static class Open311Api
         var values = new JsonArray();
         foreach (var level in new[] { "community", "village" })
         {
-            var areas = await backend.GetAsync("registry", $"/api/registry/counties/{county}/areas?level={level}&pageSize=200", null, county!, cancellationToken);
-            if (!areas.Ok)
+            // A county may have more communities or villages than Registry answers in one page: read them all.
+            for (var page = 1; ; page++)
             {
-                return Failed(format, areas);
-            }
-            foreach (var area in areas.Body.GetProperty("items").EnumerateArray())
-            {
-                values.Add(new JsonObject { ["key"] = area.GetProperty("id").GetString(), ["name"] = area.GetProperty("name").GetString() });
+                var areas = await backend.GetAsync("registry",
+                    $"/api/registry/counties/{county}/areas?level={level}&page={page}&pageSize={PageRequest.MaxPageSize}", null, county!, cancellationToken);
+                if (!areas.Ok)
+                {
+                    return Failed(format, areas);
+                }
+                var items = areas.Body.GetProperty("items");
+                foreach (var area in items.EnumerateArray())
+                {
+                    values.Add(new JsonObject { ["key"] = area.GetProperty("id").GetString(), ["name"] = area.GetProperty("name").GetString() });
+                }
+                if (items.GetArrayLength() < PageRequest.MaxPageSize || (long)page * PageRequest.MaxPageSize >= areas.Body.GetProperty("total").GetInt64())
+                {
+                    break;
+                }
             }
         }
         return Open311Format.Answer(format, new JsonObject

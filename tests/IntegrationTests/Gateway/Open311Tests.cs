@@ -206,6 +206,31 @@ public sealed class Open311Tests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_service_definition_lists_every_community_and_village_past_one_page_of_Registry()
+    {
+        var platform = await fixture.PlatformAsync();
+        var county = await GatewayClients.CountyAsync(platform);
+        using var client = platform.Gateway();
+        // More communities than Registry answers in one page (200), and a village.
+        var csv = new System.Text.StringBuilder("code,name,level,parent_code\nS1,城关街道,street,\n");
+        for (var i = 1; i <= 203; i++)
+        {
+            csv.Append($"C{i:000},第{i}社区,community,S1\n");
+        }
+        csv.Append("V1,河口村,village,S1\n");
+        await new Platform.DemoCounty.DemoCountyLoader(client).ImportAsync(county, "areas", csv.ToString());
+        using var open311 = platform.GatewayAs(null);
+
+        var definition = (await ReadAsync(open311, $"/open311/v2/services/livelihood.json?jurisdiction_id={county}", "json", HttpStatusCode.OK)).Single();
+
+        var names = definition.Lists["attributes"].Single().Lists["values"].Select(v => v.Fields["name"]).ToList();
+        Assert.Equal(204, names.Count);
+        Assert.Equal(204, names.Distinct().Count());
+        Assert.Contains("第203社区", names);
+        Assert.Contains("河口村", names);
+    }
+
+    [Fact]
     public async Task A_character_XML_cannot_carry_is_replaced_in_XML_and_kept_in_JSON()
     {
         var (platform, county, communityId, key) = await CountyWithHotlineAsync();
