@@ -200,6 +200,10 @@ public static class ClientsApi
         {
             return Revoked();
         }
+        if (ETags.PreconditionFailed(http, client) is { } stale)
+        {
+            return stale;
+        }
         var now = clock.GetUtcNow();
         var until = now + (body?.OverlapSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Value.KeyRotationOverlap);
         var current = await db.Keys.Where(k => k.ClientId == id && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > until)).ToListAsync(cancellationToken);
@@ -214,6 +218,7 @@ public static class ClientsApi
         await store.InvalidateAfterCommitAsync(http, db, cancellationToken);
         var keys = await db.Keys.AsNoTracking().Where(k => k.ClientId == id).ToListAsync(cancellationToken);
         http.Response.Headers.CacheControl = "no-store";
+        ETags.Tag(http, client);
         return TypedResults.Created($"/api/gateway/clients/{id}", new NewKeyResponse(secret, KeyOf(row, now), Response(client, keys, now)));
     }
 
@@ -230,12 +235,17 @@ public static class ClientsApi
         {
             return Problems.ResourceNotFound("key", keyId);
         }
+        if (ETags.PreconditionFailed(http, client) is { } stale)
+        {
+            return stale;
+        }
         var now = clock.GetUtcNow();
         key.RevokedAt ??= now;
         db.Touch(client);
         await db.SaveChangesAsync(cancellationToken);
         await store.InvalidateAfterCommitAsync(http, db, cancellationToken);
         var keys = await db.Keys.AsNoTracking().Where(k => k.ClientId == id).ToListAsync(cancellationToken);
+        ETags.Tag(http, client);
         return TypedResults.Ok(Response(client, keys, now));
     }
 
@@ -247,12 +257,17 @@ public static class ClientsApi
         {
             return NotFound(id);
         }
+        if (ETags.PreconditionFailed(http, client) is { } stale)
+        {
+            return stale;
+        }
         var now = clock.GetUtcNow();
         client.RevokedAt ??= now;
         await db.Keys.Where(k => k.ClientId == id && k.RevokedAt == null).ExecuteUpdateAsync(k => k.SetProperty(x => x.RevokedAt, now), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await store.InvalidateAfterCommitAsync(http, db, cancellationToken);
         var keys = await db.Keys.AsNoTracking().Where(k => k.ClientId == id).ToListAsync(cancellationToken);
+        ETags.Tag(http, client);
         return TypedResults.Ok(Response(client, keys, now));
     }
 

@@ -192,6 +192,10 @@ public static class WebhooksApi
         {
             return NotFound(id);
         }
+        if (ETags.PreconditionFailed(http, subscription) is { } stale)
+        {
+            return stale;
+        }
         subscription.Status = WebhookStatus.Deleted;
         await db.SaveChangesAsync(cancellationToken);
         await ChangedAsync(http, db, interest, bindings, subscription.CountyId, cancellationToken);
@@ -199,12 +203,16 @@ public static class WebhooksApi
     }
 
     private static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> Pause(
-        Guid id, ITenantContext tenant, GatewayDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, ITenantContext tenant, GatewayDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var subscription = await FindAsync(db, tenant, id, cancellationToken, tracked: true);
         if (subscription is null)
         {
             return NotFound(id);
+        }
+        if (ETags.PreconditionFailed(http, subscription) is { } stale)
+        {
+            return stale;
         }
         if (subscription.Status == WebhookStatus.Deleted)
         {
@@ -217,16 +225,21 @@ public static class WebhooksApi
             subscription.PausedAt = clock.GetUtcNow();
             await db.SaveChangesAsync(cancellationToken);
         }
+        ETags.Tag(http, subscription);
         return TypedResults.Ok(await ResponseAsync(db, subscription, cancellationToken));
     }
 
     private static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> Resume(
-        Guid id, ITenantContext tenant, GatewayDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, ITenantContext tenant, GatewayDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var subscription = await FindAsync(db, tenant, id, cancellationToken, tracked: true);
         if (subscription is null)
         {
             return NotFound(id);
+        }
+        if (ETags.PreconditionFailed(http, subscription) is { } stale)
+        {
+            return stale;
         }
         if (subscription.Status == WebhookStatus.Deleted)
         {
@@ -246,6 +259,7 @@ public static class WebhooksApi
             delivery.RetryAfresh(now);
         }
         await db.SaveChangesAsync(cancellationToken);
+        ETags.Tag(http, subscription);
         return TypedResults.Ok(await ResponseAsync(db, subscription, cancellationToken));
     }
 

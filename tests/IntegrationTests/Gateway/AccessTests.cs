@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Platform.IntegrationTests.Dispatch;
 using Platform.IntegrationTests.Support;
 using Platform.ServiceDefaults.Auth;
@@ -163,6 +164,46 @@ public sealed class AccessTests(PlatformFixture fixture)
         var stored = await GatewayClients.GetAsync(platform, integrator.Id);
         Assert.DoesNotContain(newKey, stored.ToString());
         Assert.Equal(newKey[..12], stored.GetProperty("keys")[1].GetProperty("prefix").GetString());
+    }
+
+    [Fact]
+    public async Task Key_and_client_commands_honour_If_Match_and_answer_the_new_ETag()
+    {
+        var platform = await fixture.PlatformAsync();
+        var county = await GatewayClients.CountyAsync(platform);
+        var integrator = await GatewayClients.CreateAsync(platform, county, scopes: ["requests:read"]);
+        using var admin = platform.Gateway();
+        using var client = platform.GatewayAs(integrator.Key);
+        var path = $"/api/gateway/clients/{integrator.Id}";
+        using var read = await admin.GetAsync(path);
+        var current = read.Headers.ETag!.Tag;
+
+        // A stale tag issues no key; the current one does, and the answer gives the client's next tag.
+        await (await admin.PostJsonAsync($"{path}/keys", new { overlapSeconds = 3600 }, ifMatch: "\"99\""))
+            .ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed", "If-Match");
+        Assert.Single((await admin.GetJsonAsync(path)).GetProperty("keys").EnumerateArray());
+        using var rotated = await admin.PostJsonAsync($"{path}/keys", new { overlapSeconds = 3600 }, ifMatch: current);
+        var rotatedVersion = (await rotated.OkAsync(HttpStatusCode.Created)).GetProperty("client").GetProperty("version").GetInt32();
+        Assert.Equal($"\"{rotatedVersion}\"", rotated.Headers.ETag?.Tag);
+        Assert.NotEqual(current, rotated.Headers.ETag!.Tag);
+
+        // Revoking a key with the tag the rotation replaced leaves the key working.
+        await (await admin.PostJsonAsync($"{path}/keys/{integrator.KeyId}/revoke", ifMatch: current))
+            .ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed", "If-Match");
+        await client.GetJsonAsync($"/api/dispatch/counties/{county}/requests");
+        using var keyRevoked = await admin.PostJsonAsync($"{path}/keys/{integrator.KeyId}/revoke", ifMatch: rotated.Headers.ETag.Tag);
+        var keyRevokedVersion = (await keyRevoked.OkAsync()).GetProperty("version").GetInt32();
+        Assert.Equal($"\"{keyRevokedVersion}\"", keyRevoked.Headers.ETag?.Tag);
+        Assert.True(keyRevokedVersion > rotatedVersion);
+
+        // So for the whole client: a stale tag leaves it as it was.
+        await (await admin.PostJsonAsync($"{path}/revoke", ifMatch: rotated.Headers.ETag.Tag))
+            .ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed", "If-Match");
+        Assert.Equal(JsonValueKind.Null, (await admin.GetJsonAsync(path)).GetProperty("revokedAt").ValueKind);
+        using var clientRevoked = await admin.PostJsonAsync($"{path}/revoke", ifMatch: keyRevoked.Headers.ETag!.Tag);
+        var revoked = await clientRevoked.OkAsync();
+        Assert.Equal(JsonValueKind.String, revoked.GetProperty("revokedAt").ValueKind);
+        Assert.Equal($"\"{revoked.GetProperty("version").GetInt32()}\"", clientRevoked.Headers.ETag?.Tag);
     }
 
     [Fact]

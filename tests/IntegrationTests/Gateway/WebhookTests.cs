@@ -321,6 +321,39 @@ public sealed class WebhookTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task Pause_resume_and_delete_honour_If_Match_and_answer_the_new_ETag()
+    {
+        var platform = await fixture.PlatformAsync();
+        var county = await GatewayClients.CountyAsync(platform);
+        using var client = platform.GatewayAs((await GatewayClients.CreateAsync(platform, county, scopes: ["webhooks"])).Key);
+        var path = $"/api/gateway/counties/{county}/webhooks";
+        using var subscribed = await client.PostJsonAsync(path, new { url = "http://127.0.0.1:9/hook", eventTypes = new[] { "request.placed" } });
+        var id = (await subscribed.OkAsync(HttpStatusCode.Created)).GetProperty("subscription").Id();
+        var created = subscribed.Headers.ETag!.Tag;
+
+        // A tag the subscription no longer has changes nothing; the current one does, and the answer gives the next.
+        await (await client.PostJsonAsync($"{path}/{id}/pause", ifMatch: "\"99\"")).ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed", "If-Match");
+        Assert.Equal("active", (await client.GetJsonAsync($"{path}/{id}")).GetProperty("status").GetString());
+        using var paused = await client.PostJsonAsync($"{path}/{id}/pause", ifMatch: created);
+        var pausedVersion = (await paused.OkAsync()).GetProperty("version").GetInt32();
+        Assert.Equal($"\"{pausedVersion}\"", paused.Headers.ETag?.Tag);
+        Assert.NotEqual(created, paused.Headers.ETag!.Tag);
+
+        await (await client.PostJsonAsync($"{path}/{id}/resume", ifMatch: created)).ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed", "If-Match");
+        Assert.Equal("paused", (await client.GetJsonAsync($"{path}/{id}")).GetProperty("status").GetString());
+        using var resumed = await client.PostJsonAsync($"{path}/{id}/resume", ifMatch: paused.Headers.ETag.Tag);
+        var resumedVersion = (await resumed.OkAsync()).GetProperty("version").GetInt32();
+        Assert.Equal($"\"{resumedVersion}\"", resumed.Headers.ETag?.Tag);
+        Assert.True(resumedVersion > pausedVersion);
+
+        await (await client.SendJsonAsync(HttpMethod.Delete, $"{path}/{id}", ifMatch: paused.Headers.ETag.Tag))
+            .ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed", "If-Match");
+        Assert.Equal("active", (await client.GetJsonAsync($"{path}/{id}")).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendJsonAsync(HttpMethod.Delete, $"{path}/{id}", ifMatch: resumed.Headers.ETag!.Tag)).StatusCode);
+        Assert.Equal("deleted", (await client.GetJsonAsync($"{path}/{id}")).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_changed_subscription_gets_the_very_next_event_it_now_wants_and_none_it_no_longer_does()
     {
         var platform = await fixture.PlatformAsync();
