@@ -176,6 +176,8 @@ public sealed partial class WebhookSender(
                                   AND coalesce(failing_since, {now}) <= {now - settings.PauseAfter})) THEN {reason} ELSE paused_reason END,
                     paused_at = CASE WHEN status = 'active' AND ({gone} OR (consecutive_failures + 1 >= {settings.PauseAfterFailures}
                                   AND coalesce(failing_since, {now}) <= {now - settings.PauseAfter})) THEN {now} ELSE paused_at END,
+                    version = CASE WHEN status = 'active' AND ({gone} OR (consecutive_failures + 1 >= {settings.PauseAfterFailures}
+                                  AND coalesce(failing_since, {now}) <= {now - settings.PauseAfter})) THEN version + 1 ELSE version END,
                     consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, {now}), last_failure_at = {now}
                 WHERE id = {d.SubscriptionId};
                 """, cancellationToken);

@@ -194,6 +194,7 @@ public sealed class WebhookTests(PlatformFixture fixture)
         var paused = await Poll.UntilAsync(() => client.GetJsonAsync($"/api/gateway/counties/{county.Code}/webhooks/{id}"),
             s => s.GetProperty("status").GetString() == "paused", TimeSpan.FromSeconds(30), "the failing subscription to be paused");
         Assert.StartsWith("failing: ", paused.GetProperty("pausedReason").GetString());
+        Assert.Equal(2, paused.GetProperty("version").GetInt32()); // pausing changes the subscription: an If-Match read before it no longer holds
         Assert.Equal(1, paused.GetProperty("pendingDeliveries").GetInt64());
         using var operatorClient = platform.Gateway();
         var visible = await operatorClient.GetJsonAsync("/api/gateway/webhooks?status=paused");
