@@ -101,6 +101,8 @@ public sealed class MemberReplicaConsumer<TContext>(TContext db, TenantContext t
         member.DemonstrationHousehold = message.DemonstrationHousehold;
         member.GridRole = message.GridRole;
         member.Status = message.Status;
+        member.JoinedAt = message.JoinedAt ?? member.JoinedAt;
+        member.LeftAt = message.LeftAt;
     }
 }
 

@@ -62,6 +62,12 @@ public sealed class ReplicaMember : IReplica
     /// <summary>active or left.</summary>
     public string Status { get; set; } = "";
 
+    /// <summary>When the member was registered; null for a copy made from events before it was carried.</summary>
+    public DateTimeOffset? JoinedAt { get; set; }
+
+    /// <summary>When the member left, while left.</summary>
+    public DateTimeOffset? LeftAt { get; set; }
+
     public bool IsActive => Status == "active";
 }
 

@@ -37,7 +37,7 @@ public static class RegistryEvents
     public static MemberChanged Changed(Member member, string change, DateTimeOffset at) =>
         new(member.CountyId, member.Id, member.Version, change, member.Code, member.Name, member.UnitId, member.CommunityId, member.GridId,
             member.Skills.ToList(), member.Intentions.ToList(), member.Availability.ToList<AvailabilityWindow>(),
-            member.DemonstrationHousehold, member.GridRole is { } role ? Wire.Of(role) : null, Wire.Of(member.Status), at);
+            member.DemonstrationHousehold, member.GridRole is { } role ? Wire.Of(role) : null, Wire.Of(member.Status), at, member.CreatedAt, member.LeftAt);
 
     public static VolunteerTeamChanged Changed(VolunteerTeam team, string change, DateTimeOffset at, IEnumerable<Guid> memberIds) =>
         new(team.CountyId, team.Id, team.Version, change, team.Name, Wire.Of(team.Type), team.CommunityId, memberIds.Order().ToList(),

@@ -10,6 +10,8 @@ namespace Platform.Contracts.Registry;
 /// <param name="Status">active or left.</param>
 /// <param name="GridRole">The member's part in the grid's "1+1": reporting (报到党员), without_post (无职党员) or null.</param>
 /// <param name="Availability">Weekly windows in the county's local time when the member can serve.</param>
+/// <param name="JoinedAt">When the member was registered (null in events made before it was carried).</param>
+/// <param name="LeftAt">When the member left, while <paramref name="Status"/> is left.</param>
 public sealed record MemberChanged(
     Guid CountyId,
     Guid MemberId,
@@ -26,7 +28,9 @@ public sealed record MemberChanged(
     bool DemonstrationHousehold,
     string? GridRole,
     string Status,
-    DateTimeOffset ChangedAt) : ICountyMessage;
+    DateTimeOffset ChangedAt,
+    DateTimeOffset? JoinedAt = null,
+    DateTimeOffset? LeftAt = null) : ICountyMessage;
 
 /// <summary>A weekly window, local time of the county: e.g. Saturday 09:00–12:00.</summary>
 public sealed record AvailabilityWindow([property: JsonRequired] DayOfWeek Day, [property: JsonRequired] TimeOnly From, [property: JsonRequired] TimeOnly To);

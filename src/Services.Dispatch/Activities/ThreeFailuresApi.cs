@@ -78,10 +78,13 @@ public static class ThreeFailuresApi
         var periodStart = calendar.StartOf(first);
         var periodEnd = calendar.StartOf(last.AddDays(1));
 
-        // Who should report: active members of units paired on some day of the period.
+        // Who should report: the members of units paired on some day of the period, who were members on
+        // some day of it (joined before its end, not left before its start; a member left without a
+        // known date is no longer counted). A member is counted under their unit and community now.
         var pairings = db.ReplicaPairings;
         var counted = db.ReplicaMembers.AsNoTracking()
-            .Where(m => m.Status == "active" && m.UnitId != null
+            .Where(m => (m.Status == "active" || (m.LeftAt != null && m.LeftAt >= periodStart)) && (m.JoinedAt == null || m.JoinedAt < periodEnd)
+                        && m.UnitId != null
                         && pairings.Any(p => p.UnitId == m.UnitId && p.StartsOn <= last && (p.EndsOn == null || p.EndsOn >= first)));
         if (communityFilter is { } community)
         {
@@ -96,9 +99,13 @@ public static class ThreeFailuresApi
             .ToListAsync(cancellationToken);
         var memberIds = shouldReport.Select(m => m.MemberId).ToList();
 
+        // Reported: a report that stood on some day of the period (confirmed before its end, not withdrawn
+        // before its start), whatever has become of it since.
         var reported = (await db.ReplicaReports.AsNoTracking()
-            .Where(r => r.Kind == "member" && r.Status == "confirmed" && r.MemberId != null && memberIds.Contains(r.MemberId.Value)
-                        && (r.ConfirmedAt == null || r.ConfirmedAt < periodEnd))
+            .Where(r => r.Kind == "member" && r.MemberId != null && memberIds.Contains(r.MemberId.Value)
+                        && (r.ConfirmedAt != null
+                            ? r.ConfirmedAt < periodEnd && (r.WithdrawnAt == null || r.WithdrawnAt >= periodStart)
+                            : r.Status == "confirmed"))
             .Select(r => r.MemberId!.Value).Distinct().ToListAsync(cancellationToken)).ToHashSet();
 
         var activities = db.Activities.Where(a => a.StartsAt >= periodStart && a.StartsAt < periodEnd && a.Status != ActivityStatus.Cancelled);

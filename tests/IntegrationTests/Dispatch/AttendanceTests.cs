@@ -276,4 +276,43 @@ public sealed class AttendanceTests(PlatformFixture fixture)
         Assert.Equal(new[] { m[0].Id, m[1].Id, m[3].Id, m[4].Id }, after.GetProperty("reportedAbsent").Ids());
         Assert.Empty(after.GetProperty("presentIdle").Ids());
     }
+
+    [Fact]
+    public async Task A_past_periods_three_failures_count_the_members_and_reports_of_that_period_not_of_today()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var now = DateTimeOffset.UtcNow;
+        ReplicaMember Member(string code, string status, int joinedDaysAgo, int? leftDaysAgo) => new()
+        {
+            Id = Guid.CreateVersion7(), Version = 1, Code = code, Name = "成员" + code, UnitId = county.Unit1.Id, CommunityId = county.Community1.Id,
+            GridId = county.Grid1.Id, Status = status, JoinedAt = now.AddDays(-joinedDaysAgo), LeftAt = leftDaysAgo is { } d ? now.AddDays(-d) : null,
+        };
+        var leftSince = Member("M0101", "left", 300, 10);       // a member through the period, left since
+        var leftBefore = Member("M0102", "left", 300, 90);      // left before the period
+        var joinedSince = Member("M0103", "active", 5, null);    // joined after the period
+        var withdrawnSince = Member("M0104", "active", 300, null);
+        await AddReplicasAsync(platform, county, leftSince, leftBefore, joinedSince, withdrawnSince, new ReplicaReport
+        {
+            Id = Guid.CreateVersion7(), Version = 3, Kind = "member", MemberId = withdrawnSince.Id, UnitId = county.Unit1.Id, CommunityId = county.Community1.Id,
+            Status = "withdrawn", SubmittedAt = now.AddDays(-101), ConfirmedAt = now.AddDays(-100), WithdrawnAt = now.AddDays(-20),
+        });
+
+        // The period: 60 to 31 days ago.
+        string Day(int daysAgo) => now.AddHours(8).AddDays(-daysAgo).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var total = (await client.GetJsonAsync(county.Path($"three-failures?from={Day(60)}&to={Day(31)}&unitId={county.Unit1.Id}"))).GetProperty("county");
+        var notReported = total.GetProperty("notReported").Ids().ToList();
+        Assert.Contains(leftSince.Id, notReported);
+        Assert.DoesNotContain(leftBefore.Id, notReported);
+        Assert.DoesNotContain(joinedSince.Id, notReported);
+        Assert.DoesNotContain(withdrawnSince.Id, notReported);
+        Assert.Contains(withdrawnSince.Id, total.GetProperty("reportedAbsent").Ids());
+
+        // Today, the member who left is no longer counted, and the withdrawn report no longer stands.
+        var today = (await client.GetJsonAsync(county.Path($"three-failures?from={Day(0)}&to={Day(0)}&unitId={county.Unit1.Id}"))).GetProperty("county");
+        Assert.DoesNotContain(leftSince.Id, today.GetProperty("notReported").Ids());
+        Assert.Contains(joinedSince.Id, today.GetProperty("notReported").Ids());
+        Assert.Contains(withdrawnSince.Id, today.GetProperty("notReported").Ids());
+    }
 }

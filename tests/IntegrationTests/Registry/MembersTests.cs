@@ -50,6 +50,12 @@ public sealed class MembersTests(PlatformFixture fixture)
         var leftEvent = await events.WaitForAsync(e => e.MemberId == member.Id() && e.Change == RegistryChange.Left);
         Assert.Equal(5, leftEvent.Version);
         Assert.Equal(county.Unit2.Id, leftEvent.UnitId);
+        // When the member joined and left travel with every event (a past period's three failures count by them).
+        static long? Micros(DateTimeOffset? at) => at?.UtcTicks / 10; // the database's precision
+        Assert.Equal(Micros(member.GetProperty("createdAt").GetDateTimeOffset()), Micros(moved.JoinedAt));
+        Assert.Null(moved.LeftAt);
+        Assert.Equal(Micros(left.GetProperty("leftAt").GetDateTimeOffset()), Micros(leftEvent.LeftAt));
+        Assert.Equal(Micros(member.GetProperty("createdAt").GetDateTimeOffset()), Micros(leftEvent.JoinedAt));
         Assert.Equal(0, (await client.GetJsonAsync(county.Path($"members?q=赵敏"))).GetProperty("total").GetInt64());
         Assert.Equal(1, (await client.GetJsonAsync(county.Path($"members?q=赵敏&status=left"))).GetProperty("total").GetInt64());
     }
