@@ -15,10 +15,13 @@ namespace Platform.Dispatch.Requests;
 /// <param name="Mode">member (a named member), unit (a unit organisation), pool (the paired units' members claim it) or answer (a simple request answered now).</param>
 /// <param name="Joint">For the pool: a team request several members claim together.</param>
 /// <param name="MaxClaimants">For a joint request: how many may claim it (2–20).</param>
-/// <param name="Answer">For mode answer: the answer given to the resident.</param>
+/// <param name="Answer">For mode answer: the answer given to the resident (at most 2000 characters).</param>
+/// <param name="Note">For the request's history (at most 500 characters); a complex request's escalation to the street carries it.</param>
 public sealed record DispatchRequestRequest(
     [Required] string? Tier, [Required] string? Mode, Guid? MemberId, Guid? UnitId, bool? Joint, int? MaxClaimants, IReadOnlyList<string>? Skills, string? Answer, string? Note);
 
+/// <param name="MemberId">The member acting, or acted for; staff and unit secretaries may leave it out where the command allows.</param>
+/// <param name="Note">For the request's history (at most 500 characters).</param>
 public sealed record MemberCommandRequest(Guid? MemberId, string? Note);
 
 public sealed record ReasonRequest(Guid? MemberId, [Required] string? Reason);
@@ -36,6 +39,7 @@ public sealed record CancelRequestRequest([Required] string? Reason, Guid? Dupli
 
 public sealed record ExtensionRequest(Guid? MemberId, [Required] DateTimeOffset? ProposedDueAt, [Required] string? Reason);
 
+/// <param name="Note">The community's reasons (at most 500 characters).</param>
 public sealed record DecisionRequest(string? Note);
 
 public sealed record ExtensionResponse(
@@ -52,6 +56,9 @@ public sealed record ExtensionResponse(
 /// </summary>
 public static class RequestCommandsApi
 {
+    /// <summary>The longest note a command takes (dispatch, claim, accept, start, an extension's decision): an escalation's note holds no more.</summary>
+    public const int NoteLength = 500;
+
     public static RouteGroupBuilder MapRequestCommandsApi(this RouteGroupBuilder county)
     {
         var requests = county.MapGroup("/requests/{id:guid}").WithTags("Requests");
@@ -108,6 +115,10 @@ public static class RequestCommandsApi
         {
             errors.Add("unitId", $"'unitId' is for dispatching to a unit (a member's unit is their own), not with mode '{body.Mode}'.");
         }
+        if (body.Mode is not null and not "answer" && body.Answer is not null)
+        {
+            errors.Add("answer", $"'answer' is for answering the request at once (mode answer), not with mode '{body.Mode}'.");
+        }
         if (body.Mode == "answer")
         {
             errors.RequireText("answer", body.Answer, maxLength: 2000);
@@ -124,7 +135,7 @@ public static class RequestCommandsApi
         {
             errors.Add("maxClaimants", "'maxClaimants' is for joint requests and must be between 2 and 20.");
         }
-        errors.OptionalText("note", body.Note, maxLength: 500);
+        errors.OptionalText("note", body.Note, maxLength: NoteLength);
         RequestsApi.ValidateSkills(errors, body.Skills);
         if (!errors.IsValid)
         {
@@ -157,6 +168,7 @@ public static class RequestCommandsApi
 
         var now = clock.GetUtcNow();
         var from = request.Status;
+        var note = RequestFlow.Trimmed(body.Note);
         var settings = (await reference.GetAsync(db, request.CountyId, cancellationToken)).SettingsAt(now);
         request.Tier = body.Tier;
         request.DispatchMode = body.Mode;
@@ -185,7 +197,7 @@ public static class RequestCommandsApi
         }
         Deadlines.Apply(db, request, Deadlines.Tier(settings, body.Tier!), options.Value, now);
         var actor = Actor.From(http);
-        var facts = RequestFlow.Record(db, work, body.Mode == "answer" ? "answer" : "dispatch", from, actor, now, body.Note ?? body.Answer);
+        var facts = RequestFlow.Record(db, work, body.Mode == "answer" ? "answer" : "dispatch", from, actor, now, note ?? (body.Mode == "answer" ? request.Result : null));
         db.Outbox.Publish(new RequestDispatched(request.CountyId, facts, body.Mode!, request.AssigneeMemberId, unitId, now));
         if (body.Mode == "answer")
         {
@@ -194,7 +206,7 @@ public static class RequestCommandsApi
         else if (body.Tier == "complex" && request.EscalationLevel is EscalationLevels.None or EscalationLevels.Community)
         {
             // 复杂问题上报研判: a complex matter goes up to the street or township for study at once.
-            await Escalations.RaiseAsync(db, work, "complex", body.Note, actor, options.Value, now, cancellationToken, EscalationLevels.Street);
+            await Escalations.RaiseAsync(db, work, "complex", note, actor, options.Value, now, cancellationToken, EscalationLevels.Street);
         }
         return await SaveAsync(db, http, work, cancellationToken);
     }
@@ -203,10 +215,17 @@ public static class RequestCommandsApi
         Guid id, MemberCommandRequest body, DispatchDbContext db, CountyReference reference, ITenantContext tenant, TimeProvider clock, HttpContext http,
         CancellationToken cancellationToken)
     {
-        if (body.MemberId is not { } memberId)
+        var errors = new ValidationErrors();
+        if (body.MemberId is null)
         {
-            return new ValidationErrors().Add("memberId", "'memberId' is required.").ToProblem();
+            errors.Add("memberId", "'memberId' is required.");
         }
+        errors.OptionalText("note", body.Note, maxLength: NoteLength);
+        if (!errors.IsValid)
+        {
+            return errors.ToProblem();
+        }
+        var memberId = body.MemberId!.Value;
         for (var attempt = 1; ; attempt++)
         {
             var (work, problem) = await RequestFlow.FindAsync(db, http, id, cancellationToken);
@@ -251,7 +270,7 @@ public static class RequestCommandsApi
                 Deadlines.Add(db, request.CountyId, id, TimerKinds.ClaimStart, request.ClaimStartDueAt.Value);
             }
             request.RespondedAt ??= now;
-            var facts = RequestFlow.Record(db, work, request.IsMicroWish ? "adopt" : "claim", from, Actor.From(http).AsMember(memberId), now, body.Note);
+            var facts = RequestFlow.Record(db, work, request.IsMicroWish ? "adopt" : "claim", from, Actor.From(http).AsMember(memberId), now, RequestFlow.Trimmed(body.Note));
             db.Outbox.Publish(new RequestClaimed(request.CountyId, facts, memberId, member.UnitId, request.Joint, now));
             var (raced, saveProblem) = await RequestFlow.TrySaveAsync(db, cancellationToken);
             if (saveProblem is not null)
@@ -283,6 +302,7 @@ public static class RequestCommandsApi
     {
         var errors = new ValidationErrors();
         RequireMemberActingForThemself(errors, http, body.MemberId);
+        errors.OptionalText("note", body.Note, maxLength: NoteLength);
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -308,7 +328,7 @@ public static class RequestCommandsApi
         db.RequestClaimants.Add(claimant);
         request.Status = RequestStatus.Claimed;
         request.RespondedAt ??= now;
-        var facts = RequestFlow.Record(db, work, "accept", RequestStatus.Assigned, Actor.From(http).AsMember(memberId), now, body.Note);
+        var facts = RequestFlow.Record(db, work, "accept", RequestStatus.Assigned, Actor.From(http).AsMember(memberId), now, RequestFlow.Trimmed(body.Note));
         db.Outbox.Publish(new RequestClaimed(request.CountyId, facts, memberId, request.AssigneeUnitId, Joint: false, now));
         return await SaveAsync(db, http, work, cancellationToken);
     }
@@ -339,8 +359,9 @@ public static class RequestCommandsApi
         request.AssigneeMemberId = null;
         request.AssigneeUnitId = null;
         request.DispatchMode = null;
-        var facts = RequestFlow.Record(db, work, "decline", RequestStatus.Assigned, ActorFor(http, body.MemberId), now, body.Reason);
-        db.Outbox.Publish(new RequestReleased(request.CountyId, facts, memberId, unitId, "declined", body.Reason, now));
+        var reason = body.Reason!.Trim();
+        var facts = RequestFlow.Record(db, work, "decline", RequestStatus.Assigned, ActorFor(http, body.MemberId), now, reason);
+        db.Outbox.Publish(new RequestReleased(request.CountyId, facts, memberId, unitId, "declined", reason, now));
         return await SaveAsync(db, http, work, cancellationToken);
     }
 
@@ -349,6 +370,7 @@ public static class RequestCommandsApi
     {
         var errors = new ValidationErrors();
         RequireMemberActingForThemself(errors, http, body.MemberId);
+        errors.OptionalText("note", body.Note, maxLength: NoteLength);
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -366,7 +388,7 @@ public static class RequestCommandsApi
         work.Request.Status = RequestStatus.InProgress;
         work.Request.StartedAt ??= now;
         work.Request.ClaimStartDueAt = null;
-        RequestFlow.Record(db, work, "start", RequestStatus.Claimed, ActorFor(http, body.MemberId), now, body.Note);
+        RequestFlow.Record(db, work, "start", RequestStatus.Claimed, ActorFor(http, body.MemberId), now, RequestFlow.Trimmed(body.Note));
         return await SaveAsync(db, http, work, cancellationToken);
     }
 
@@ -412,8 +434,9 @@ public static class RequestCommandsApi
             request.ClaimStartDueAt = null;
             request.DispatchMode = request.DispatchMode == "pool" ? "pool" : null;
         }
-        var facts = RequestFlow.Record(db, work, "hand_back", from, ActorFor(http, body.MemberId), now, body.Reason);
-        db.Outbox.Publish(new RequestReleased(request.CountyId, facts, body.MemberId, releasedUnit, "handed_back", body.Reason, now));
+        var reason = body.Reason!.Trim();
+        var facts = RequestFlow.Record(db, work, "hand_back", from, ActorFor(http, body.MemberId), now, reason);
+        db.Outbox.Publish(new RequestReleased(request.CountyId, facts, body.MemberId, releasedUnit, "handed_back", reason, now));
         return await SaveAsync(db, http, work, cancellationToken);
     }
 
@@ -512,19 +535,20 @@ public static class RequestCommandsApi
         request.Satisfaction = body.Satisfaction;
         request.Resolved = resolved;
         request.RatedAt = now;
+        var comment = RequestFlow.Trimmed(body.Comment);
         var actor = Actor.From(http) is { Role: "integrator" } caller ? caller with { Role = body.RatedBy == "staff" ? "community_officer" : "resident" } : Actor.From(http);
         if (body.Satisfaction != "dissatisfied" && resolved)
         {
             request.Status = RequestStatus.Closed;
             request.ClosedAt = now;
-            var facts = RequestFlow.Record(db, work, "rate", RequestStatus.Completed, actor, now, $"{body.Satisfaction}" + (body.Comment is null ? "" : ": " + body.Comment));
-            db.Outbox.Publish(new RequestRated(request.CountyId, facts, body.Satisfaction!, resolved, body.Comment, now));
+            var facts = RequestFlow.Record(db, work, "rate", RequestStatus.Completed, actor, now, $"{body.Satisfaction}" + (comment is null ? "" : ": " + comment));
+            db.Outbox.Publish(new RequestRated(request.CountyId, facts, body.Satisfaction!, resolved, comment, now));
         }
         else
         {
             var reason = resolved ? "dissatisfied" : "not_fixed";
-            var facts = ReopenCore(db, work, RequestStatus.Completed, actor, reason, body.Comment, options.Value, now, (await reference.GetAsync(db, request.CountyId, cancellationToken)).SettingsAt(now));
-            db.Outbox.Publish(new RequestRated(request.CountyId, facts, body.Satisfaction!, resolved, body.Comment, now));
+            var facts = ReopenCore(db, work, RequestStatus.Completed, actor, reason, comment, options.Value, now, (await reference.GetAsync(db, request.CountyId, cancellationToken)).SettingsAt(now));
+            db.Outbox.Publish(new RequestRated(request.CountyId, facts, body.Satisfaction!, resolved, comment, now));
             db.Outbox.Publish(new RequestReopened(request.CountyId, facts, reason, now));
         }
         return await SaveAsync(db, http, work, cancellationToken);
@@ -547,8 +571,9 @@ public static class RequestCommandsApi
         var request = work!.Request;
         var now = clock.GetUtcNow();
         request.Resolved = false;
-        var facts = ReopenCore(db, work, request.Status, Actor.From(http), "not_fixed", body.Reason, options.Value, now, (await reference.GetAsync(db, request.CountyId, cancellationToken)).SettingsAt(now));
-        db.Outbox.Publish(new RequestReopened(request.CountyId, facts, body.Reason!.Trim(), now));
+        var reason = body.Reason!.Trim();
+        var facts = ReopenCore(db, work, request.Status, Actor.From(http), "not_fixed", reason, options.Value, now, (await reference.GetAsync(db, request.CountyId, cancellationToken)).SettingsAt(now));
+        db.Outbox.Publish(new RequestReopened(request.CountyId, facts, reason, now));
         return await SaveAsync(db, http, work, cancellationToken);
     }
 
@@ -609,8 +634,9 @@ public static class RequestCommandsApi
         request.Status = RequestStatus.Cancelled;
         request.CancelledAt = now;
         request.DuplicateOf = body.DuplicateOf;
-        var facts = RequestFlow.Record(db, work, "cancel", from, Actor.From(http), now, body.Reason);
-        db.Outbox.Publish(new RequestCancelled(request.CountyId, facts, body.Reason!.Trim(), body.DuplicateOf, now));
+        var reason = body.Reason!.Trim();
+        var facts = RequestFlow.Record(db, work, "cancel", from, Actor.From(http), now, reason);
+        db.Outbox.Publish(new RequestCancelled(request.CountyId, facts, reason, body.DuplicateOf, now));
         await Escalations.CloseAsync(db, id, now, cancellationToken);
         return await SaveAsync(db, http, work, cancellationToken);
     }
@@ -721,7 +747,7 @@ public static class RequestCommandsApi
         Guid id, Guid extensionId, DecisionRequest body, bool approve, DispatchDbContext db, TimeProvider clock, SupervisionOptions options, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        errors.OptionalText("note", body.Note, maxLength: 500);
+        errors.OptionalText("note", body.Note, maxLength: NoteLength);
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -749,7 +775,7 @@ public static class RequestCommandsApi
         var now = clock.GetUtcNow();
         extension.Status = approve ? "approved" : "rejected";
         extension.DecidedAt = now;
-        extension.DecisionNote = body.Note?.Trim();
+        extension.DecisionNote = RequestFlow.Trimmed(body.Note);
         if (approve)
         {
             var previous = request.CompletionDueAt!.Value;
@@ -763,7 +789,7 @@ public static class RequestCommandsApi
         }
         else
         {
-            RequestFlow.Record(db, work, approve ? "extension_approved" : "extension_rejected", request.Status, Actor.From(http), now, body.Note);
+            RequestFlow.Record(db, work, "extension_rejected", request.Status, Actor.From(http), now, extension.DecisionNote);
         }
         if (await RequestFlow.SaveAsync(db, cancellationToken) is { } conflict)
         {

@@ -92,6 +92,12 @@ public static class RequestFlow
             r.ResponseDueAt, r.CompletionDueAt, r.RespondedAt, r.CompletedAt, r.AssigneeUnitId, members, r.ReopenCount, r.EscalationLevel);
     }
 
+    /// <summary>
+    /// Optional text as it is kept: trimmed, as its length was checked (a note of 500 characters and a
+    /// line break is 500 characters), and none when blank.
+    /// </summary>
+    public static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
     /// <summary>Saves a command's changes; a concurrent change of the same request answers 409.</summary>
     public static async Task<ProblemHttpResult?> SaveAsync(DispatchDbContext db, CancellationToken cancellationToken, string conflictCode = ProblemCodes.ConcurrencyConflict)
     {

@@ -138,6 +138,54 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task Every_text_a_command_takes_is_checked_against_its_limit_and_kept_as_checked()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var steps = new RequestSteps(client, county);
+        var member = county.Members[0].Id;
+        async Task<IReadOnlyList<string?>> NotesAsync(Guid id) =>
+            (await client.GetJsonAsync(county.Path($"requests/{id}/history"))).EnumerateArray().Select(e => e.GetProperty("note").GetString()).ToList();
+
+        // A note longer than its limit is named (500 characters), never a failed write.
+        var note = new string('记', 500);
+        var id = (await steps.PlaceAsync()).Id();
+        await steps.DispatchAsync(id, "ordinary", "member", new { memberId = member });
+        await (await steps.CommandAsync(id, "accept", new { memberId = member, note = note + "录" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "note");
+        await steps.DoAsync(id, "accept", new { memberId = member, note = note + "\n" });
+        await (await steps.CommandAsync(id, "start", new { memberId = member, note = new string('记', 2001) })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "note");
+        await steps.DoAsync(id, "start", new { memberId = member, note = "  已到现场  " });
+        Assert.Equal([null, null, note, "已到现场"], await NotesAsync(id));
+
+        // What is kept is the text that was checked: trimmed, so a note at its limit and a line break fits.
+        var complex = (await steps.PlaceAsync("小区加装电梯意见不一")).Id();
+        await steps.DispatchAsync(complex, "complex", "pool", new { note = note + "\n" });
+        var escalation = (await client.GetJsonAsync(county.Path($"escalations?requestId={complex}"))).GetProperty("items")[0];
+        Assert.Equal(note, escalation.GetProperty("note").GetString());
+        var answer = new string('答', 2000);
+        var answered = (await steps.PlaceAsync("咨询养老补贴政策")).Id();
+        await (await steps.CommandAsync(answered, "dispatch", new { tier = "simple", mode = "pool", answer })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "answer");
+        Assert.Equal(answer, (await steps.DispatchAsync(answered, "simple", "answer", new { answer = answer + "\n" })).GetProperty("result").GetString());
+        Assert.Equal(answer, (await NotesAsync(answered))[^1]);
+
+        // A reason or a comment within its limit but padded past the history's column is kept trimmed too.
+        var pool = (await steps.PlaceAsync("楼道堆放杂物", category: "safety")).Id();
+        await steps.DispatchAsync(pool, "ordinary", "pool");
+        await (await steps.CommandAsync(pool, "claim", new { memberId = member, note = note + "录" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "note");
+        await steps.DoAsync(pool, "cancel", new { reason = "重复" + new string(' ', 2000) });
+        Assert.Equal("重复", (await NotesAsync(pool))[^1]);
+        var declined = (await steps.PlaceAsync("单元门禁损坏")).Id();
+        await steps.DispatchAsync(declined, "ordinary", "member", new { memberId = member });
+        await steps.DoAsync(declined, "decline", new { memberId = member, reason = "不在本网格" + new string('\n', 2000) });
+        Assert.Equal("不在本网格", (await NotesAsync(declined))[^1]);
+        var rated = await steps.InProgressWithAsync(member, "路灯不亮");
+        await steps.DoAsync(rated, "complete", new { memberId = member, result = "已更换灯泡" });
+        await steps.DoAsync(rated, "rate", new { satisfaction = "satisfied", comment = "很好" + new string(' ', 2000) });
+        Assert.Equal("satisfied: 很好", (await NotesAsync(rated))[^1]);
+    }
+
+    [Fact]
     public async Task Illegal_moves_answer_409_with_the_current_state()
     {
         var platform = await fixture.PlatformAsync();
