@@ -440,7 +440,7 @@ public static class MatchingApi
     }
 
     private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Adopt(
-        Guid id, MemberCommandRequest body, DispatchDbContext db, CountyReference reference, ITenantContext tenant, TimeProvider clock, HttpContext http,
+        Guid id, MemberCommandRequest? body, DispatchDbContext db, CountyReference reference, ITenantContext tenant, TimeProvider clock, HttpContext http,
         CancellationToken cancellationToken)
     {
         if (!await db.Requests.AnyAsync(r => r.Id == id && r.IsMicroWish, cancellationToken))

@@ -22,7 +22,11 @@ public sealed record DispatchRequestRequest(
 
 /// <param name="MemberId">The member acting, or acted for; staff and unit secretaries may leave it out where the command allows.</param>
 /// <param name="Note">For the request's history (at most 500 characters).</param>
-public sealed record MemberCommandRequest(Guid? MemberId, string? Note);
+/// <remarks>The body may be left out, as all its fields: no member named and no note (claim and adopt then answer 400 naming memberId).</remarks>
+public sealed record MemberCommandRequest(Guid? MemberId, string? Note)
+{
+    public static readonly MemberCommandRequest None = new(null, null);
+}
 
 public sealed record ReasonRequest(Guid? MemberId, [Required] string? Reason);
 
@@ -40,7 +44,10 @@ public sealed record CancelRequestRequest([Required] string? Reason, Guid? Dupli
 public sealed record ExtensionRequest(Guid? MemberId, [Required] DateTimeOffset? ProposedDueAt, [Required] string? Reason);
 
 /// <param name="Note">The community's reasons (at most 500 characters).</param>
-public sealed record DecisionRequest(string? Note);
+public sealed record DecisionRequest(string? Note)
+{
+    public static readonly DecisionRequest None = new((string?)null);
+}
 
 public sealed record ExtensionResponse(
     Guid Id, Guid RequestId, DateTimeOffset RequestedAt, Guid? RequestedByMemberId, string Reason, DateTimeOffset CurrentDueAt, DateTimeOffset ProposedDueAt,
@@ -212,9 +219,10 @@ public static class RequestCommandsApi
     }
 
     internal static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Claim(
-        Guid id, MemberCommandRequest body, DispatchDbContext db, CountyReference reference, ITenantContext tenant, TimeProvider clock, HttpContext http,
+        Guid id, MemberCommandRequest? body, DispatchDbContext db, CountyReference reference, ITenantContext tenant, TimeProvider clock, HttpContext http,
         CancellationToken cancellationToken)
     {
+        body ??= MemberCommandRequest.None;
         var errors = new ValidationErrors();
         if (body.MemberId is null)
         {
@@ -298,8 +306,9 @@ public static class RequestCommandsApi
     }
 
     private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Accept(
-        Guid id, MemberCommandRequest body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        Guid id, MemberCommandRequest? body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
+        body ??= MemberCommandRequest.None;
         var errors = new ValidationErrors();
         RequireMemberActingForThemself(errors, http, body.MemberId);
         errors.OptionalText("note", body.Note, maxLength: NoteLength);
@@ -366,8 +375,9 @@ public static class RequestCommandsApi
     }
 
     private static async Task<Results<Ok<RequestResponse>, ValidationProblem, ProblemHttpResult>> Start(
-        Guid id, MemberCommandRequest body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        Guid id, MemberCommandRequest? body, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
+        body ??= MemberCommandRequest.None;
         var errors = new ValidationErrors();
         RequireMemberActingForThemself(errors, http, body.MemberId);
         errors.OptionalText("note", body.Note, maxLength: NoteLength);
@@ -736,12 +746,12 @@ public static class RequestCommandsApi
     }
 
     private static Task<Results<Ok<ExtensionResponse>, ValidationProblem, ProblemHttpResult>> ApproveExtension(
-        Guid id, Guid extensionId, DecisionRequest body, DispatchDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options, HttpContext http, CancellationToken cancellationToken) =>
-        DecideAsync(id, extensionId, body, approve: true, db, clock, options.Value, http, cancellationToken);
+        Guid id, Guid extensionId, DecisionRequest? body, DispatchDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options, HttpContext http, CancellationToken cancellationToken) =>
+        DecideAsync(id, extensionId, body ?? DecisionRequest.None, approve: true, db, clock, options.Value, http, cancellationToken);
 
     private static Task<Results<Ok<ExtensionResponse>, ValidationProblem, ProblemHttpResult>> RejectExtension(
-        Guid id, Guid extensionId, DecisionRequest body, DispatchDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options, HttpContext http, CancellationToken cancellationToken) =>
-        DecideAsync(id, extensionId, body, approve: false, db, clock, options.Value, http, cancellationToken);
+        Guid id, Guid extensionId, DecisionRequest? body, DispatchDbContext db, TimeProvider clock, IOptions<SupervisionOptions> options, HttpContext http, CancellationToken cancellationToken) =>
+        DecideAsync(id, extensionId, body ?? DecisionRequest.None, approve: false, db, clock, options.Value, http, cancellationToken);
 
     private static async Task<Results<Ok<ExtensionResponse>, ValidationProblem, ProblemHttpResult>> DecideAsync(
         Guid id, Guid extensionId, DecisionRequest body, bool approve, DispatchDbContext db, TimeProvider clock, SupervisionOptions options, HttpContext http, CancellationToken cancellationToken)

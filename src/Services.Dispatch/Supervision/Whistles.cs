@@ -19,6 +19,7 @@ namespace Platform.Dispatch.Supervision;
 public sealed record BlowWhistleRequest(
     [Required] string? Level, [Required] Guid? AreaId, [Required] Guid? UnitId, Guid? RequestId, [Required] string? Matter, string? BlownBy, int? AcknowledgeHours, int? ReportHours);
 
+/// <param name="By">Who acknowledges for the unit (at most 50 characters); the body may be left out.</param>
 public sealed record AcknowledgeWhistleRequest(string? By);
 
 public sealed record ReportWhistleRequest([Required] string? Report, IReadOnlyList<string>? Evidence);
@@ -165,10 +166,10 @@ public static class Whistles
     }
 
     private static async Task<Results<Ok<WhistleResponse>, ValidationProblem, ProblemHttpResult>> Acknowledge(
-        Guid id, AcknowledgeWhistleRequest request, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        Guid id, AcknowledgeWhistleRequest? request, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        errors.OptionalText("by", request.By, maxLength: 50);
+        errors.OptionalText("by", request?.By, maxLength: 50);
         if (!errors.IsValid)
         {
             return errors.ToProblem();
@@ -189,7 +190,7 @@ public static class Whistles
         var now = clock.GetUtcNow();
         whistle.Status = "acknowledged";
         whistle.AcknowledgedAt = now;
-        whistle.AcknowledgedBy = request.By?.Trim();
+        whistle.AcknowledgedBy = request?.By?.Trim();
         return await SaveAsync(db, http, whistle, "acknowledged", now, cancellationToken);
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Platform.IntegrationTests.Support;
 
 namespace Platform.IntegrationTests.Dispatch;
@@ -183,6 +184,39 @@ public sealed class RequestRulesTests(PlatformFixture fixture)
         await steps.DoAsync(rated, "complete", new { memberId = member, result = "已更换灯泡" });
         await steps.DoAsync(rated, "rate", new { satisfaction = "satisfied", comment = "很好" + new string(' ', 2000) });
         Assert.Equal("satisfied: 很好", (await NotesAsync(rated))[^1]);
+    }
+
+    [Fact]
+    public async Task A_command_whose_fields_are_all_optional_takes_no_body()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        var steps = new RequestSteps(client, county);
+        var member = county.Members[0].Id;
+        Task<HttpResponseMessage> BodilessAsync(string path) => client.PostJsonAsync(county.Path(path));
+
+        // Staff act for the holder without naming anyone: no body at all is every field left out.
+        var id = (await steps.PlaceAsync()).Id();
+        await steps.DispatchAsync(id, "ordinary", "member", new { memberId = member });
+        Assert.Equal("claimed", (await (await BodilessAsync($"requests/{id}/accept")).OkAsync()).GetProperty("status").GetString());
+        Assert.Equal("in_progress", (await (await BodilessAsync($"requests/{id}/start")).OkAsync()).GetProperty("status").GetString());
+        var due = (await steps.GetAsync(id)).GetProperty("completionDueAt").GetDateTimeOffset();
+        var first = await (await steps.CommandAsync(id, "extensions", new { memberId = member, proposedDueAt = due.AddDays(1), reason = "配件缺货" })).OkAsync(HttpStatusCode.Created);
+        Assert.Equal("approved", (await (await BodilessAsync($"requests/{id}/extensions/{first.Id()}/approve")).OkAsync()).GetProperty("status").GetString());
+        var second = await (await steps.CommandAsync(id, "extensions", new { memberId = member, proposedDueAt = due.AddDays(3), reason = "仍缺配件" })).OkAsync(HttpStatusCode.Created);
+        var rejected = await (await BodilessAsync($"requests/{id}/extensions/{second.Id()}/reject")).OkAsync();
+        Assert.Equal(("rejected", JsonValueKind.Null), (rejected.GetProperty("status").GetString(), rejected.GetProperty("decisionNote").ValueKind));
+        Assert.Equal(["place", "dispatch", "accept", "start", "extension_requested", "extension_approved", "extension_requested", "extension_rejected"], await steps.HistoryActionsAsync(id));
+
+        var whistle = await (await client.PostJsonAsync(county.Path("whistles"), new { level = "community", areaId = county.Community1.Id, unitId = county.Unit1.Id, matter = "垃圾清运不及时" }))
+            .OkAsync(HttpStatusCode.Created);
+        Assert.Equal("acknowledged", (await (await BodilessAsync($"whistles/{whistle.Id()}/acknowledge")).OkAsync()).GetProperty("status").GetString());
+
+        // A claim without a body still names the member it needs.
+        var pooled = (await steps.PlaceAsync("楼道堆放杂物", category: "safety")).Id();
+        await steps.DispatchAsync(pooled, "ordinary", "pool");
+        await (await BodilessAsync($"requests/{pooled}/claim")).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "memberId");
     }
 
     [Fact]
