@@ -54,6 +54,7 @@ public static class AttendanceApi
             .WithDescription("Refused when every place is taken (409 activity_full) or the member has signed up already (409 already_signed_up); of two sign-ups racing for the last place only one wins.")
             .WithRequestExample(new { memberId = "01a206e3-947e-7187-b7ab-cd6ef2aa3e2c" });
         activity.MapGet("/sign-ups", ListSignUps).WithName("dispatch.ListSignUps").WithSummary("The activity's sign-ups (live ones unless includeCancelled=true)");
+        activity.MapGet("/sign-ups/{signUpId:guid}", GetSignUp).WithName("dispatch.GetSignUp").WithSummary("One sign-up of the activity, cancelled or not (where signing up points)");
         activity.MapPost("/sign-ups/{signUpId:guid}/cancel", CancelSignUp).WithName("dispatch.CancelSignUp").WithSummary("A member withdraws a sign-up");
         activity.MapPost("/check-in", CheckIn).WithName("dispatch.CheckIn").WithSummary("Check a member in, by the activity's code or by staff")
             .WithDescription("The activity must be open. A wrong code answers 422 check_in_code_invalid. A member who did not sign up may still check in (a walk-in). Publishes AttendanceRecorded (checked_in).")
@@ -149,6 +150,17 @@ public static class AttendanceApi
             select new { SignUp = signUp, Name = member == null ? "" : member.Name })
             .Skip(paging.Skip).Take(paging.PageSize).ToListAsync(cancellationToken);
         return TypedResults.Ok(new Page<SignUpResponse>(rows.Select(r => SignUpResponse.From(r.SignUp, r.Name)).ToList(), paging.Page, paging.PageSize, total));
+    }
+
+    private static async Task<Results<Ok<SignUpResponse>, ProblemHttpResult>> GetSignUp(Guid id, Guid signUpId, DispatchDbContext db, CancellationToken cancellationToken)
+    {
+        var signUp = await db.ActivitySignUps.AsNoTracking().FirstOrDefaultAsync(s => s.Id == signUpId && s.ActivityId == id, cancellationToken);
+        if (signUp is null)
+        {
+            return await db.Activities.AnyAsync(a => a.Id == id, cancellationToken) ? ActivityProblems.NotFound("sign_up", signUpId) : ActivityProblems.NotFound("activity", id);
+        }
+        var name = await db.ReplicaMembers.Where(m => m.Id == signUp.MemberId).Select(m => m.Name).FirstOrDefaultAsync(cancellationToken) ?? "";
+        return TypedResults.Ok(SignUpResponse.From(signUp, name));
     }
 
     private static async Task<Results<Ok<SignUpResponse>, ProblemHttpResult>> CancelSignUp(

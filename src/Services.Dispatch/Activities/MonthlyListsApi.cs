@@ -64,6 +64,8 @@ public static class MonthlyListsApi
         lists.MapPost("/{id:guid}/assemble", Assemble).WithName("dispatch.AssembleMonthlyList")
             .WithSummary("Add the community's open needs to an open list: every open request nobody has taken on, and every complex one")
             .WithDescription("A request not yet dispatched or waiting in the claim pool, or of the complex tier and still open, becomes a demand (source request) unless the list has it already. Answers how many were added, with the list.");
+        lists.MapGet("/{id:guid}/items/{itemId:guid}", GetItem).WithName("dispatch.GetMonthlyListItem")
+            .WithSummary("One demand of the list with its unit and progress (where adding one points); a removed one is not found");
         lists.MapDelete("/{id:guid}/items/{itemId:guid}", RemoveItem).WithName("dispatch.RemoveMonthlyListItem").WithSummary("Remove an unclaimed demand from an open list");
         lists.MapPost("/{id:guid}/items/{itemId:guid}/claim", Claim).WithName("dispatch.ClaimMonthlyListItem")
             .WithSummary("A unit paired with the community claims a demand at the joint meeting (it joins the service list)")
@@ -302,6 +304,21 @@ public static class MonthlyListsApi
         var line = description.AsSpan().Trim();
         var end = line.IndexOfAny('\r', '\n');
         return TextCut.Shorten((end >= 0 ? line[..end] : line).TrimEnd(), 100);
+    }
+
+    private static async Task<Results<Ok<MonthlyListItemResponse>, ProblemHttpResult>> GetItem(
+        Guid id, Guid itemId, DispatchDbContext db, HttpContext http, CancellationToken cancellationToken)
+    {
+        var item = await db.MonthlyListItems.AsNoTracking()
+            .FirstOrDefaultAsync(i => i.Id == itemId && i.ListId == id && i.Status != MonthlyListItemStatus.Removed, cancellationToken);
+        if (item is null)
+        {
+            return await db.MonthlyLists.AnyAsync(l => l.Id == id, cancellationToken)
+                ? ActivityProblems.NotFound("monthly_list_item", itemId)
+                : ActivityProblems.NotFound("monthly_list", id);
+        }
+        ETags.Tag(http, item);
+        return TypedResults.Ok(await ItemAsync(db, item, cancellationToken));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveItem(

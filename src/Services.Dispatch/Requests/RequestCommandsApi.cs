@@ -87,6 +87,7 @@ public static class RequestCommandsApi
         requests.MapPost("/escalate", Escalate).RequireRoles(PlatformRoles.Dispatchers).WithName("dispatch.EscalateRequest").WithSummary("Escalate the request one level up (grid → community → street → county)");
         requests.MapPost("/extensions", RequestExtension).RequireRoles(PlatformRoles.Holders).WithName("dispatch.RequestExtension").WithSummary("Ask for more time, before the completion deadline");
         requests.MapGet("/extensions", ListExtensions).WithName("dispatch.ListExtensions").WithSummary("The request's extension requests");
+        requests.MapGet("/extensions/{extensionId:guid}", GetExtension).WithName("dispatch.GetExtension").WithSummary("One extension request of the request (where asking for one points)");
         requests.MapPost("/extensions/{extensionId:guid}/approve", ApproveExtension).RequireRoles(PlatformRoles.Dispatchers).WithName("dispatch.ApproveExtension").WithSummary("The community approves an extension: the deadline moves");
         requests.MapPost("/extensions/{extensionId:guid}/reject", RejectExtension).RequireRoles(PlatformRoles.Dispatchers).WithName("dispatch.RejectExtension").WithSummary("The community rejects an extension");
         return county;
@@ -743,6 +744,16 @@ public static class RequestCommandsApi
         }
         var items = await db.RequestExtensions.AsNoTracking().Where(e => e.RequestId == id).OrderBy(e => e.RequestedAt).ToListAsync(cancellationToken);
         return TypedResults.Ok<IReadOnlyList<ExtensionResponse>>(items.Select(ExtensionResponse.From).ToList());
+    }
+
+    private static async Task<Results<Ok<ExtensionResponse>, ProblemHttpResult>> GetExtension(Guid id, Guid extensionId, DispatchDbContext db, CancellationToken cancellationToken)
+    {
+        var extension = await db.RequestExtensions.AsNoTracking().FirstOrDefaultAsync(e => e.Id == extensionId && e.RequestId == id, cancellationToken);
+        if (extension is not null)
+        {
+            return TypedResults.Ok(ExtensionResponse.From(extension));
+        }
+        return await db.Requests.AnyAsync(r => r.Id == id, cancellationToken) ? Problems.ResourceNotFound("extension", extensionId) : Problems.ResourceNotFound("request", id);
     }
 
     private static Task<Results<Ok<ExtensionResponse>, ValidationProblem, ProblemHttpResult>> ApproveExtension(

@@ -362,6 +362,64 @@ public sealed class ActivitiesTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task What_a_201_made_is_read_at_its_Location_and_not_under_another_county()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var a = await DispatchSeed.CountyAsync(platform);
+        var b = await DispatchSeed.CountyAsync(platform);
+        async Task<(string Location, JsonElement Body)> CreatedAsync(string path, object body)
+        {
+            using var response = await client.PostJsonAsync(a.Path(path), body);
+            var created = await response.OkAsync(HttpStatusCode.Created);
+            return (response.Headers.Location!.OriginalString, created);
+        }
+        async Task FoundAsync(string location, JsonElement created)
+        {
+            var read = await client.GetJsonAsync(location);
+            Assert.Equal(created.Id(), read.Id());
+            // The same path of another county does not find it.
+            using var other = await client.GetAsync(location.Replace($"/counties/{a.Code}/", $"/counties/{b.Code}/", StringComparison.Ordinal));
+            Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        }
+
+        var startsAt = DateTimeOffset.UtcNow.AddDays(2);
+        var activity = await CreateActivityAsync(client, a, startsAt, startsAt.AddHours(2));
+        var (signUpAt, signUp) = await CreatedAsync($"activities/{activity.Id()}/sign-ups", new { memberId = a.Members[0].Id });
+        Assert.Equal(a.Path($"activities/{activity.Id()}/sign-ups/{signUp.Id()}"), signUpAt);
+        await FoundAsync(signUpAt, signUp);
+        Assert.Equal("张伟", (await client.GetJsonAsync(signUpAt)).GetProperty("memberName").GetString());
+        await (await client.PostJsonAsync($"{signUpAt}/cancel")).OkAsync();
+        Assert.NotEqual(JsonValueKind.Null, (await client.GetJsonAsync(signUpAt)).GetProperty("cancelledAt").ValueKind);
+        await (await client.GetAsync(a.Path($"activities/{activity.Id()}/sign-ups/{Guid.NewGuid()}"))).ProblemAsync(HttpStatusCode.NotFound, "sign_up_not_found");
+        await (await client.GetAsync(a.Path($"activities/{Guid.NewGuid()}/sign-ups/{signUp.Id()}"))).ProblemAsync(HttpStatusCode.NotFound, "activity_not_found");
+
+        var list = await (await client.PostJsonAsync(a.Path("monthly-lists"), new { communityId = a.Community1.Id, month = MonthFromNow(1) })).OkAsync(HttpStatusCode.Created);
+        var (itemAt, item) = await CreatedAsync($"monthly-lists/{list.Id()}/items", new { title = "独居老人助餐", category = "助老服务", source = "manual" });
+        Assert.Equal(a.Path($"monthly-lists/{list.Id()}/items/{item.Id()}"), itemAt);
+        await FoundAsync(itemAt, item);
+        using (var read = await client.GetAsync(itemAt))
+        {
+            Assert.Equal("unclaimed", (await read.OkAsync()).GetProperty("status").GetString());
+            Assert.Equal($"\"{item.GetProperty("version").GetInt32()}\"", read.Headers.ETag?.Tag);
+        }
+        await (await client.GetAsync(a.Path($"monthly-lists/{list.Id()}/items/{Guid.NewGuid()}"))).ProblemAsync(HttpStatusCode.NotFound, "monthly_list_item_not_found");
+        await (await client.GetAsync(a.Path($"monthly-lists/{Guid.NewGuid()}/items/{item.Id()}"))).ProblemAsync(HttpStatusCode.NotFound, "monthly_list_not_found");
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync(itemAt)).StatusCode);
+        await (await client.GetAsync(itemAt)).ProblemAsync(HttpStatusCode.NotFound, "monthly_list_item_not_found");
+
+        var steps = new RequestSteps(client, a);
+        var request = await steps.InProgressWithAsync(a.Members[0].Id);
+        var due = (await steps.GetAsync(request)).GetProperty("completionDueAt").GetDateTimeOffset();
+        var (extensionAt, extension) = await CreatedAsync($"requests/{request}/extensions", new { memberId = a.Members[0].Id, proposedDueAt = due.AddDays(2), reason = "配件缺货" });
+        Assert.Equal(a.Path($"requests/{request}/extensions/{extension.Id()}"), extensionAt);
+        await FoundAsync(extensionAt, extension);
+        Assert.Equal("pending", (await client.GetJsonAsync(extensionAt)).GetProperty("status").GetString());
+        await (await client.GetAsync(a.Path($"requests/{request}/extensions/{Guid.NewGuid()}"))).ProblemAsync(HttpStatusCode.NotFound, "extension_not_found");
+        await (await client.GetAsync(a.Path($"requests/{Guid.NewGuid()}/extensions/{extension.Id()}"))).ProblemAsync(HttpStatusCode.NotFound, "request_not_found");
+    }
+
+    [Fact]
     public async Task Nothing_of_county_A_is_reachable_or_listed_under_county_B()
     {
         var platform = await fixture.PlatformAsync();
