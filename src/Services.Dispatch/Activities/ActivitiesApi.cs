@@ -333,7 +333,7 @@ public static class ActivitiesApi
             attendance.CheckedOutAt = outAt > attendance.CheckedInAt ? outAt : attendance.CheckedInAt;
             attendance.CheckOutMethod = AttendanceMethod.Staff;
             attendance.CheckedOutBy = "activity completed";
-            attendance.ServiceMinutes = Attendance.MinutesBetween(attendance.CheckedInAt, attendance.CheckedOutAt.Value, activity.SpanMinutes);
+            attendance.ServiceMinutes = Attendance.ServiceMinutesOf(attendance.CheckedInAt, attendance.CheckedOutAt.Value, activity);
             db.Advance(attendance);
             db.Outbox.Publish(AttendanceApi.Recorded(attendance, activity, AttendanceChange.CheckedOut, now));
         }

@@ -91,9 +91,6 @@ public sealed class Activity : ITenantScoped, IVersioned
 
     public int Version { get; set; }
 
-    /// <summary>The activity's span in whole minutes: the most one attendance can earn.</summary>
-    public int SpanMinutes => (int)Math.Max(0, Math.Floor((EndsAt - StartsAt).TotalMinutes));
-
     public bool IsClosed => Status is ActivityStatus.Completed or ActivityStatus.Cancelled;
 
     /// <summary>Six characters without look-alikes (no 0/O, 1/I/L), easy to type from a poster.</summary>
@@ -155,7 +152,7 @@ public sealed class Attendance : ITenantScoped, IVersioned
 
     public string? CheckedOutBy { get; set; }
 
-    /// <summary>Check-out minus check-in in whole minutes, capped at the activity's span; 0 until checked out.</summary>
+    /// <summary>What the time from check-in to check-out earns (see <see cref="ServiceMinutesOf"/>); 0 until checked out.</summary>
     public int ServiceMinutes { get; set; }
 
     /// <summary>What the member did (干); null while nothing is recorded.</summary>
@@ -167,9 +164,17 @@ public sealed class Attendance : ITenantScoped, IVersioned
 
     public int Version { get; set; }
 
-    /// <summary>Whole minutes between check-in and check-out, never more than the activity's span nor less than 0.</summary>
-    public static int MinutesBetween(DateTimeOffset checkedIn, DateTimeOffset checkedOut, int spanMinutes) =>
-        Math.Clamp((int)Math.Floor((checkedOut - checkedIn).TotalMinutes), 0, spanMinutes);
+    /// <summary>
+    /// Service minutes of a member present from <paramref name="checkedIn"/> to <paramref name="checkedOut"/>:
+    /// the part of that time within the activity's own times, in whole minutes. Arriving early or leaving
+    /// late earns nothing more; a presence wholly outside the activity's times earns 0.
+    /// </summary>
+    public static int ServiceMinutesOf(DateTimeOffset checkedIn, DateTimeOffset checkedOut, Activity activity)
+    {
+        var from = checkedIn > activity.StartsAt ? checkedIn : activity.StartsAt;
+        var to = checkedOut < activity.EndsAt ? checkedOut : activity.EndsAt;
+        return from < to ? (int)Math.Floor((to - from).TotalMinutes) : 0;
+    }
 }
 
 internal sealed class ActivityConfiguration :
@@ -187,7 +192,6 @@ internal sealed class ActivityConfiguration :
         activity.Property(a => a.Place).HasMaxLength(200);
         activity.Property(a => a.CheckInCode).HasMaxLength(12);
         activity.Property(a => a.CancelReason).HasMaxLength(500);
-        activity.Ignore(a => a.SpanMinutes);
         activity.Ignore(a => a.IsClosed);
         // Generation is idempotent: one activity of each generated kind per community and month.
         activity.HasIndex(a => new { a.CommunityId, a.Kind, a.GeneratedFor }).IsUnique().HasDatabaseName("ux_activities_generated");

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Contracts.Dispatch;
 using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Persistence;
+using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Dispatch.Activities;
 
@@ -12,7 +13,7 @@ public sealed record SignUpRequest([Required] Guid? MemberId);
 /// <summary>Check-in or check-out: with the activity's code (the member scanned it on site), or by staff naming themselves.</summary>
 /// <param name="Code">The activity's current check-in code; give this or <paramref name="ByStaff"/>.</param>
 /// <param name="ByStaff">The name of the staff member recording it, without a code.</param>
-/// <param name="At">Staff only: when it actually happened (from a paper sheet); not in the future. Default now.</param>
+/// <param name="At">Staff only: when it actually happened (from a paper sheet); not in the future. Default now. A check-in, whoever records it, lies between two hours before the activity starts and its end.</param>
 public sealed record CheckInRequest([Required] Guid? MemberId, string? Code, string? ByStaff, DateTimeOffset? At);
 
 /// <param name="Text">What the member did (at most 2000 characters).</param>
@@ -41,7 +42,7 @@ public sealed record AttendanceResponse(
 /// </summary>
 public static class AttendanceApi
 {
-    /// <summary>A staff-entered moment may lie this far before the activity starts (members arrive early).</summary>
+    /// <summary>A check-in may lie this far before the activity starts (members arrive early); none lies after its end.</summary>
     private static readonly TimeSpan EarlyArrival = TimeSpan.FromHours(2);
 
     /// <summary>Clock skew allowed between a client and the service for a staff-entered moment.</summary>
@@ -57,10 +58,10 @@ public static class AttendanceApi
         activity.MapGet("/sign-ups/{signUpId:guid}", GetSignUp).WithName("dispatch.GetSignUp").WithSummary("One sign-up of the activity, cancelled or not (where signing up points)");
         activity.MapPost("/sign-ups/{signUpId:guid}/cancel", CancelSignUp).WithName("dispatch.CancelSignUp").WithSummary("A member withdraws a sign-up");
         activity.MapPost("/check-in", CheckIn).WithName("dispatch.CheckIn").WithSummary("Check a member in, by the activity's code or by staff")
-            .WithDescription("The activity must be open. A wrong code answers 422 check_in_code_invalid. A member who did not sign up may still check in (a walk-in). Publishes AttendanceRecorded (checked_in).")
+            .WithDescription("The activity must be open. A wrong code answers 422 check_in_code_invalid. The check-in (now, or staff's 'at') lies between two hours before the activity starts and its end, by code or by staff: 422 check_in_outside_hours otherwise. A member who did not sign up may still check in (a walk-in). Publishes AttendanceRecorded (checked_in).")
             .WithRequestExample(new { memberId = "01a206e3-947e-7187-b7ab-cd6ef2aa3e2c", code = "K7QH3M" });
         activity.MapPost("/check-out", CheckOut).WithName("dispatch.CheckOut").WithSummary("Check a member out, by the activity's code or by staff")
-            .WithDescription("Service minutes are check-out minus check-in, capped at the activity's span. Publishes AttendanceRecorded (checked_out).")
+            .WithDescription("Service minutes are the time from check-in to check-out within the activity's times. Publishes AttendanceRecorded (checked_out).")
             .WithRequestExample(new { memberId = "01a206e3-947e-7187-b7ab-cd6ef2aa3e2c", byStaff = "社区书记 李明", at = "2026-12-18T03:30:00Z" });
         activity.MapGet("/attendances", ListForActivity).WithName("dispatch.ListActivityAttendances").WithSummary("The activity's attendances");
 
@@ -191,7 +192,7 @@ public static class AttendanceApi
     }
 
     private static async Task<Results<Created<AttendanceResponse>, ValidationProblem, ProblemHttpResult>> CheckIn(
-        Guid id, CheckInRequest request, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        Guid id, CheckInRequest request, DispatchDbContext db, ITenantContext tenant, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         if (ValidateMark(request, now) is { } invalid)
@@ -205,9 +206,13 @@ public static class AttendanceApi
             return problem;
         }
         var at = (request.At ?? now).ToUniversalTime();
-        if (request.At is not null && (at < activity!.StartsAt - EarlyArrival || at > activity.EndsAt))
+        if (at < activity!.StartsAt - EarlyArrival || at > activity.EndsAt)
         {
-            return new ValidationErrors().Add("at", $"'at' must lie between two hours before the activity starts and its end ({activity.StartsAt:O} – {activity.EndsAt:O}).").ToProblem();
+            // The same for a code scanned now as for a moment from staff's sheet: nobody checks in to an activity long over, or not begun.
+            var calendar = ActivityCalendar.Of(tenant.County);
+            return Problems.Unprocessable("check_in_outside_hours",
+                $"Check-in is open from two hours before the activity starts until it ends ({calendar.Text(activity.StartsAt - EarlyArrival)} – {calendar.Text(activity.EndsAt)}), not at {calendar.Text(at)}.",
+                request.At is null ? null : "at");
         }
         var (member, memberProblem) = await ReplicaReferences.FindActiveMemberAsync(db, "memberId", request.MemberId!.Value, cancellationToken);
         if (memberProblem is not null)
@@ -274,9 +279,9 @@ public static class AttendanceApi
         attendance.CheckedOutAt = at;
         attendance.CheckOutMethod = request.ByStaff is null ? AttendanceMethod.Code : AttendanceMethod.Staff;
         attendance.CheckedOutBy = request.ByStaff?.Trim();
-        attendance.ServiceMinutes = Attendance.MinutesBetween(attendance.CheckedInAt, at, activity!.SpanMinutes);
+        attendance.ServiceMinutes = Attendance.ServiceMinutesOf(attendance.CheckedInAt, at, activity!);
         db.Advance(attendance);
-        db.Outbox.Publish(Recorded(attendance, activity, AttendanceChange.CheckedOut, now));
+        db.Outbox.Publish(Recorded(attendance, activity!, AttendanceChange.CheckedOut, now));
         await db.SaveChangesAsync(cancellationToken);
         if (transaction is not null)
         {

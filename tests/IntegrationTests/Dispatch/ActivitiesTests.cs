@@ -428,7 +428,8 @@ public sealed class ActivitiesTests(PlatformFixture fixture)
         var b = await DispatchSeed.CountyAsync(platform);
         var month = MonthFromNow(2);
         await (await client.PostJsonAsync(a.Path("activities/generate"), new { month })).OkAsync();
-        var startsAt = DateTimeOffset.UtcNow.AddDays(2);
+        // Going on now, so that staff check members in.
+        var startsAt = DateTimeOffset.UtcNow.AddMinutes(-30);
         var activity = await CreateActivityAsync(client, a, startsAt, startsAt.AddHours(2));
         await OpenAsync(client, a, activity.Id());
         await (await client.PostJsonAsync(a.Path($"activities/{activity.Id()}/sign-ups"), new { memberId = a.Members[0].Id })).OkAsync(HttpStatusCode.Created);

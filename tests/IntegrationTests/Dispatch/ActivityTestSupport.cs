@@ -43,7 +43,7 @@ public static class ActivityTestSupport
     public static async Task<JsonElement> OpenAsync(HttpClient client, DispatchCounty county, Guid activityId) =>
         await (await client.PostJsonAsync(county.Path($"activities/{activityId}/open"))).OkAsync();
 
-    /// <summary>Writes more of Registry's records straight into Dispatch's copies (as <see cref="DispatchSeed"/> does).</summary>
+    /// <summary>Writes rows straight into Dispatch's database: more of Registry's records into its copies (as <see cref="DispatchSeed"/> does), or attendances.</summary>
     public static async Task AddReplicasAsync(RunningPlatform platform, DispatchCounty county, params object[] rows)
     {
         var tenant = new TenantContext();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Platform.Contracts.Dispatch;
+using Platform.Dispatch.Activities;
 using Platform.IntegrationTests.Support;
 using Platform.RegistryReplica;
 using static Platform.IntegrationTests.Dispatch.ActivityTestSupport;
@@ -94,7 +95,7 @@ public sealed class AttendanceTests(PlatformFixture fixture)
     }
 
     [Fact]
-    public async Task Members_check_in_by_code_or_staff_check_out_for_capped_service_minutes_and_record_outcomes()
+    public async Task Members_check_in_by_code_or_staff_check_out_for_the_service_within_the_activity_and_record_outcomes()
     {
         var platform = await fixture.PlatformAsync();
         using var client = platform.Gateway();
@@ -114,14 +115,16 @@ public sealed class AttendanceTests(PlatformFixture fixture)
         await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[0].Id, code })).ProblemAsync(HttpStatusCode.Conflict, "activity_not_open");
         await OpenAsync(client, county, id);
 
-        // By code: a wrong one is refused; the right one in any case works.
+        // By code: a wrong one is refused; the right one only while check-in is open, and this activity has ended.
         await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[0].Id, code = "WRONG1" })).ProblemAsync((HttpStatusCode)422, "check_in_code_invalid", "code");
-        var byCode = await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[0].Id, code = code.ToLowerInvariant() })).OkAsync(HttpStatusCode.Created);
-        Assert.False(byCode.GetProperty("walkIn").GetBoolean());
-        Assert.Equal("code", byCode.GetProperty("checkInMethod").GetString());
-        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[0].Id, code })).ProblemAsync(HttpStatusCode.Conflict, "already_checked_in", "memberId");
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[0].Id, code })).ProblemAsync((HttpStatusCode)422, "check_in_outside_hours");
+        // Staff record from the sheet that the member came ten minutes before the end and left without checking out.
+        var late = await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[0].Id, byStaff = "李明", at = endsAt.AddMinutes(-10) })).OkAsync(HttpStatusCode.Created);
+        Assert.False(late.GetProperty("walkIn").GetBoolean());
+        Assert.Equal("staff", late.GetProperty("checkInMethod").GetString());
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[0].Id, byStaff = "李明", at = startsAt })).ProblemAsync(HttpStatusCode.Conflict, "already_checked_in", "memberId");
 
-        // By staff from a paper sheet: a walk-in who came half an hour early and left half an hour late earns the span, no more.
+        // By staff from a paper sheet: a walk-in who came half an hour early and left half an hour late earns the activity's time, no more.
         var walkIn = await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[1].Id, byStaff = "社区书记 李明", at = startsAt.AddMinutes(-30) }))
             .OkAsync(HttpStatusCode.Created);
         Assert.True(walkIn.GetProperty("walkIn").GetBoolean());
@@ -134,19 +137,30 @@ public sealed class AttendanceTests(PlatformFixture fixture)
         var ninety = await (await client.PostJsonAsync(checkOut, new { memberId = county.Members[2].Id, byStaff = "李明", at = startsAt.AddMinutes(100) })).OkAsync();
         Assert.Equal(90, ninety.GetProperty("serviceMinutes").GetInt32());
 
-        // A rotated code replaces the old one.
-        var rotated = (await (await client.PostJsonAsync(county.Path($"activities/{id}/check-in-code"))).OkAsync()).GetProperty("checkInCode").GetString()!;
-        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[3].Id, code })).ProblemAsync((HttpStatusCode)422, "check_in_code_invalid", "code");
-        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[3].Id, code = rotated })).OkAsync(HttpStatusCode.Created);
-
         // Field rules and references.
         await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[4].Id })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "code");
-        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[4].Id, code = rotated, byStaff = "李明" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "byStaff");
-        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[4].Id, code = rotated, at = startsAt })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "at");
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[4].Id, code, byStaff = "李明" })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "byStaff");
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[4].Id, code, at = startsAt })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "at");
         await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[4].Id, byStaff = "李明", at = DateTimeOffset.UtcNow.AddHours(1) })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "at");
-        await (await client.PostJsonAsync(checkIn, new { code = rotated })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "memberId");
-        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[5].Id, code = rotated })).ProblemAsync((HttpStatusCode)422, "reference_invalid", "memberId");
-        await (await client.PostJsonAsync(checkOut, new { memberId = county.Members[4].Id, code = rotated })).ProblemAsync(HttpStatusCode.Conflict, "not_checked_in", "memberId");
+        await (await client.PostJsonAsync(checkIn, new { code })).ProblemAsync(HttpStatusCode.BadRequest, "validation_failed", "memberId");
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[5].Id, byStaff = "李明", at = startsAt })).ProblemAsync((HttpStatusCode)422, "reference_invalid", "memberId");
+        await (await client.PostJsonAsync(checkOut, new { memberId = county.Members[4].Id, code })).ProblemAsync(HttpStatusCode.Conflict, "not_checked_in", "memberId");
+
+        // By code at an activity going on now: case does not matter, and a rotated code replaces the old one.
+        var now = DateTimeOffset.UtcNow;
+        var running = await CreateActivityAsync(client, county, now.AddMinutes(-30), now.AddMinutes(90));
+        var runningCheckIn = county.Path($"activities/{running.Id()}/check-in");
+        var runningCode = running.GetProperty("checkInCode").GetString()!;
+        await (await client.PostJsonAsync(county.Path($"activities/{running.Id()}/sign-ups"), new { memberId = county.Members[0].Id })).OkAsync(HttpStatusCode.Created);
+        await OpenAsync(client, county, running.Id());
+        var byCode = await (await client.PostJsonAsync(runningCheckIn, new { memberId = county.Members[0].Id, code = runningCode.ToLowerInvariant() })).OkAsync(HttpStatusCode.Created);
+        Assert.False(byCode.GetProperty("walkIn").GetBoolean());
+        Assert.Equal("code", byCode.GetProperty("checkInMethod").GetString());
+        await (await client.PostJsonAsync(runningCheckIn, new { memberId = county.Members[0].Id, code = runningCode })).ProblemAsync(HttpStatusCode.Conflict, "already_checked_in", "memberId");
+        var rotated = (await (await client.PostJsonAsync(county.Path($"activities/{running.Id()}/check-in-code"))).OkAsync()).GetProperty("checkInCode").GetString()!;
+        await (await client.PostJsonAsync(runningCheckIn, new { memberId = county.Members[3].Id, code = runningCode })).ProblemAsync((HttpStatusCode)422, "check_in_code_invalid", "code");
+        await (await client.PostJsonAsync(runningCheckIn, new { memberId = county.Members[3].Id, code = rotated })).OkAsync(HttpStatusCode.Created);
+        await (await client.PostJsonAsync(runningCheckIn, new { memberId = county.Members[5].Id, code = rotated })).ProblemAsync((HttpStatusCode)422, "reference_invalid", "memberId");
 
         // Outcomes: what separates 到 from 干.
         var outcomePath = county.Path($"attendances/{third.Id()}/outcome");
@@ -158,18 +172,20 @@ public sealed class AttendanceTests(PlatformFixture fixture)
         await (await client.PostJsonAsync(outcomePath, new { text = "改" }, ifMatch: "\"1\"")).ProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed");
         Assert.Equal(1, (await client.GetJsonAsync(county.Path($"attendances?activityId={id}&hasOutcome=true"))).GetProperty("total").GetInt64());
 
-        // Completing checks out whoever is still in; the event totals the minutes.
+        // Completing checks out whoever is still in at the activity's end; the event totals the minutes.
         var done = await (await client.PostJsonAsync(county.Path($"activities/{id}/complete"))).OkAsync();
-        Assert.Equal(4, done.GetProperty("checkedIn").GetInt32());
+        Assert.Equal(3, done.GetProperty("checkedIn").GetInt32());
         await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[4].Id, byStaff = "李明" })).ProblemAsync(HttpStatusCode.Conflict, "activity_closed");
+        await (await client.PostJsonAsync(county.Path($"attendances/{late.Id()}/outcome"), new { text = "协助登记" })).OkAsync();
         await (await client.PostJsonAsync(county.Path($"attendances/{byCode.Id()}/outcome"), new { text = "协助登记" })).OkAsync();
         var attendances = await client.GetJsonAsync(county.Path($"activities/{id}/attendances"));
         Assert.All(attendances.GetProperty("items").EnumerateArray(), a => Assert.NotEqual(System.Text.Json.JsonValueKind.Null, a.GetProperty("checkedOutAt").ValueKind));
 
         var totals = await completed.WaitForAsync(e => e.ActivityId == id);
-        Assert.Equal(4, totals.Attendees);
-        Assert.Equal(210, totals.ServiceMinutes);
+        Assert.Equal(3, totals.Attendees);
+        Assert.Equal(220, totals.ServiceMinutes);
         Assert.Equal("volunteer_service", totals.Kind);
+        Assert.Equal(10, (await recorded.WaitForAsync(e => e.AttendanceId == late.Id() && e.Change == AttendanceChange.CheckedOut)).ServiceMinutes);
         var checkedOut = await recorded.WaitForAsync(e => e.AttendanceId == walkIn.Id() && e.Change == AttendanceChange.CheckedOut);
         Assert.Equal(120, checkedOut.ServiceMinutes);
         Assert.Equal(county.Unit1.Id, checkedOut.UnitId);
@@ -178,6 +194,50 @@ public sealed class AttendanceTests(PlatformFixture fixture)
         Assert.True(withOutcome.HasOutcome);
         Assert.Equal(90, withOutcome.ServiceMinutes);
         await recorded.WaitForAsync(e => e.AttendanceId == byCode.Id() && e.Change == AttendanceChange.CheckedIn && !e.HasOutcome);
+    }
+
+    [Fact]
+    public async Task A_check_in_by_code_or_staff_lies_between_two_hours_before_the_start_and_the_end_and_only_the_activitys_time_earns()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        await using var completed = await EventProbe<ActivityCompleted>.StartAsync(platform);
+        var now = DateTimeOffset.UtcNow.AddTicks(-(DateTimeOffset.UtcNow.Ticks % TimeSpan.TicksPerMinute));
+
+        // An activity beginning in three hours, opened early: no check-in yet, by code or by staff.
+        var coming = await CreateActivityAsync(client, county, now.AddHours(3), now.AddHours(5));
+        await OpenAsync(client, county, coming.Id());
+        var comingCheckIn = county.Path($"activities/{coming.Id()}/check-in");
+        var early = await (await client.PostJsonAsync(comingCheckIn, new { memberId = county.Members[0].Id, code = coming.GetProperty("checkInCode").GetString() }))
+            .ProblemAsync((HttpStatusCode)422, "check_in_outside_hours");
+        Assert.False(early.TryGetProperty("field", out _));
+        await (await client.PostJsonAsync(comingCheckIn, new { memberId = county.Members[0].Id, byStaff = "李明" })).ProblemAsync((HttpStatusCode)422, "check_in_outside_hours");
+
+        // A morning activity left open after it ended an hour ago: a member scanning its code now is refused,
+        // as staff are for a moment after its end.
+        var startsAt = now.AddHours(-4);
+        var endsAt = now.AddHours(-1);
+        var ended = await CreateActivityAsync(client, county, startsAt, endsAt);
+        var id = ended.Id();
+        var code = ended.GetProperty("checkInCode").GetString()!;
+        await OpenAsync(client, county, id);
+        var checkIn = county.Path($"activities/{id}/check-in");
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[0].Id, code })).ProblemAsync((HttpStatusCode)422, "check_in_outside_hours");
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[0].Id, byStaff = "李明", at = endsAt.AddMinutes(1) })).ProblemAsync((HttpStatusCode)422, "check_in_outside_hours", "at");
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[0].Id, byStaff = "李明", at = startsAt.AddHours(-2).AddMinutes(-1) })).ProblemAsync((HttpStatusCode)422, "check_in_outside_hours", "at");
+        Assert.Equal(0, (await client.GetJsonAsync(county.Path($"activities/{id}"))).GetProperty("checkedIn").GetInt32());
+
+        // Two members came ten minutes before the end. One checks out by code an hour after it, the other never does:
+        // each earns the ten minutes within the activity, the same whether they checked out or the completion did.
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[0].Id, byStaff = "李明", at = endsAt.AddMinutes(-10) })).OkAsync(HttpStatusCode.Created);
+        await (await client.PostJsonAsync(checkIn, new { memberId = county.Members[1].Id, byStaff = "李明", at = endsAt.AddMinutes(-10) })).OkAsync(HttpStatusCode.Created);
+        var byCode = await (await client.PostJsonAsync(county.Path($"activities/{id}/check-out"), new { memberId = county.Members[0].Id, code })).OkAsync();
+        Assert.Equal(10, byCode.GetProperty("serviceMinutes").GetInt32());
+        await (await client.PostJsonAsync(county.Path($"activities/{id}/complete"))).OkAsync();
+        var attendances = (await client.GetJsonAsync(county.Path($"activities/{id}/attendances"))).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal([10, 10], attendances.Select(a => a.GetProperty("serviceMinutes").GetInt32()));
+        Assert.Equal(20, (await completed.WaitForAsync(e => e.ActivityId == id)).ServiceMinutes);
     }
 
     [Fact]
@@ -205,9 +265,17 @@ public sealed class AttendanceTests(PlatformFixture fixture)
         var day1 = generated.Single(a => a.GetProperty("communityId").GetGuid() == county.Community1.Id && a.GetProperty("kind").GetString() == "themed_party_day");
         await OpenAsync(client, county, week1.Id());
         await OpenAsync(client, county, day1.Id());
-        async Task<Guid> CheckInAsync(System.Text.Json.JsonElement activity, ReplicaMember member) =>
-            (await (await client.PostJsonAsync(county.Path($"activities/{activity.Id()}/check-in"), new { memberId = member.Id, code = activity.GetProperty("checkInCode").GetString() }))
-                .OkAsync(HttpStatusCode.Created)).Id();
+        // The month lies ahead, where nobody checks in yet: its check-ins are written as a check-in by code saves them.
+        async Task<Guid> CheckInAsync(System.Text.Json.JsonElement activity, ReplicaMember member)
+        {
+            var attendance = new Attendance
+            {
+                Id = Guid.CreateVersion7(), ActivityId = activity.Id(), MemberId = member.Id, UnitId = member.UnitId,
+                CheckedInAt = activity.GetProperty("startsAt").GetDateTimeOffset(), CheckInMethod = AttendanceMethod.Code,
+            };
+            await AddReplicasAsync(platform, county, attendance);
+            return attendance.Id;
+        }
         async Task OutcomeAsync(Guid attendanceId, string text) =>
             await (await client.PostJsonAsync(county.Path($"attendances/{attendanceId}/outcome"), new { text })).OkAsync();
 

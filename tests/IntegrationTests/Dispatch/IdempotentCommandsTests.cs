@@ -59,8 +59,8 @@ public sealed class IdempotentCommandsTests(PlatformFixture fixture)
         var steps = new RequestSteps(client, county);
         var member = county.Members[0].Id;
 
-        // An activity that ran from three hours ago until an hour ago.
-        var startsAt = DateTimeOffset.UtcNow.AddHours(-3).AddTicks(-(DateTimeOffset.UtcNow.Ticks % TimeSpan.TicksPerMinute));
+        // An activity that began half an hour ago and runs two hours: its code checks members in now.
+        var startsAt = DateTimeOffset.UtcNow.AddMinutes(-30).AddTicks(-(DateTimeOffset.UtcNow.Ticks % TimeSpan.TicksPerMinute));
         var activity = await ActivityTestSupport.CreateActivityAsync(client, county, startsAt, startsAt.AddHours(2), kind: "volunteer_service");
         var id = activity.Id();
         var code = (await (await client.PostJsonAsync(county.Path($"activities/{id}/check-in-code"))).OkAsync()).GetProperty("checkInCode").GetString()!;
