@@ -74,7 +74,7 @@ public static class ActivitiesApi
         activities.MapPost("/{id:guid}/cancel", Cancel).WithName("dispatch.CancelActivity").WithSummary("Cancel a planned or open activity")
             .WithDescription("Publishes ActivityCancelled with the attendances it voids: their check-ins no longer count.");
         activities.MapPost("/{id:guid}/complete", Complete).WithName("dispatch.CompleteActivity")
-            .WithSummary("Complete an open activity; members still checked in are checked out at its end")
+            .WithSummary("Complete an open activity; members still checked in are checked out at its end, at most a day's service after their check-in")
             .WithDescription("Publishes ActivityCompleted with the attendees and service minutes.");
         activities.MapPost("/{id:guid}/check-in-code", RotateCode).WithName("dispatch.RotateCheckInCode")
             .WithSummary("Replace the activity's check-in code (the old one stops working)");
@@ -312,7 +312,7 @@ public static class ActivitiesApi
     }
 
     private static async Task<Results<Ok<ActivityResponse>, ProblemHttpResult>> Complete(
-        Guid id, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        Guid id, DispatchDbContext db, ITenantContext tenant, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         await using var transaction = await RowLocks.ActivityAsync(db, id, exclusive: true, cancellationToken);
         var (activity, problem) = await FindAsync(db, http, id, cancellationToken);
@@ -325,15 +325,19 @@ public static class ActivitiesApi
             return ActivityProblems.ActivityState(activity.IsClosed ? "activity_closed" : "activity_not_open", activity, "only an open activity can be completed");
         }
         var now = clock.GetUtcNow();
+        var calendar = ActivityCalendar.Of(tenant.County);
         var attendances = await db.Attendances.Where(a => a.ActivityId == id).ToListAsync(cancellationToken);
         foreach (var attendance in attendances.Where(a => a.CheckedOutAt is null))
         {
-            // Nobody checks out at the end of a long day: the activity's end (or now, if earlier) stands in.
+            // Nobody checks out at the end of a long day: the activity's end (or now, if earlier) stands in, but no later
+            // than a day's service after the check-in. Nobody saw a member checked in on a week's Monday serve all week.
             var outAt = now < activity.EndsAt ? now : activity.EndsAt;
+            var dayServed = attendance.CheckedInAt + Attendance.DailyServiceLimit;
+            outAt = dayServed < outAt ? dayServed : outAt;
             attendance.CheckedOutAt = outAt > attendance.CheckedInAt ? outAt : attendance.CheckedInAt;
             attendance.CheckOutMethod = AttendanceMethod.Staff;
             attendance.CheckedOutBy = "activity completed";
-            attendance.ServiceMinutes = Attendance.ServiceMinutesOf(attendance.CheckedInAt, attendance.CheckedOutAt.Value, activity);
+            attendance.ServiceMinutes = Attendance.ServiceMinutesOf(attendance.CheckedInAt, attendance.CheckedOutAt.Value, activity, calendar);
             db.Advance(attendance);
             db.Outbox.Publish(AttendanceApi.Recorded(attendance, activity, AttendanceChange.CheckedOut, now));
         }

@@ -165,15 +165,30 @@ public sealed class Attendance : ITenantScoped, IVersioned
     public int Version { get; set; }
 
     /// <summary>
+    /// The most one attendance earns on one day of the county's calendar. A member checked in at a
+    /// week-long activity (the reporting week runs Monday to Monday) is not serving around the clock.
+    /// </summary>
+    public static readonly TimeSpan DailyServiceLimit = TimeSpan.FromHours(8);
+
+    /// <summary>
     /// Service minutes of a member present from <paramref name="checkedIn"/> to <paramref name="checkedOut"/>:
-    /// the part of that time within the activity's own times, in whole minutes. Arriving early or leaving
+    /// the part of that time within the activity's own times, counted per day of the county's calendar
+    /// and at most <see cref="DailyServiceLimit"/> a day, in whole minutes. Arriving early or leaving
     /// late earns nothing more; a presence wholly outside the activity's times earns 0.
     /// </summary>
-    public static int ServiceMinutesOf(DateTimeOffset checkedIn, DateTimeOffset checkedOut, Activity activity)
+    public static int ServiceMinutesOf(DateTimeOffset checkedIn, DateTimeOffset checkedOut, Activity activity, ActivityCalendar calendar)
     {
         var from = checkedIn > activity.StartsAt ? checkedIn : activity.StartsAt;
         var to = checkedOut < activity.EndsAt ? checkedOut : activity.EndsAt;
-        return from < to ? (int)Math.Floor((to - from).TotalMinutes) : 0;
+        var served = TimeSpan.Zero;
+        while (from < to)
+        {
+            var nextDay = calendar.StartOf(calendar.DateOf(from).AddDays(1));
+            var until = nextDay > from && nextDay < to ? nextDay : to;
+            served += until - from < DailyServiceLimit ? until - from : DailyServiceLimit;
+            from = until;
+        }
+        return (int)Math.Floor(served.TotalMinutes);
     }
 }
 

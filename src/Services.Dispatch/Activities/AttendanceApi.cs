@@ -61,7 +61,7 @@ public static class AttendanceApi
             .WithDescription("The activity must be open. A wrong code answers 422 check_in_code_invalid. The check-in (now, or staff's 'at') lies between two hours before the activity starts and its end, by code or by staff: 422 check_in_outside_hours otherwise. A member who did not sign up may still check in (a walk-in). Publishes AttendanceRecorded (checked_in).")
             .WithRequestExample(new { memberId = "01a206e3-947e-7187-b7ab-cd6ef2aa3e2c", code = "K7QH3M" });
         activity.MapPost("/check-out", CheckOut).WithName("dispatch.CheckOut").WithSummary("Check a member out, by the activity's code or by staff")
-            .WithDescription("Service minutes are the time from check-in to check-out within the activity's times. Publishes AttendanceRecorded (checked_out).")
+            .WithDescription("Service minutes are the time from check-in to check-out within the activity's times, at most 8 hours on each day of the county's calendar. Publishes AttendanceRecorded (checked_out).")
             .WithRequestExample(new { memberId = "01a206e3-947e-7187-b7ab-cd6ef2aa3e2c", byStaff = "社区书记 李明", at = "2026-12-18T03:30:00Z" });
         activity.MapGet("/attendances", ListForActivity).WithName("dispatch.ListActivityAttendances").WithSummary("The activity's attendances");
 
@@ -249,7 +249,7 @@ public static class AttendanceApi
     }
 
     private static async Task<Results<Ok<AttendanceResponse>, ValidationProblem, ProblemHttpResult>> CheckOut(
-        Guid id, CheckInRequest request, DispatchDbContext db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        Guid id, CheckInRequest request, DispatchDbContext db, ITenantContext tenant, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         if (ValidateMark(request, now) is { } invalid)
@@ -279,7 +279,7 @@ public static class AttendanceApi
         attendance.CheckedOutAt = at;
         attendance.CheckOutMethod = request.ByStaff is null ? AttendanceMethod.Code : AttendanceMethod.Staff;
         attendance.CheckedOutBy = request.ByStaff?.Trim();
-        attendance.ServiceMinutes = Attendance.ServiceMinutesOf(attendance.CheckedInAt, at, activity!);
+        attendance.ServiceMinutes = Attendance.ServiceMinutesOf(attendance.CheckedInAt, at, activity!, ActivityCalendar.Of(tenant.County));
         db.Advance(attendance);
         db.Outbox.Publish(Recorded(attendance, activity!, AttendanceChange.CheckedOut, now));
         await db.SaveChangesAsync(cancellationToken);

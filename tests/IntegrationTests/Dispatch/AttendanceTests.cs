@@ -241,6 +241,47 @@ public sealed class AttendanceTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task A_days_long_activity_earns_at_most_eight_hours_a_county_day_and_the_completion_checks_out_a_day_of_service_after_the_check_in()
+    {
+        var platform = await fixture.PlatformAsync();
+        using var client = platform.Gateway();
+        var county = await DispatchSeed.CountyAsync(platform);
+        await using var recorded = await EventProbe<AttendanceRecorded>.StartAsync(platform);
+        await using var completed = await EventProbe<ActivityCompleted>.StartAsync(platform);
+        // Like the reporting week: from midnight two days ago (the county's, Shanghai) until an hour from now.
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, zone).DateTime);
+        DateTimeOffset At(DateOnly day, int hour, int minute = 0) => new DateTimeOffset(day.ToDateTime(new TimeOnly(hour, minute)), TimeSpan.FromHours(8)).ToUniversalTime();
+        var (first, second) = (today.AddDays(-2), today.AddDays(-1));
+        var week = await CreateActivityAsync(client, county, At(first, 0), DateTimeOffset.UtcNow.AddHours(1), kind: "reporting_week");
+        var id = week.Id();
+        await OpenAsync(client, county, id);
+        var checkIn = county.Path($"activities/{id}/check-in");
+        var checkOut = county.Path($"activities/{id}/check-out");
+        var (forgot, stayed, visited) = (county.Members[0].Id, county.Members[1].Id, county.Members[2].Id);
+
+        // In at 09:00 on the first day and never out: the completion checks them out 8 hours later, a day's service at most.
+        var forgotten = await (await client.PostJsonAsync(checkIn, new { memberId = forgot, byStaff = "李明", at = At(first, 9) })).OkAsync(HttpStatusCode.Created);
+        // In at 09:00 on the first day and out at 11:00 the next: 15 hours and 11 hours, each day 8 at most.
+        await (await client.PostJsonAsync(checkIn, new { memberId = stayed, byStaff = "李明", at = At(first, 9) })).OkAsync(HttpStatusCode.Created);
+        var twoDays = await (await client.PostJsonAsync(checkOut, new { memberId = stayed, byStaff = "李明", at = At(second, 11) })).OkAsync();
+        Assert.Equal(16 * 60, twoDays.GetProperty("serviceMinutes").GetInt32());
+        // A visit of two and a half hours is all service.
+        await (await client.PostJsonAsync(checkIn, new { memberId = visited, byStaff = "李明", at = At(first, 10) })).OkAsync(HttpStatusCode.Created);
+        var visit = await (await client.PostJsonAsync(checkOut, new { memberId = visited, byStaff = "李明", at = At(first, 12, 30) })).OkAsync();
+        Assert.Equal(150, visit.GetProperty("serviceMinutes").GetInt32());
+
+        await (await client.PostJsonAsync(county.Path($"activities/{id}/complete"))).OkAsync();
+        var autoOut = await client.GetJsonAsync(county.Path($"attendances/{forgotten.Id()}"));
+        Assert.Equal(At(first, 17), autoOut.GetProperty("checkedOutAt").GetDateTimeOffset());
+        Assert.Equal(8 * 60, autoOut.GetProperty("serviceMinutes").GetInt32());
+        // Evaluation hears the same minutes.
+        Assert.Equal(8 * 60, (await recorded.WaitForAsync(e => e.AttendanceId == forgotten.Id() && e.Change == AttendanceChange.CheckedOut)).ServiceMinutes);
+        var totals = await completed.WaitForAsync(e => e.ActivityId == id);
+        Assert.Equal((3, 8 * 60 + 16 * 60 + 150), (totals.Attendees, totals.ServiceMinutes));
+    }
+
+    [Fact]
     public async Task The_three_failures_of_a_generated_month_list_exactly_the_members_behind_them()
     {
         var platform = await fixture.PlatformAsync();
