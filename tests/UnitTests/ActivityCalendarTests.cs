@@ -1,8 +1,9 @@
 using Platform.Dispatch.Activities;
+using Platform.Dispatch.Operations;
 
 namespace Platform.UnitTests;
 
-/// <summary>A county's calendar: the service an attendance earns by its days.</summary>
+/// <summary>A county's calendar: the service an attendance earns by its days, and where its today begins.</summary>
 public sealed class ActivityCalendarTests
 {
     private static readonly ActivityCalendar Shanghai = new(TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
@@ -24,5 +25,21 @@ public sealed class ActivityCalendarTests
         var activity = new Activity { Title = "集中报到周", CheckInCode = "K7QH3M", StartsAt = Local(startsAt), EndsAt = Local(endsAt) };
 
         Assert.Equal(minutes, Attendance.ServiceMinutesOf(Local(checkedIn), Local(checkedOut), activity, Shanghai));
+    }
+
+    [Fact]
+    public void A_countys_today_begins_at_its_midnight_on_the_day_its_clocks_move()
+    {
+        var newYork = new ActivityCalendar(TimeZoneInfo.FindSystemTimeZoneById("America/New_York"));
+
+        // Noon on 8 March 2026, the day New York moves to daylight saving time at 02:00: the day began at
+        // midnight standard time (UTC−5), not midnight in the offset now in force (UTC−4).
+        var (today, dayStart, monthStart) = BusinessHealthApi.Today(newYork, DateTimeOffset.Parse("2026-03-08T16:00:00Z"));
+
+        Assert.Equal(new DateOnly(2026, 3, 8), today);
+        Assert.Equal(DateTimeOffset.Parse("2026-03-08T05:00:00Z"), dayStart);
+        Assert.Equal(DateTimeOffset.Parse("2026-03-01T05:00:00Z"), monthStart);
+        // And on the day it moves back, the day began in daylight time (UTC−4).
+        Assert.Equal(DateTimeOffset.Parse("2026-11-01T04:00:00Z"), BusinessHealthApi.Today(newYork, DateTimeOffset.Parse("2026-11-01T18:00:00Z")).DayStart);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Platform.Dispatch.Activities;
 using Platform.Dispatch.Requests;
 using Platform.ServiceDefaults.Telemetry.Operations;
 using Platform.ServiceDefaults.Tenancy;
@@ -74,10 +75,7 @@ public static class BusinessHealthApi
         scope.ServiceProvider.GetRequiredService<TenantContext>().Set(county);
         var db = scope.ServiceProvider.GetRequiredService<DispatchDbContext>();
 
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(county.TimeZone);
-        var local = TimeZoneInfo.ConvertTime(now, zone);
-        var dayStart = new DateTimeOffset(local.Date, local.Offset).ToUniversalTime();
-        var monthStart = new DateTimeOffset(new DateTime(local.Year, local.Month, 1), zone.GetUtcOffset(new DateTime(local.Year, local.Month, 1))).ToUniversalTime();
+        var (today, dayStart, monthStart) = Today(ActivityCalendar.Of(county), now);
         string[] open = [.. RequestStatus.Open];
 
         // One round trip per county: every figure is a filtered count over the county's requests.
@@ -112,10 +110,20 @@ public static class BusinessHealthApi
                 ["untriaged"] = (int)figures.OpenUntriaged,
             },
             (int)figures.AtRisk, (int)figures.Overdue, (int)figures.EscalationsOpen,
-            new DayFigures(local.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), (int)figures.PlacedToday, (int)figures.CompletedToday),
-            new MonthRates(local.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), (int)figures.Rated,
+            new DayFigures(today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), (int)figures.PlacedToday, (int)figures.CompletedToday),
+            new MonthRates(ActivityCalendar.MonthText(today), (int)figures.Rated,
                 Rate(figures.RatedResolved, figures.Rated), Rate(figures.RatedSatisfied, figures.Rated),
                 (int)figures.ResponseDecided, Rate(figures.RespondedInTime, figures.ResponseDecided)));
+    }
+
+    /// <summary>
+    /// The county's today and where it and its month begin, by its calendar: midnight in the offset in
+    /// force then, not now (which differs on the day a zone with daylight saving time moves its clocks).
+    /// </summary>
+    public static (DateOnly Today, DateTimeOffset DayStart, DateTimeOffset MonthStart) Today(ActivityCalendar calendar, DateTimeOffset now)
+    {
+        var today = calendar.DateOf(now);
+        return (today, calendar.StartOf(today), calendar.StartOf(new DateOnly(today.Year, today.Month, 1)));
     }
 
     private static double? Rate(long part, long whole) => whole == 0 ? null : Math.Round((double)part / whole, 4);
