@@ -3,10 +3,46 @@ using Platform.Dispatch.Operations;
 
 namespace Platform.UnitTests;
 
-/// <summary>A county's calendar: the service an attendance earns by its days, and where its today begins.</summary>
+/// <summary>A county's calendar: its reporting week, the service an attendance earns by its days, and where its today begins.</summary>
 public sealed class ActivityCalendarTests
 {
     private static readonly ActivityCalendar Shanghai = new(TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
+
+    [Theory]
+    // February 2027 begins on a Monday: its fourth Monday is the 22nd, that week's Friday the 26th.
+    [InlineData("2027-02-01", 4, DayOfWeek.Friday, "2027-02-22", "2027-02-26")]
+    // June 2027's fourth Monday is the 28th, whose Friday is 2 July: the week before.
+    [InlineData("2027-06-01", 4, DayOfWeek.Friday, "2027-06-21", "2027-06-25")]
+    [InlineData("2027-06-01", 5, DayOfWeek.Monday, "2027-06-21", "2027-06-21")]
+    // July 2026's fourth Monday is the 27th: its Friday is the 31st, its Sunday 2 August.
+    [InlineData("2026-07-01", 4, DayOfWeek.Friday, "2026-07-27", "2026-07-31")]
+    [InlineData("2026-07-01", 4, DayOfWeek.Sunday, "2026-07-20", "2026-07-26")]
+    // March 2026 begins on a Sunday: its second Monday is the 9th.
+    [InlineData("2026-03-01", 2, DayOfWeek.Friday, "2026-03-09", "2026-03-13")]
+    public void The_reporting_weeks_working_days_and_themed_day_lie_in_its_month(string month, int week, DayOfWeek themedDay, string monday, string themed)
+    {
+        var (start, day) = ActivityCalendar.ReportingWeek(DateOnly.Parse(month), week, themedDay);
+
+        Assert.Equal((DateOnly.Parse(monday), DateOnly.Parse(themed)), (start, day));
+    }
+
+    [Fact]
+    public void Every_reporting_week_of_every_rule_keeps_its_working_days_in_the_month()
+    {
+        for (var month = new DateOnly(2026, 1, 1); month.Year < 2036; month = month.AddMonths(1))
+        {
+            for (var week = 1; week <= 4; week++)
+            {
+                foreach (var themedDay in Enum.GetValues<DayOfWeek>())
+                {
+                    var (monday, day) = ActivityCalendar.ReportingWeek(month, week, themedDay);
+                    Assert.Equal(DayOfWeek.Monday, monday.DayOfWeek);
+                    Assert.Equal(themedDay, day.DayOfWeek);
+                    Assert.All(new[] { monday, monday.AddDays(4), day }, d => Assert.Equal((month.Year, month.Month), (d.Year, d.Month)));
+                }
+            }
+        }
+    }
 
     [Theory]
     // 09:00–12:00: arriving early and leaving late earns the activity's three hours; coming after it ended, nothing.

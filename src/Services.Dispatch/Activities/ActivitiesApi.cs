@@ -65,7 +65,7 @@ public static class ActivitiesApi
             });
         activities.MapPost("/generate", Generate).WithName("dispatch.GenerateActivities")
             .WithSummary("Make a month's reporting week and themed party day in every community")
-            .WithDescription("From the county's settings in effect when the month begins (reporting week: the Nth Monday-to-Sunday week, default the second; themed day: default its Friday, 09:00–12:00), in the county's time zone. Idempotent: a second call creates nothing. A generated activity still planned, not begun and never given its times by hand moves to the dates the rules now give (after a settings change), unless those have begun already.")
+            .WithDescription("From the county's settings in effect when the month begins (reporting week: the Nth Monday-to-Sunday week, default the second, or the week before when its working days would run into the next month; themed day: default its Friday, 09:00–12:00), in the county's time zone. Idempotent: a second call creates nothing. A generated activity still planned, not begun and never given its times by hand moves to the dates the rules now give (after a settings change), unless those have begun already.")
             .WithRequestExample(new { month = "2026-12" });
         activities.MapGet("/", List).WithName("dispatch.ListActivities").WithSummary("List activities by community, kind, status or dates (county calendar)");
         activities.MapGet("/{id:guid}", Get).WithName("dispatch.GetActivity").WithSummary("Get an activity with its sign-up and check-in counts");

@@ -41,19 +41,23 @@ public sealed class ActivityCalendar(TimeZoneInfo zone)
 
     /// <summary>
     /// The reporting week (集中报到周) of a month: the week, Monday to Sunday, that begins on the
-    /// month's <paramref name="week"/>th Monday (so the whole week's working days lie in the month);
-    /// the themed day (主题党日) is <paramref name="themedDay"/> of that week.
+    /// month's <paramref name="week"/>th Monday; the themed day (主题党日) is <paramref name="themedDay"/>
+    /// of that week. The week's working days (Monday to Friday) and its themed day lie in the month: a
+    /// week that would run into the next one is the week before (June 2027's fourth Monday is the 28th,
+    /// whose Friday is 2 July: its reporting week begins on the 21st).
     /// </summary>
     public static (DateOnly Monday, DateOnly ThemedDay) ReportingWeek(DateOnly month, int week, DayOfWeek themedDay)
     {
         var first = new DateOnly(month.Year, month.Month, 1);
+        var last = first.AddMonths(1).AddDays(-1);
         var firstMonday = first.AddDays(((int)DayOfWeek.Monday - (int)first.DayOfWeek + 7) % 7);
-        var monday = firstMonday.AddDays(7 * (Math.Clamp(week, 1, 5) - 1));
-        while (monday.Month != month.Month)
-        {
-            monday = monday.AddDays(-7); // a fifth Monday the month lacks: its last Monday
-        }
         var offsetFromMonday = ((int)themedDay + 6) % 7;
+        var monday = firstMonday.AddDays(7 * (Math.Clamp(week, 1, 5) - 1));
+        // The first Monday falls by the 7th, so its week's days up to Sunday always lie in the month.
+        while (monday.AddDays(Math.Max(4, offsetFromMonday)) > last)
+        {
+            monday = monday.AddDays(-7);
+        }
         return (monday, monday.AddDays(offsetFromMonday));
     }
 
