@@ -7,7 +7,7 @@ namespace Platform.Contracts.Dispatch;
 /// </summary>
 /// <param name="ActivityKind">reporting_week, themed_party_day, co_construction, livelihood_task, joint_meeting or volunteer_service.</param>
 /// <param name="UnitId">The member's unit organisation when they checked in.</param>
-/// <param name="ServiceMinutes">Check-out minus check-in, capped at the activity's span; 0 until checked out.</param>
+/// <param name="ServiceMinutes">The time from check-in to check-out within the activity's times, at most 8 hours on each day of the county's calendar; 0 until checked out.</param>
 /// <param name="Change">checked_in, checked_out or outcome_recorded.</param>
 /// <param name="Version">The attendance's version after the change (0 in events made before it was carried).</param>
 public sealed record AttendanceRecorded(
