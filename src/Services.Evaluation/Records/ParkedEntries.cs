@@ -139,25 +139,19 @@ public sealed class ParkedEntriesRetry(IServiceScopeFactory scopes, TimeProvider
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        using var timer = new PeriodicTimer(options.Value.RetryInterval, clock);
+        do
         {
             try
             {
                 await RetryAllAsync(stoppingToken);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 logger.LogError(exception, "Parked service-record entries could not be tried again; retrying.");
             }
-            try
-            {
-                await Task.Delay(options.Value.RetryInterval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
         }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     private async Task RetryAllAsync(CancellationToken cancellationToken)
