@@ -30,6 +30,8 @@ public sealed class AssessmentTests(PlatformFixture fixture)
         var once = await steps.InProgressWithAsync(member, "楼道灯坏了");
         await steps.DoAsync(once, "complete", new { memberId = member, result = "已更换" });
         await steps.DoAsync(once, "rate", new { satisfaction = "satisfied" });
+        // Each kind of event is taken in on its own: the ratings' lines may land before the completions'.
+        await RulesAndPeriodsTests.WaitForLinesAsync(platform, county, "request_completed", 3);
         await RulesAndPeriodsTests.WaitForLinesAsync(platform, county, "request_rated", 3);
 
         var year = EvaluationSeed.Quarter(DateTimeOffset.UtcNow)[..4];
@@ -54,6 +56,7 @@ public sealed class AssessmentTests(PlatformFixture fixture)
         var request = await steps.InProgressWithAsync(member.Id);
         await steps.DoAsync(request, "complete", new { memberId = member.Id, result = "已处理" });
         await steps.DoAsync(request, "rate", new { satisfaction = "satisfied" });
+        await RulesAndPeriodsTests.WaitForLinesAsync(platform, county, "request_completed", 1);
         await RulesAndPeriodsTests.WaitForLinesAsync(platform, county, "request_rated", 1);
         await using var published = await EventProbe<AssessmentPublished>.StartAsync(platform);
         var path = county.Path("assessments");

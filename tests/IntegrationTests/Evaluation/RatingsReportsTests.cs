@@ -44,6 +44,7 @@ public sealed class RatingsReportsTests(PlatformFixture fixture)
         var request = await steps.InProgressWithAsync(member);
         await steps.DoAsync(request, "complete", new { memberId = member, result = "已处理" });
         await steps.DoAsync(request, "rate", new { satisfaction = "satisfied" });
+        await RulesAndPeriodsTests.WaitForLinesAsync(platform, county, "request_completed", 1);
         await RulesAndPeriodsTests.WaitForLinesAsync(platform, county, "request_rated", 1);
 
         // 四评: the grid, community and street rate; a second grid rating supersedes the first.

@@ -28,6 +28,7 @@ public sealed class RulesAndPeriodsTests(PlatformFixture fixture)
             await steps.DoAsync(id, "rate", new { satisfaction = "satisfied" });
         }
         await DoneAndSatisfiedAsync();
+        await WaitForLinesAsync(platform, county, "request_completed", 1);
         await WaitForLinesAsync(platform, county, "request_rated", 1);
 
         // Version 2: an ordinary request earns 5, a satisfied rating 3 but at most 4 a month.
@@ -49,6 +50,7 @@ public sealed class RulesAndPeriodsTests(PlatformFixture fixture)
             $"SELECT count(*) FROM registry_county_settings WHERE county_id = '{county.CountyId}'"), n => n == 2, TimeSpan.FromSeconds(20), "Evaluation to learn of version 2");
         await DoneAndSatisfiedAsync();
         await DoneAndSatisfiedAsync();
+        await WaitForLinesAsync(platform, county, "request_completed", 3);
         await WaitForLinesAsync(platform, county, "request_rated", 3);
 
         var balance = await client.GetJsonAsync(county.Path($"points/members/{member}?period={month}"));
