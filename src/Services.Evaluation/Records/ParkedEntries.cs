@@ -1,10 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using NpgsqlTypes;
 using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -16,10 +13,7 @@ namespace Platform.Evaluation.Records;
 /// travel on other queues than Dispatch's, so this happens while those queues are behind.
 /// </summary>
 public sealed class CountyNotReadyException(Guid countyId, string missing)
-    : Exception($"County {countyId}: {missing} has not reached Evaluation yet.")
-{
-    public Guid CountyId { get; } = countyId;
-}
+    : Exception($"County {countyId}: {missing} has not reached Evaluation yet.");
 
 /// <summary>
 /// Entries received for a county not ready yet (<see cref="CountyNotReadyException"/>), kept until it
@@ -81,22 +75,13 @@ public static class ParkedEntries
         EvaluationDbContext db, Guid countyId, string consumer, IReadOnlyList<(LedgerEntry Entry, Guid? MessageId)> entries, string reason,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var transaction = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
-        await using var command = new NpgsqlCommand("""
+        var messageIds = entries.Select(e => e.MessageId).ToArray();
+        var json = entries.Select(e => JsonSerializer.Serialize(e.Entry, Json)).ToArray();
+        await db.Database.ExecuteSqlAsync($"""
             INSERT INTO parked_entries (county_id, consumer, message_id, entry, reason, parked_at)
-            SELECT $1, $2, u.message_id, u.entry, $3, $4 FROM unnest($5::uuid[], $6::jsonb[]) AS u(message_id, entry)
-            """, transaction.Connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = countyId, NpgsqlDbType = NpgsqlDbType.Uuid });
-        command.Parameters.Add(new NpgsqlParameter { Value = consumer, NpgsqlDbType = NpgsqlDbType.Varchar });
-        command.Parameters.Add(new NpgsqlParameter { Value = TextCut.Shorten(reason, 200), NpgsqlDbType = NpgsqlDbType.Varchar });
-        command.Parameters.Add(new NpgsqlParameter { Value = now, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.MessageId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-        command.Parameters.Add(new NpgsqlParameter
-        {
-            Value = entries.Select(e => JsonSerializer.Serialize(e.Entry, Json)).ToArray(),
-            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
-        });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+            SELECT {countyId}, {consumer}, u.message_id, u.entry::jsonb, {TextCut.Shorten(reason, 200)}, {now}
+            FROM unnest({messageIds}, {json}) AS u(message_id, entry)
+            """, cancellationToken);
     }
 
     /// <summary>
